@@ -1,0 +1,238 @@
+/**
+ * The one contract between the review UI and the services. The preload
+ * object is typed `satisfies AuditApi`, the Electron main registers exactly
+ * these channels, and the browser test shell bridges the same calls, so the
+ * renderer never knows how a call travels.
+ */
+import type { Finding, Verdict } from '../verify/findings';
+
+export type CaseId = string;
+export type JobId = string;
+
+export interface OpenExportRequest {
+  /** Absolute path of the export file to open (never modified). */
+  exportPath: string;
+  /** The reviewer's trust store; remembered per case. */
+  trustPath?: string | null;
+  /** A folder of policy bundles for replay; remembered per case. */
+  policiesPath?: string | null;
+  /** Force a reader instead of detecting the format. */
+  format?: string | null;
+}
+
+export interface JobProgress {
+  jobId: JobId;
+  phase: 'hashing' | 'ingest' | 'verify' | 'replay' | 'done' | 'failed' | 'cancelled';
+  bytesDone: number;
+  bytesTotal: number;
+  events: number;
+  /** Estimated seconds left, when known. */
+  secondsLeft: number | null;
+  /** Set on done. */
+  caseId?: CaseId;
+  /** Set on failed: a sentence naming file, line and what is wrong; never a stack trace. */
+  error?: string;
+}
+
+export interface CaseRef {
+  caseId: CaseId;
+  exportName: string;
+  exportPath: string;
+  verdict: Verdict;
+  events: number;
+  openedAt: string;
+}
+
+export interface CheckpointView {
+  line: number;
+  seqHi: number;
+  treeSize: number;
+  keyId: string;
+  final: boolean;
+  ts: string;
+  status: string;
+}
+
+export interface ReplayCounts {
+  decisions: number;
+  matched: number;
+  diverged: number;
+  notReplayable: number;
+  sequenceFindings: number;
+}
+
+export interface CaseSummary {
+  caseId: CaseId;
+  exportName: string;
+  exportPath: string;
+  exportSha256: string;
+  exportBytes: number;
+  format: string;
+  /** Why the format was chosen (detection), in words. */
+  formatReason: string;
+  verdict: Verdict;
+  verdictReason: string;
+  events: number;
+  agents: string[];
+  firstTs: string | null;
+  lastTs: string | null;
+  firstSeq: number | null;
+  lastSeq: number | null;
+  headHash: string | null;
+  checkpoints: CheckpointView[];
+  keys: string[];
+  anchoredEvents: number;
+  findingCounts: Record<string, number>;
+  firstFailure: Finding | null;
+  trustPath: string | null;
+  policiesPath: string | null;
+  replay: ReplayCounts | null;
+  /** Members a format's hash, HMAC or signature does not cover. */
+  unauthenticatedFields: string[];
+}
+
+export interface EventQuery {
+  offset: number;
+  limit: number;
+  agent?: string | null;
+  kind?: string | null;
+  /** 'allow' | 'deny' | 'require_approval' */
+  outcome?: string | null;
+  /** Only events with a finding (of this kind, or any when '*'). */
+  finding?: string | null;
+  /** Only events with a replay divergence. */
+  diverged?: boolean | null;
+  fromTs?: string | null;
+  toTs?: string | null;
+  text?: string | null;
+}
+
+export interface EventRow {
+  /** 0-based position among the events of the file. */
+  index: number;
+  seq: number;
+  line: number;
+  ts: string;
+  kind: string;
+  actorType: string;
+  actorId: string;
+  outcome: string | null;
+  findingKinds: string[];
+  replayStatus: 'match' | 'diverged' | 'not-replayable' | null;
+  /** A one-line description (tool, request id, …), plain text. */
+  summary: string;
+}
+
+export interface EventPage {
+  total: number;
+  offset: number;
+  rows: EventRow[];
+}
+
+export interface ProofStep {
+  side: 'left' | 'right';
+  sibling: string;
+  result: string;
+}
+
+export interface EventProof {
+  index: number;
+  seq: number;
+  line: number;
+  raw: string;
+  canonical: string;
+  recordedHash: string;
+  recomputedHash: string;
+  hashMatches: boolean;
+  prevHash: string;
+  /** The hash of the event before it (or the genesis) and whether they link. */
+  expectedPrevHash: string | null;
+  linkMatches: boolean | null;
+  checkpoint: (CheckpointView & { merkleRoot: string }) | null;
+  leafHash: string | null;
+  inclusion: ProofStep[];
+  inclusionOk: boolean | null;
+  findings: Finding[];
+  unauthenticatedFields: string[];
+}
+
+export interface DivergenceView {
+  seq: number;
+  index: number;
+  decisionId: string;
+  agent: string;
+  status: 'diverged' | 'not-replayable';
+  reason: string;
+  fields: { field: string; recorded: unknown; replayed: unknown }[];
+  policyName: string;
+  policyVersion: string;
+  determiningPolicies: { id: string; text: string }[];
+}
+
+export interface SequenceFindingView {
+  kind: string;
+  seq: number;
+  index: number;
+  message: string;
+}
+
+export interface TimelineQuery {
+  fromTs?: string | null;
+  toTs?: string | null;
+  buckets: number;
+}
+
+export interface TimelineLaneMarker {
+  index: number;
+  seq: number;
+  ts: string;
+  kind: string;
+  marker: 'finding' | 'divergence' | 'deny' | 'approval' | 'killswitch';
+}
+
+export interface TimelineData {
+  fromTs: string | null;
+  toTs: string | null;
+  agents: string[];
+  /** Per bucket: start time and counts by outcome. */
+  buckets: { start: string; total: number; allow: number; deny: number; requireApproval: number; other: number }[];
+  /** Per agent, per bucket, event counts by kind family. */
+  lanes: { agent: string; counts: { kind: string; bucket: number; count: number }[] }[];
+  markers: TimelineLaneMarker[];
+}
+
+export interface AuditApi {
+  /** Ask the reviewer for a file (desktop dialog); null when cancelled or unavailable. */
+  pickFile(kind: 'export' | 'trust' | 'policies'): Promise<string | null>;
+  openExport(request: OpenExportRequest): Promise<{ jobId: JobId }>;
+  cancelJob(jobId: JobId): Promise<void>;
+  /** Subscribe to progress of background jobs; returns an unsubscribe function. */
+  onProgress(listener: (progress: JobProgress) => void): () => void;
+  listRecentCases(): Promise<CaseRef[]>;
+  getCaseSummary(caseId: CaseId): Promise<CaseSummary>;
+  setCaseInputs(caseId: CaseId, inputs: { trustPath?: string | null; policiesPath?: string | null }): Promise<{ jobId: JobId }>;
+  queryEvents(caseId: CaseId, query: EventQuery): Promise<EventPage>;
+  getEventProof(caseId: CaseId, index: number): Promise<EventProof>;
+  listFindings(caseId: CaseId): Promise<Finding[]>;
+  listDivergences(caseId: CaseId): Promise<DivergenceView[]>;
+  listSequenceFindings(caseId: CaseId): Promise<SequenceFindingView[]>;
+  getTimeline(caseId: CaseId, query: TimelineQuery): Promise<TimelineData>;
+}
+
+/** Channel names, grouped by feature; the IPC surface is snapshot-tested. */
+export const AUDIT_CHANNELS = {
+  pickFile: 'dialog.pickFile',
+  openExport: 'case.openExport',
+  cancelJob: 'job.cancel',
+  listRecentCases: 'case.listRecent',
+  getCaseSummary: 'case.summary',
+  setCaseInputs: 'case.setInputs',
+  queryEvents: 'events.query',
+  getEventProof: 'verify.eventProof',
+  listFindings: 'verify.findings',
+  listDivergences: 'replay.divergences',
+  listSequenceFindings: 'replay.sequenceFindings',
+  getTimeline: 'events.timeline',
+} as const satisfies Record<Exclude<keyof AuditApi, 'onProgress'>, string>;
+
+export const PROGRESS_CHANNEL = 'job.progress';

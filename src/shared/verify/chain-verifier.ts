@@ -1,0 +1,313 @@
+/**
+ * The ordered half of verification: given line summaries in file order
+ * (hashes already recomputed, possibly in parallel), check links, sequence
+ * numbers, timestamps, checkpoints (Merkle roots and Ed25519 signatures
+ * against the reviewer's trust store) and the final checkpoint, and decide
+ * the verdict. Memory grows by 32 bytes per event (the leaf hashes), which a
+ * checkpoint that lags behind its events needs.
+ */
+import { fromHex, toHex, utf8 } from '../hex';
+import { verifyEd25519 } from '../crypto';
+import { EXPORT_FORMAT } from '../export/types';
+import type { ExportHeader, TrustStore, TrustedKey } from '../export/types';
+import type { CheckpointSummary, EventSummary, LineSummary } from '../export/parse-line';
+import { finding, sortFindings, verdictOf, type Finding, type Verdict } from './findings';
+import { IncrementalMerkleTree, leafHash, subtreeRoot, type Sha256 } from './merkle';
+
+export interface ChainVerifyOptions {
+  sha256: Sha256;
+  /** The reviewer's trust store; null means none was given, so nothing can be anchored. */
+  trust: TrustStore | null;
+  /** Verify this export as the continuation of an earlier one of the same chain. */
+  continues?: { headHash: string; lastSeq: number; exportId?: string };
+}
+
+export type CheckpointStatus = 'valid' | 'mismatch' | 'bad-signature' | 'untrusted-key' | 'revoked-key' | 'self-signed';
+
+export interface CheckpointResult {
+  line: number;
+  seqHi: number;
+  treeSize: number;
+  keyId: string;
+  final: boolean;
+  ts: string;
+  merkleRoot: string;
+  headHash: string;
+  status: CheckpointStatus;
+}
+
+export interface ChainResult {
+  verdict: Verdict;
+  events: number;
+  findings: Finding[];
+  firstFailure: Finding | null;
+  header: ExportHeader | null;
+  firstSeq: number | null;
+  lastSeq: number | null;
+  /** Recorded hash of the last event: compare it with an outside record to rule out a clean tail cut. */
+  headHash: string | null;
+  checkpoints: CheckpointResult[];
+  /** How many events, from the first, a valid checkpoint by a trusted key covers. */
+  anchoredEvents: number;
+  complete: boolean;
+  lines: number;
+}
+
+const short = (h: string) => `${h.slice(0, 12)}…`;
+
+export class ChainVerifier {
+  private readonly findings: Finding[] = [];
+  private header: ExportHeader | null = null;
+  private headerProblem: string | null = null;
+  private seenFirstLine = false;
+  private tree: IncrementalMerkleTree;
+  private leaves = new Uint8Array(32 * 1024);
+  private lineNumbers = new Int32Array(1024);
+  private count = 0;
+  private prev: EventSummary | null = null;
+  private prevHash: string | null = null;
+  private linkUnknown = false;
+  private firstSeq: number | null = null;
+  private checkpoints: CheckpointResult[] = [];
+  private anchored = 0;
+  private lastLine: LineSummary | null = null;
+  private readonly trusted = new Map<string, TrustedKey>();
+
+  constructor(private readonly options: ChainVerifyOptions) {
+    this.tree = new IncrementalMerkleTree(options.sha256);
+    for (const key of options.trust?.keys ?? []) this.trusted.set(key.key_id, key);
+  }
+
+  get eventCount(): number {
+    return this.count;
+  }
+
+  /** The recorded hash of the event at 0-based position i (for proofs). */
+  leaf(i: number): Uint8Array {
+    return this.leaves.subarray(i * 32, i * 32 + 32);
+  }
+
+  add(s: LineSummary): void {
+    const first = !this.seenFirstLine;
+    this.seenFirstLine = true;
+    this.lastLine = s;
+    if (first) {
+      if (s.t !== 'header') {
+        this.headerProblem =
+          s.t === 'malformed' ? `line 1 is not a readable header: ${s.reason}` : `line 1 is a ${s.t}, not the header`;
+        if (s.t === 'malformed') return;
+      } else {
+        this.acceptHeader(s.header, s.line);
+        return;
+      }
+    }
+    switch (s.t) {
+      case 'header':
+        this.push(finding('malformed-line', null, s.line, `Line ${s.line} is a second header; an export has exactly one, on line 1.`));
+        this.linkUnknown = true;
+        return;
+      case 'malformed':
+        this.push(finding('malformed-line', null, s.line, `Line ${s.line} cannot be read: ${s.reason}.`));
+        this.linkUnknown = true;
+        return;
+      case 'event':
+        this.acceptEvent(s);
+        return;
+      case 'checkpoint':
+        this.acceptCheckpoint(s);
+        return;
+    }
+  }
+
+  private push(f: Finding): void {
+    this.findings.push(f);
+  }
+
+  private acceptHeader(header: ExportHeader, line: number): void {
+    if (header.format !== EXPORT_FORMAT) {
+      this.headerProblem = `line ${line} names the format ${JSON.stringify(header.format)}, not ${EXPORT_FORMAT}`;
+      return;
+    }
+    this.header = header;
+    this.prevHash = header.genesis;
+    const cont = this.options.continues;
+    if (cont) {
+      if (header.genesis !== cont.headHash) {
+        this.push(
+          finding('broken-link', null, line, `This export does not continue the earlier one: its genesis is ${short(header.genesis)}, but the earlier export ends at ${short(cont.headHash)}.`),
+        );
+      }
+      if (header.first_seq !== cont.lastSeq + 1) {
+        this.push(
+          finding('seq-gap', null, line, `This export starts at seq ${header.first_seq}, but the earlier export ends at seq ${cont.lastSeq}; it should start at ${cont.lastSeq + 1}.`),
+        );
+      }
+    }
+  }
+
+  private acceptEvent(e: EventSummary): void {
+    if (e.computed !== e.hash) {
+      this.push(
+        finding('hash-mismatch', e.seq, e.line, `Event ${e.seq} (line ${e.line}) was changed after it was recorded: its content hashes to ${short(e.computed)}, but the log records ${short(e.hash)}.`),
+      );
+    }
+    if (this.linkUnknown) {
+      this.linkUnknown = false;
+    } else if (this.prevHash !== null && e.prevHash !== this.prevHash) {
+      const what =
+        this.prev === null
+          ? `the export's genesis is ${short(this.prevHash)}: the head of the chain was cut or replaced`
+          : `the event before it (seq ${this.prev.seq}, line ${this.prev.line}) has hash ${short(this.prevHash)}: events were deleted, inserted or reordered here`;
+      this.push(finding('broken-link', e.seq, e.line, `Event ${e.seq} (line ${e.line}) points back to ${short(e.prevHash)}, but ${what}.`));
+    }
+    this.checkSeq(e);
+    if (this.prev && e.ts < this.prev.ts && Date.parse(e.ts) < Date.parse(this.prev.ts)) {
+      this.push(finding('ts-regression', e.seq, e.line, `Event ${e.seq} (line ${e.line}) is timestamped ${e.ts}, earlier than the event before it (${this.prev.ts}). Clocks can drift; on its own this is not tampering.`));
+    }
+    if (this.firstSeq === null) this.firstSeq = e.seq;
+    this.appendLeaf(e.hash, e.line);
+    this.prev = e;
+    this.prevHash = e.hash;
+  }
+
+  private checkSeq(e: EventSummary): void {
+    const expected = this.prev ? this.prev.seq + 1 : (this.header?.first_seq ?? e.seq);
+    if (e.seq === expected) return;
+    if (this.prev && e.seq === this.prev.seq) {
+      this.push(finding('seq-duplicate', e.seq, e.line, `Event number ${e.seq} appears twice (lines ${this.prev.line} and ${e.line}).`));
+    } else if (e.seq < expected) {
+      this.push(finding('seq-regression', e.seq, e.line, `Event number ${e.seq} (line ${e.line}) comes after ${expected - 1}: numbering went backwards, so events were reordered or replayed.`));
+    } else {
+      const missingCount = e.seq - expected;
+      this.push(finding('seq-gap', e.seq, e.line, `Event numbers jump from ${expected - 1} to ${e.seq} at line ${e.line}: ${missingCount} event${missingCount === 1 ? ' is' : 's are'} missing.`));
+    }
+  }
+
+  private appendLeaf(hashHex: string, line: number): void {
+    if ((this.count + 1) * 32 > this.leaves.length) {
+      const grown = new Uint8Array(this.leaves.length * 2);
+      grown.set(this.leaves);
+      this.leaves = grown;
+      const lines = new Int32Array(this.lineNumbers.length * 2);
+      lines.set(this.lineNumbers);
+      this.lineNumbers = lines;
+    }
+    const bytes = fromHex(hashHex);
+    this.leaves.set(bytes, this.count * 32);
+    this.lineNumbers[this.count] = line;
+    this.count++;
+    this.tree.appendLeafHash(leafHash(this.options.sha256, bytes));
+  }
+
+  private rootAt(size: number): Uint8Array {
+    if (size === this.tree.size) return this.tree.root();
+    return subtreeRoot(this.options.sha256, (i) => leafHash(this.options.sha256, this.leaf(i)), 0, size);
+  }
+
+  private acceptCheckpoint(s: CheckpointSummary): void {
+    const cp = s.checkpoint;
+    const where = `The checkpoint at line ${s.line} (events up to seq ${cp.seq_hi})`;
+    const result: CheckpointResult = {
+      line: s.line,
+      seqHi: cp.seq_hi,
+      treeSize: cp.tree_size,
+      keyId: cp.key_id,
+      final: cp.final,
+      ts: cp.ts,
+      merkleRoot: cp.merkle_root,
+      headHash: cp.head_hash,
+      status: 'valid',
+    };
+    this.checkpoints.push(result);
+    const seq = cp.seq_hi;
+
+    // Signature first: an unsigned claim about the tree means nothing.
+    const trusted = this.trusted.get(cp.key_id);
+    const named = this.header?.keys?.find((k) => k.key_id === cp.key_id);
+    const message = utf8(s.signed);
+    if (this.options.trust) {
+      if (!trusted) {
+        result.status = 'untrusted-key';
+        this.push(finding('untrusted-key', seq, s.line, `${where} is signed with key "${cp.key_id}", which is not in your trust store: anyone could have made it.`));
+      } else if (!verifyEd25519(cp.sig, message, trusted.public_key)) {
+        result.status = 'bad-signature';
+        this.push(finding('bad-signature', seq, s.line, `${where} does not carry a valid signature by trusted key "${cp.key_id}": the checkpoint was altered or forged.`));
+      } else if (trusted.revoked_at && Date.parse(cp.ts) > Date.parse(trusted.revoked_at)) {
+        result.status = 'revoked-key';
+        this.push(finding('revoked-key', seq, s.line, `${where} was signed at ${cp.ts} with key "${cp.key_id}", which your trust store says was revoked at ${trusted.revoked_at}.`));
+      }
+    } else if (named && !verifyEd25519(cp.sig, message, named.public_key)) {
+      result.status = 'bad-signature';
+      this.push(finding('bad-signature', seq, s.line, `${where} does not carry a valid signature by key "${cp.key_id}" that the export names: the checkpoint was altered or forged.`));
+    } else {
+      result.status = 'self-signed';
+    }
+
+    const firstSeq = this.header?.first_seq ?? this.firstSeq ?? 0;
+    const problems: string[] = [];
+    if (cp.tree_size !== cp.seq_hi - firstSeq + 1) {
+      problems.push(`its tree size ${cp.tree_size} does not fit seq ${firstSeq}..${cp.seq_hi}`);
+    }
+    if (cp.tree_size > this.count || cp.tree_size < 1) {
+      problems.push(`it covers ${cp.tree_size} events, but only ${this.count} precede it`);
+    } else {
+      const head = toHex(this.leaf(cp.tree_size - 1));
+      if (head !== cp.head_hash) problems.push(`its head hash ${short(cp.head_hash)} is not the hash of event ${cp.tree_size - 1 + firstSeq} (${short(head)})`);
+      const root = toHex(this.rootAt(cp.tree_size));
+      if (root !== cp.merkle_root) problems.push(`its Merkle root ${short(cp.merkle_root)} is not the root of the events (${short(root)})`);
+    }
+    if (problems.length > 0) {
+      if (result.status === 'valid' || result.status === 'self-signed') result.status = 'mismatch';
+      this.push(finding('checkpoint-mismatch', seq, s.line, `${where} does not match the events: ${problems.join('; ')}. The chain was rewritten or events removed after it was signed.`));
+      return;
+    }
+    if (result.status === 'valid') this.anchored = Math.max(this.anchored, cp.tree_size);
+  }
+
+  finish(end: { lastLineTerminated: boolean; lines: number }): ChainResult {
+    const malformed = this.header === null;
+    if (malformed) {
+      this.push(
+        finding('malformed-line', null, 1, `This is not an ${EXPORT_FORMAT} export: ${this.headerProblem ?? (this.seenFirstLine ? 'no header' : 'the file is empty')}.`),
+      );
+    } else {
+      if (!end.lastLineTerminated && end.lines > 0) {
+        this.push(finding('truncated', null, end.lines, `The last line (${end.lines}) has no line end: the file was cut off in the middle of a write.`));
+      }
+      const last = this.lastLine;
+      const lastCp = last?.t === 'checkpoint' ? last.checkpoint : null;
+      if (!lastCp || !lastCp.final) {
+        this.push(finding('truncated', null, end.lines, `The export does not end with a final checkpoint: it was cut short, or its end was removed.`));
+      } else if (this.prev && lastCp.seq_hi !== this.prev.seq) {
+        this.push(finding('truncated', null, end.lines, `The final checkpoint covers events up to seq ${lastCp.seq_hi}, but the last event is seq ${this.prev.seq}.`));
+      }
+      if (this.count > this.anchored) {
+        const leafIndex = this.anchored;
+        const firstSeq = this.header!.first_seq;
+        const why = this.options.trust
+          ? 'no valid checkpoint signed by a key in your trust store covers them'
+          : 'no trust store was given, so no signature can anchor them (anyone could recompute these hashes)';
+        this.push(
+          finding('unanchored-tail', leafIndex + firstSeq, this.lineNumbers[leafIndex], `${this.count - this.anchored} of ${this.count} events, from seq ${leafIndex + firstSeq} on, are not anchored: ${why}.`),
+        );
+      }
+    }
+    const findings = sortFindings(this.findings);
+    const verdict = verdictOf(findings, { malformed, anchored: this.count === this.anchored && this.checkpoints.some((c) => c.final && c.status === 'valid') });
+    return {
+      verdict,
+      events: this.count,
+      findings,
+      firstFailure: findings.find((f) => f.severity === 'integrity') ?? null,
+      header: this.header,
+      firstSeq: this.firstSeq,
+      lastSeq: this.prev?.seq ?? null,
+      headHash: this.prev?.hash ?? null,
+      checkpoints: this.checkpoints,
+      anchoredEvents: this.anchored,
+      complete: this.lastLine?.t === 'checkpoint' && this.lastLine.checkpoint.final,
+      lines: end.lines,
+    };
+  }
+}
+

@@ -1,0 +1,204 @@
+/**
+ * RFC 6962 Merkle tree hashes over event hashes: inclusion proofs (audit
+ * paths) and consistency proofs, computed and checked. Leaves are the 32-byte
+ * event hashes; leaf = H(0x00 || d), node = H(0x01 || left || right).
+ */
+export type Sha256 = (data: Uint8Array) => Uint8Array;
+
+export function leafHash(sha256: Sha256, data: Uint8Array): Uint8Array {
+  const buf = new Uint8Array(data.length + 1);
+  buf[0] = 0;
+  buf.set(data, 1);
+  return sha256(buf);
+}
+
+export function nodeHash(sha256: Sha256, left: Uint8Array, right: Uint8Array): Uint8Array {
+  const buf = new Uint8Array(left.length + right.length + 1);
+  buf[0] = 1;
+  buf.set(left, 1);
+  buf.set(right, 1 + left.length);
+  return sha256(buf);
+}
+
+/** Largest power of two strictly below n (n >= 2). */
+export function splitPoint(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
+/** Leaves are read through a function, so callers can page them from disk. */
+export type LeafSource = (index: number) => Uint8Array;
+
+/** MTH(D[start:end]) over already-hashed leaves (leaf hashes, not raw data). */
+export function subtreeRoot(sha256: Sha256, leafHashes: LeafSource, start: number, end: number): Uint8Array {
+  const n = end - start;
+  if (n === 0) return sha256(new Uint8Array(0));
+  if (n === 1) return leafHashes(start);
+  const k = splitPoint(n);
+  return nodeHash(sha256, subtreeRoot(sha256, leafHashes, start, start + k), subtreeRoot(sha256, leafHashes, start + k, end));
+}
+
+/**
+ * An append-only tree that knows its root at every size in O(log n): the
+ * stack of perfect subtrees RFC 6962's left-heavy shape decomposes into.
+ */
+export class IncrementalMerkleTree {
+  private readonly stack: { size: number; hash: Uint8Array }[] = [];
+  size = 0;
+  constructor(private readonly sha256: Sha256) {}
+
+  appendLeafHash(leaf: Uint8Array): void {
+    let node = { size: 1, hash: leaf };
+    while (this.stack.length > 0 && this.stack[this.stack.length - 1].size === node.size) {
+      const left = this.stack.pop()!;
+      node = { size: left.size * 2, hash: nodeHash(this.sha256, left.hash, node.hash) };
+    }
+    this.stack.push(node);
+    this.size++;
+  }
+
+  append(data: Uint8Array): void {
+    this.appendLeafHash(leafHash(this.sha256, data));
+  }
+
+  root(): Uint8Array {
+    if (this.stack.length === 0) return this.sha256(new Uint8Array(0));
+    let h = this.stack[this.stack.length - 1].hash;
+    for (let i = this.stack.length - 2; i >= 0; i--) h = nodeHash(this.sha256, this.stack[i].hash, h);
+    return h;
+  }
+}
+
+/** RFC 6962 PATH(m, D[n]): the audit path for leaf m in a tree of size n. */
+export function inclusionProof(sha256: Sha256, leafHashes: LeafSource, index: number, size: number): Uint8Array[] {
+  if (index < 0 || index >= size) throw new RangeError(`leaf ${index} is outside a tree of ${size}`);
+  const path: Uint8Array[] = [];
+  const walk = (m: number, start: number, end: number): void => {
+    const n = end - start;
+    if (n <= 1) return;
+    const k = splitPoint(n);
+    if (m < k) {
+      walk(m, start, start + k);
+      path.push(subtreeRoot(sha256, leafHashes, start + k, end));
+    } else {
+      walk(m - k, start + k, end);
+      path.push(subtreeRoot(sha256, leafHashes, start, start + k));
+    }
+  };
+  walk(index, 0, size);
+  return path;
+}
+
+export interface InclusionStep {
+  /** Which side the sibling stands on. */
+  side: 'left' | 'right';
+  sibling: Uint8Array;
+  result: Uint8Array;
+}
+
+/** RFC 9162 §2.1.3.2 inclusion verification, returning each step so the UI can show it. */
+export function verifyInclusion(
+  sha256: Sha256,
+  leaf: Uint8Array,
+  index: number,
+  size: number,
+  proof: readonly Uint8Array[],
+  root: Uint8Array,
+): { ok: boolean; steps: InclusionStep[] } {
+  const steps: InclusionStep[] = [];
+  if (index >= size) return { ok: false, steps };
+  let fn = index;
+  let sn = size - 1;
+  let r = leaf;
+  for (const p of proof) {
+    if (sn === 0) return { ok: false, steps };
+    if (fn % 2 === 1 || fn === sn) {
+      r = nodeHash(sha256, p, r);
+      steps.push({ side: 'left', sibling: p, result: r });
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
+      }
+    } else {
+      r = nodeHash(sha256, r, p);
+      steps.push({ side: 'right', sibling: p, result: r });
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return { ok: sn === 0 && equalBytes(r, root), steps };
+}
+
+/** RFC 6962 PROOF(m, D[n]): consistency between the first m leaves and all n. */
+export function consistencyProof(sha256: Sha256, leafHashes: LeafSource, m: number, n: number): Uint8Array[] {
+  if (m < 1 || m > n) throw new RangeError(`no consistency proof from ${m} to ${n}`);
+  const proof: Uint8Array[] = [];
+  const sub = (mm: number, start: number, end: number, complete: boolean): void => {
+    const size = end - start;
+    if (mm === size) {
+      if (!complete) proof.push(subtreeRoot(sha256, leafHashes, start, end));
+      return;
+    }
+    const k = splitPoint(size);
+    if (mm <= k) {
+      sub(mm, start, start + k, complete);
+      proof.push(subtreeRoot(sha256, leafHashes, start + k, end));
+    } else {
+      sub(mm - k, start + k, end, false);
+      proof.push(subtreeRoot(sha256, leafHashes, start, start + k));
+    }
+  };
+  sub(m, 0, n, true);
+  return proof;
+}
+
+/** RFC 9162 §2.1.4.2 consistency verification. */
+export function verifyConsistency(
+  sha256: Sha256,
+  m: number,
+  n: number,
+  oldRoot: Uint8Array,
+  newRoot: Uint8Array,
+  proof: readonly Uint8Array[],
+): boolean {
+  if (m < 1 || m > n) return false;
+  if (m === n) return proof.length === 0 && equalBytes(oldRoot, newRoot);
+  let path = [...proof];
+  if ((m & (m - 1)) === 0) path = [oldRoot, ...path];
+  if (path.length === 0) return false;
+  let fn = m - 1;
+  let sn = n - 1;
+  while (fn % 2 === 1) {
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  let fr = path[0];
+  let sr = path[0];
+  for (const c of path.slice(1)) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      fr = nodeHash(sha256, c, fr);
+      sr = nodeHash(sha256, c, sr);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
+      }
+    } else {
+      sr = nodeHash(sha256, sr, c);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && equalBytes(fr, oldRoot) && equalBytes(sr, newRoot);
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
