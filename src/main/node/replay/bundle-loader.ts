@@ -1,0 +1,244 @@
+/**
+ * Policy bundles from disk: one folder per bundle (manifest.json,
+ * policies.cedar, optional schema.cedarschema and entities.json), digest as
+ * the spec pins it, every problem reported with file, line and policy.
+ * Reading happens here, once; evaluation later never touches the disk.
+ */
+import { createHash } from 'node:crypto';
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { bundleDigest } from '../../../shared/replay/bundle-digest';
+import type { PolicyRef } from '../../../shared/replay/types';
+import { InputError } from '../cli/errors';
+import { cedar, type DetailedError } from './cedar';
+
+export interface BundlePolicy {
+  id: string;
+  /** 1-based line of policies.cedar where the policy starts. */
+  line: number;
+  approval: boolean;
+  text: string;
+}
+
+/** Everything a worker needs to evaluate against a bundle: plain data, structured-clone safe. */
+export interface BundleSource extends PolicyRef {
+  engine: string;
+  /** Absolute folder it was read from (informational; never read again). */
+  dir: string;
+  files: Record<string, string>;
+  policies: BundlePolicy[];
+  schemaText: string | null;
+  entities: unknown[];
+}
+
+export class BundleError extends InputError {
+  constructor(
+    message: string,
+    file: string,
+    line?: number,
+    readonly policyId?: string,
+  ) {
+    super(message, file, line);
+  }
+}
+
+function sha256Hex(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function inside(root: string, candidate: string): boolean {
+  const rel = path.relative(root, candidate);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** Every file under `root`, relative paths with "/", refusing anything that leads outside it. */
+function listFiles(root: string): { rel: string; abs: string }[] {
+  const realRoot = realpathSync(root);
+  const out: { rel: string; abs: string }[] = [];
+  const walk = (dir: string, relDir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const abs = path.join(dir, name);
+      const rel = relDir ? `${relDir}/${name}` : name;
+      const st = lstatSync(abs);
+      if (st.isSymbolicLink()) {
+        let target: string;
+        try {
+          target = realpathSync(abs);
+        } catch {
+          throw new BundleError('is a symbolic link to nothing; bundles may not contain dangling links', abs);
+        }
+        if (!inside(realRoot, target)) throw new BundleError(`is a symbolic link leading outside the bundle folder (to ${target}); refused`, abs);
+        if (statSync(target).isDirectory()) throw new BundleError('is a symbolic link to a folder; bundles may not contain linked folders', abs);
+        out.push({ rel, abs: target });
+      } else if (st.isDirectory()) {
+        walk(abs, rel);
+      } else if (st.isFile()) {
+        out.push({ rel, abs });
+      } else {
+        throw new BundleError('is not a regular file', abs);
+      }
+    }
+  };
+  walk(realRoot, '');
+  return out;
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+function describe(errors: readonly DetailedError[]): string {
+  return errors.map((e) => e.message + (e.help ? ` (${e.help})` : '')).join('; ');
+}
+
+function firstOffset(errors: readonly DetailedError[]): number | null {
+  for (const e of errors) {
+    const loc = e.sourceLocations?.[0] ?? e.related?.flatMap((r) => r.sourceLocations ?? [])[0];
+    if (loc) return loc.start;
+  }
+  return null;
+}
+
+/** The `@id` of the policy whose text precedes `offset` (parse errors come before we can split policies). */
+function policyIdNear(text: string, offset: number): string | undefined {
+  const re = /@id\s*\(\s*"((?:[^"\\]|\\.)*)"\s*\)/g;
+  let found: string | undefined;
+  for (let m = re.exec(text); m && m.index <= offset; m = re.exec(text)) found = m[1];
+  return found;
+}
+
+function parsePolicies(text: string, file: string): BundlePolicy[] {
+  const parsed = cedar.checkParsePolicySet({ staticPolicies: text });
+  if (parsed.type === 'failure') {
+    const offset = firstOffset(parsed.errors);
+    const line = offset === null ? undefined : lineOf(text, offset);
+    const id = offset === null ? undefined : policyIdNear(text, offset);
+    throw new BundleError(`does not parse${id ? ` (in or after policy "${id}")` : ''}: ${describe(parsed.errors)}`, file, line, id);
+  }
+  const parts = cedar.policySetTextToParts(text);
+  if (parts.type === 'failure') throw new BundleError(`does not parse: ${describe(parts.errors)}`, file);
+  if (parts.policy_templates.length > 0) throw new BundleError('contains policy templates; a bundle holds static policies only', file);
+  const policies: BundlePolicy[] = [];
+  const seen = new Map<string, number>();
+  let cursor = 0;
+  for (const part of parts.policies) {
+    const at = text.indexOf(part, cursor);
+    const line = at >= 0 ? lineOf(text, at) : 0;
+    if (at >= 0) cursor = at + part.length;
+    const json = cedar.policyToJson(part);
+    if (json.type === 'failure') throw new BundleError(`policy does not parse: ${describe(json.errors)}`, file, line || undefined);
+    const annotations = json.json.annotations ?? {};
+    const id = annotations.id;
+    if (typeof id !== 'string' || id === '') {
+      throw new BundleError(`the ${json.json.effect} policy starting here has no @id("…") annotation; every policy must carry one`, file, line || undefined);
+    }
+    const earlier = seen.get(id);
+    if (earlier !== undefined) throw new BundleError(`policy "${id}" is defined twice (first at line ${earlier})`, file, line || undefined, id);
+    seen.set(id, line);
+    policies.push({ id, line, approval: annotations.approval === 'required', text: part });
+  }
+  if (policies.length === 0) throw new BundleError('holds no policy', file);
+  return policies;
+}
+
+function policyRecord(policies: readonly BundlePolicy[]): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (const p of policies) record[p.id] = p.text;
+  return record;
+}
+
+function checkSchema(schemaText: string, policies: BundlePolicy[], dir: string): void {
+  const schemaFile = path.join(dir, 'schema.cedarschema');
+  const parsed = cedar.checkParseSchema(schemaText);
+  if (parsed.type === 'failure') {
+    const offset = firstOffset(parsed.errors);
+    throw new BundleError(`does not parse: ${describe(parsed.errors)}`, schemaFile, offset === null ? undefined : lineOf(schemaText, offset));
+  }
+  const answer = cedar.validate({ schema: schemaText, policies: { staticPolicies: policyRecord(policies) }, validationSettings: { mode: 'strict' } });
+  const policiesFile = path.join(dir, 'policies.cedar');
+  if (answer.type === 'failure') throw new BundleError(`cannot be validated: ${describe(answer.errors)}`, policiesFile);
+  if (answer.validationErrors.length > 0) {
+    const first = answer.validationErrors[0];
+    const policy = policies.find((p) => p.id === first.policyId);
+    const offset = firstOffset([first.error]);
+    const line = policy ? policy.line + (offset === null ? 0 : lineOf(policy.text, offset) - 1) : undefined;
+    const all = answer.validationErrors.map((v) => `policy "${v.policyId}": ${describe([v.error])}`).join('; ');
+    throw new BundleError(`fails validation against schema.cedarschema: ${all}`, policiesFile, line, first.policyId);
+  }
+}
+
+function parseJsonFile(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const m = /position (\d+)/.exec((err as Error).message);
+    throw new BundleError(`is not valid JSON: ${(err as Error).message}`, file, m ? lineOf(text, Number(m[1])) : undefined);
+  }
+}
+
+export function loadBundle(dir: string): BundleSource {
+  const abs = path.resolve(dir);
+  const files = listFiles(abs);
+  const hashes: Record<string, string> = {};
+  const contents = new Map<string, Buffer>();
+  for (const f of files) {
+    const bytes = readFileSync(f.abs);
+    contents.set(f.rel, bytes);
+    if (f.rel !== 'manifest.json') hashes[f.rel] = sha256Hex(bytes);
+  }
+  const manifestFile = path.join(abs, 'manifest.json');
+  const manifestBytes = contents.get('manifest.json');
+  if (!manifestBytes) throw new BundleError('is missing; every bundle folder needs {"name","version","engine":"cedar"}', manifestFile);
+  const manifest = parseJsonFile(manifestBytes.toString('utf8'), manifestFile) as Record<string, unknown>;
+  if (typeof manifest !== 'object' || manifest === null || typeof manifest.name !== 'string' || typeof manifest.version !== 'string' || typeof manifest.engine !== 'string') {
+    throw new BundleError('must be an object with string members name, version and engine', manifestFile);
+  }
+  if (manifest.engine !== 'cedar') throw new BundleError(`names engine "${manifest.engine}"; only "cedar" is supported`, manifestFile);
+  const policiesFile = path.join(abs, 'policies.cedar');
+  const policyBytes = contents.get('policies.cedar');
+  if (!policyBytes) throw new BundleError('is missing; every bundle needs its Cedar policies', policiesFile);
+  const policies = parsePolicies(policyBytes.toString('utf8'), policiesFile);
+  const schemaBytes = contents.get('schema.cedarschema');
+  const schemaText = schemaBytes ? schemaBytes.toString('utf8') : null;
+  if (schemaText !== null) checkSchema(schemaText, policies, abs);
+  let entities: unknown[] = [];
+  const entityBytes = contents.get('entities.json');
+  if (entityBytes) {
+    const entitiesFile = path.join(abs, 'entities.json');
+    const parsed = parseJsonFile(entityBytes.toString('utf8'), entitiesFile);
+    if (!Array.isArray(parsed)) throw new BundleError('must be a JSON list of Cedar entities', entitiesFile);
+    const check = cedar.checkParseEntities({ entities: parsed as never, schema: schemaText });
+    if (check.type === 'failure') throw new BundleError(`are not valid Cedar entities: ${describe(check.errors)}`, entitiesFile);
+    entities = parsed;
+  }
+  const ref = { name: manifest.name, version: manifest.version, engine: manifest.engine };
+  return { ...ref, digest: bundleDigest(ref, hashes), dir: abs, files: hashes, policies, schemaText, entities };
+}
+
+/** A folder of bundles: each sub-folder is one bundle. Sorted by folder name for a stable order. */
+export function loadBundleFolder(dir: string): BundleSource[] {
+  const root = path.resolve(dir);
+  let st;
+  try {
+    st = statSync(root);
+  } catch {
+    throw new InputError('no such folder of policy bundles', root);
+  }
+  if (!st.isDirectory()) throw new InputError('is not a folder of policy bundles', root);
+  const realRoot = realpathSync(root);
+  const bundles: BundleSource[] = [];
+  for (const name of readdirSync(realRoot).sort()) {
+    const abs = path.join(realRoot, name);
+    const lst = lstatSync(abs);
+    if (lst.isSymbolicLink()) {
+      const target = realpathSync(abs);
+      if (!inside(realRoot, target)) throw new BundleError(`is a symbolic link leading outside the policies folder (to ${target}); refused`, abs);
+    }
+    if (!statSync(abs).isDirectory()) continue;
+    bundles.push(loadBundle(abs));
+  }
+  if (bundles.length === 0) throw new InputError('holds no bundle folder', root);
+  return bundles;
+}

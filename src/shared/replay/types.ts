@@ -1,0 +1,156 @@
+/**
+ * The replay domain: recorded decisions, what a pinned bundle says about them,
+ * and the report. Pure types; the Cedar engine sits behind `DecisionEvaluator`.
+ */
+
+export type Effect = 'allow' | 'deny' | 'require_approval';
+
+export interface DecisionOutcome {
+  effect: Effect;
+  /** `@id` annotations of the policies that determined the decision, sorted. */
+  determining: string[];
+}
+
+export interface PolicyRef {
+  name: string;
+  version: string;
+  digest: string;
+}
+
+export interface EntityUidJson {
+  type: string;
+  id: string;
+}
+
+/** A Cedar authorization request as the export records it. */
+export interface CedarRequest {
+  principal: EntityUidJson;
+  action: EntityUidJson;
+  resource: EntityUidJson;
+  context: Record<string, unknown>;
+  entities?: unknown[];
+}
+
+/** What Cedar itself answers, before the spec's effect derivation. */
+export interface CedarAnswer {
+  decision: 'allow' | 'deny';
+  /** Policy ids (our `@id`s) from `diagnostics.reason`. */
+  reason: string[];
+  /** Policy evaluation errors Cedar reports (a policy that errored is skipped by Cedar). */
+  errors: string[];
+}
+
+/**
+ * The engine boundary: one compiled bundle that answers requests. The Node
+ * implementation wraps cedar-wasm's preparsed policy sets; tests may fake it.
+ * Implementations MUST be pure functions of the request (no clock, no I/O).
+ */
+export interface DecisionEvaluator {
+  readonly digest: string;
+  /** Policy ids carrying `@approval("required")`. */
+  readonly approvalPolicies: ReadonlySet<string>;
+  /** Throws `EvaluationError` when Cedar refuses the request. */
+  authorize(request: CedarRequest): CedarAnswer;
+}
+
+export class EvaluationError extends Error {}
+
+/** One event of the stream, reduced to what replay and the sequence checks read. */
+export interface ReplayEvent {
+  /** 0-based position among the events of the file. */
+  index: number;
+  seq: number;
+  /** 1-based line of the file, when known. */
+  line: number | null;
+  kind: string;
+  actor: { type: string; id: string };
+  data: Record<string, unknown>;
+}
+
+export type NotReplayableReason =
+  | 'bundle-missing'
+  | 'pinned-digest-mismatch'
+  | 'request-incomplete'
+  | 'decision-incomplete'
+  | 'evaluation-error';
+
+export interface FieldDifference {
+  field: 'effect' | 'determining';
+  recorded: unknown;
+  replayed: unknown;
+}
+
+export interface DivergenceEntry {
+  seq: number;
+  index: number;
+  decision_id: string;
+  request_id: string | null;
+  agent: string;
+  policy: PolicyRef;
+  fields: FieldDifference[];
+}
+
+export interface NotReplayableEntry {
+  seq: number;
+  index: number;
+  decision_id: string;
+  agent: string;
+  reason: NotReplayableReason;
+  message: string;
+}
+
+export type SequenceFindingKind =
+  | 'executed-after-deny'
+  | 'executed-without-approval'
+  | 'action-after-killswitch'
+  | 'ring-forbids-action'
+  | 'executed-without-decision';
+
+export interface SequenceFinding {
+  kind: SequenceFindingKind;
+  seq: number;
+  index: number;
+  request_id: string | null;
+  agent: string;
+  message: string;
+}
+
+export interface WhatIfChange {
+  seq: number;
+  index: number;
+  decision_id: string;
+  before: DecisionOutcome;
+  after: DecisionOutcome;
+}
+
+export interface WhatIfSection {
+  against: PolicyRef;
+  /** Decisions that could be evaluated against the other bundle. */
+  evaluated: number;
+  changed: number;
+  /** Decisions whose request the other bundle refused (evaluation error). */
+  errors: number;
+  /** How many changed decisions each policy id took part in (gained or lost as determining). */
+  by_policy: Record<string, number>;
+  /** Transitions such as "allow->deny", counted. */
+  by_transition: Record<string, number>;
+  changes: WhatIfChange[];
+}
+
+export interface ReplayReport {
+  format: 'audit-replay/replay-report/1';
+  /** SHA-256 of the export file bytes, when replay read a file. */
+  export_sha256: string | null;
+  events: number;
+  bundles: PolicyRef[];
+  decisions: number;
+  matched: number;
+  diverged: number;
+  not_replayable: number;
+  divergences: DivergenceEntry[];
+  not_replayable_decisions: NotReplayableEntry[];
+  sequence_findings: SequenceFinding[];
+  /** Counts by not-replayable reason and by sequence finding kind. */
+  counts: { not_replayable_by_reason: Record<string, number>; sequence_findings_by_kind: Record<string, number> };
+  what_if: WhatIfSection | null;
+}
