@@ -87,6 +87,11 @@ export class ChainVerifier {
     return this.leaves.subarray(i * 32, i * 32 + 32);
   }
 
+  /** The 1-based file line of the event at 0-based position i. */
+  lineOf(i: number): number {
+    return this.lineNumbers[i];
+  }
+
   add(s: LineSummary): void {
     const first = !this.seenFirstLine;
     this.seenFirstLine = true;

@@ -1,0 +1,15 @@
+import { compareExports } from '../verify/compare-exports';
+import { loadTrustStore } from '../verify/trust-store';
+import { parseCommandArgs } from './args';
+import { UsageError } from './errors';
+import type { CliCommand } from './io';
+
+export const compareCommand: CliCommand = async (args, io) => {
+  const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean', default: false }, trust: { type: 'string' } });
+  if (positionals.length !== 2) throw new UsageError('compare takes the older export and the newer export');
+  const trust = values.trust ? await loadTrustStore(values.trust) : null;
+  const result = await compareExports(positionals[0], positionals[1], trust);
+  if (values.json) io.stdout.write(JSON.stringify(result) + '\n');
+  else io.stdout.write(`${result.relation.toUpperCase()}: ${result.message}\n`);
+  return result.relation === 'forks' || result.relation === 'unrelated' ? 1 : 0;
+};

@@ -1,0 +1,48 @@
+import { writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { deriveKey, writeExport, type PolicyRef } from '../generate/generate-export';
+import { sampleDecide } from '../generate/sample-decider';
+import { policyRefOf } from '../generate/policy-ref';
+import { intOption, parseCommandArgs } from './args';
+import { UsageError } from './errors';
+import type { CliCommand } from './io';
+
+const SAMPLE_BUNDLE = fileURLToPath(new URL('../../../../resources/sample/policies/ap-policy-v7', import.meta.url));
+
+export const generateCommand: CliCommand = async (args, io) => {
+  const { values } = parseCommandArgs(args, {
+    events: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    out: { type: 'string' },
+    'key-out': { type: 'string' },
+    'trust-out': { type: 'string' },
+    'checkpoint-every': { type: 'string' },
+    policy: { type: 'string' },
+  }, false);
+  const events = intOption(values.events, 'events');
+  if (!values.out) throw new UsageError('--out is required');
+  if (!values['key-out']) throw new UsageError('--key-out is required');
+  const seed = values.seed!;
+  const key = deriveKey(seed);
+  const bundle = values.policy ?? SAMPLE_BUNDLE;
+  const policy: PolicyRef = existsSync(path.join(bundle, 'manifest.json'))
+    ? await policyRefOf(bundle)
+    : { name: 'ap-policy', version: '7', digest: '0'.repeat(64) };
+  const result = await writeExport(values.out, {
+    events,
+    seed,
+    checkpointEvery: intOption(values['checkpoint-every'], 'checkpoint-every', 1000),
+    key,
+    policy,
+    decide: sampleDecide,
+  });
+  await writeFile(values['key-out'], JSON.stringify({ key_id: key.keyId, alg: 'ed25519', public_key: key.publicKeyHex, secret_key: key.secretKeyHex }, null, 2) + '\n', { flag: 'w' });
+  const trustOut = values['trust-out'];
+  if (trustOut) {
+    await writeFile(trustOut, JSON.stringify({ keys: [{ key_id: key.keyId, alg: 'ed25519', public_key: key.publicKeyHex }] }, null, 2) + '\n');
+  }
+  io.stderr.write(`wrote ${result.events} events in ${result.lines} lines to ${values.out}${trustOut ? `, trust store to ${trustOut}` : ''}\n`);
+  return 0;
+};

@@ -1,0 +1,60 @@
+/**
+ * `audit-replay <command> …`: the services the desktop app uses, for
+ * auditors re-running checks offline and in scripts. Exit codes are stable:
+ * verify 0 intact, 1 tampered, 3 unanchored, 2 unusable input or arguments.
+ */
+import { InputError, UsageError } from './errors';
+import type { CliCommand, CliIo } from './io';
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
+  verify: {
+    summary: 'verify <file> [--trust trust.json] [--format id] [--hmac-key-file f] [--continues earlier.jsonl] [--case out.db] [--json]',
+    load: async () => (await import('./verify-command')).verifyCommand,
+  },
+  compare: {
+    summary: 'compare <older-export> <newer-export> [--json]   does the newer export extend the older without rewriting it?',
+    load: async () => (await import('./compare-command')).compareCommand,
+  },
+  generate: {
+    summary: 'generate --events N --seed S --out export.jsonl --key-out key.json [--trust-out trust.json] [--checkpoint-every N]',
+    load: async () => (await import('./generate-command')).generateCommand,
+  },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([, c]) => `  audit-replay ${c.summary}`);
+  return `Usage:\n${lines.join('\n')}\n`;
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr.write(`audit-replay: unknown command "${name}".\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await (await command.load())(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`audit-replay ${name}: ${err.message}\n${usage()}`);
+      return 2;
+    }
+    if (err instanceof InputError) {
+      const where = err.file ? `${err.file}${err.line ? `:${err.line}` : ''}: ` : '';
+      io.stderr.write(`audit-replay ${name}: ${where}${err.message}\n`);
+      return 2;
+    }
+    const e = err as NodeJS.ErrnoException;
+    if (e && typeof e.code === 'string' && e.path) {
+      io.stderr.write(`audit-replay ${name}: ${e.path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}\n`);
+      return 2;
+    }
+    io.stderr.write(`audit-replay ${name}: internal error: ${(err as Error)?.message ?? String(err)}\n`);
+    return 2;
+  }
+}

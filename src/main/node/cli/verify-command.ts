@@ -1,0 +1,62 @@
+import { VERDICT_EXIT_CODE } from '../../../shared/verify/findings';
+import { verifyFile } from '../verify/verify-file';
+import { intOption, parseCommandArgs } from './args';
+import { UsageError } from './errors';
+import type { CliCommand } from './io';
+import { progressPrinter } from './progress';
+
+export const verifyCommand: CliCommand = async (args, io) => {
+  const { values, positionals } = parseCommandArgs(args, {
+    trust: { type: 'string' },
+    format: { type: 'string' },
+    'hmac-key-file': { type: 'string' },
+    continues: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    workers: { type: 'string' },
+  });
+  if (positionals.length !== 1) throw new UsageError('verify takes exactly one file');
+  const progress = progressPrinter(io);
+  const result = await verifyFile({
+    path: positionals[0],
+    trustPath: values.trust ?? null,
+    hmacKeyPath: values['hmac-key-file'] ?? null,
+    format: values.format ?? null,
+    continuesPath: values.continues ?? null,
+    workers: values.workers === undefined ? undefined : intOption(values.workers, 'workers'),
+    onProgress: progress.update,
+  });
+  progress.done();
+  if (values.json) {
+    io.stdout.write(
+      JSON.stringify({
+        verdict: result.verdict,
+        events: result.events,
+        findings: result.findings.map((f) => ({ kind: f.kind, seq: f.seq, line: f.line, message: f.message, severity: f.severity })),
+        first_failure: result.firstFailure,
+        verdict_reason: result.verdictReason,
+        format: result.format,
+        format_reason: result.formatReason,
+        head_hash: result.headHash,
+        chain_start: result.chainStart,
+        unauthenticated_fields: result.unauthenticatedFields,
+        file: result.file,
+        trust: result.trust,
+        details: result.details,
+      }) + '\n',
+    );
+  } else {
+    const out: string[] = [];
+    out.push(`${result.file.path}: ${result.verdict.toUpperCase()}`);
+    out.push(`  ${result.verdictReason}`);
+    out.push(`  format: ${result.format} (${result.formatReason})`);
+    out.push(`  events: ${result.events}; sha256 of file: ${result.file.sha256}`);
+    if (result.headHash) out.push(`  last hash: ${result.headHash} (compare with an outside record to rule out a cut tail)`);
+    if (result.unauthenticatedFields.length) out.push(`  not covered by any hash or signature: ${result.unauthenticatedFields.join(', ')}`);
+    const shown = result.findings.slice(0, 50);
+    if (shown.length) out.push(`  findings (${result.findings.length}):`);
+    for (const f of shown) out.push(`    [${f.kind}] ${f.line !== null ? `line ${f.line}` : 'file'}${f.seq !== null ? `, seq ${f.seq}` : ''}: ${f.message}`);
+    if (result.findings.length > shown.length) out.push(`    … ${result.findings.length - shown.length} more (use --json for all)`);
+    io.stdout.write(out.join('\n') + '\n');
+  }
+  return VERDICT_EXIT_CODE[result.verdict];
+};

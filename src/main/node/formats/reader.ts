@@ -1,0 +1,35 @@
+/**
+ * A reader for one log format. Detection looks at the first bytes of the file
+ * (decompressed) and its name; verification streams the file, sends every
+ * entry to the sink (the case store during ingest, nothing for a plain verify)
+ * and returns the verdict.
+ */
+import type { CaseEvent, FormatVerification, VerifyInputs } from '../../../shared/formats/case-model';
+
+export interface Detection {
+  /** Higher wins; 100 means certain (e.g. a header naming the format). */
+  score: number;
+  reason: string;
+}
+
+export interface VerifyFileOptions extends VerifyInputs {
+  /** Absolute or relative path of the file; opened read-only. */
+  path: string;
+  /** Receives every entry in file order. */
+  onEvent?: (event: CaseEvent) => void;
+  /** Progress: bytes read of the (compressed) file, entries so far. */
+  onProgress?: (bytesRead: number, entries: number) => void;
+  signal?: AbortSignal;
+  /** Worker threads to use for hashing where the reader parallelizes. */
+  workers?: number;
+}
+
+export interface FormatReader {
+  /** Stable id used by --format and in reports. */
+  id: string;
+  /** One line for --help and the "unknown format" error. */
+  describe: string;
+  /** head: up to the first 64 KiB of the (decompressed) file, as text. */
+  detect(head: string, fileName: string): Detection | null;
+  verify(options: VerifyFileOptions): Promise<FormatVerification>;
+}

@@ -1,0 +1,68 @@
+/**
+ * Verify any supported file: choose the reader (detected, or --format), run
+ * it, and return one result shape for the CLI, the case store and reports.
+ */
+import { readFile } from 'node:fs/promises';
+import type { FormatVerification } from '../../../shared/formats/case-model';
+import type { TrustStore } from '../../../shared/export/types';
+import { EXPORT_FORMAT } from '../../../shared/export/types';
+import type { CaseEvent } from '../../../shared/formats/case-model';
+import type { LineSummary } from '../../../shared/export/parse-line';
+import type { ChainVerifier } from '../../../shared/verify/chain-verifier';
+import { detectFormat, readerById } from '../formats/registry';
+import { InputError } from '../cli/errors';
+import { loadTrustStore } from './trust-store';
+import { verifyAuditExport } from './audit-export-reader';
+import { fileDigest } from './file-digest';
+
+export interface VerifyFileRequest {
+  path: string;
+  trustPath?: string | null;
+  hmacKeyPath?: string | null;
+  format?: string | null;
+  /** An earlier export of the same chain that this one should continue. */
+  continuesPath?: string | null;
+  workers?: number;
+  onEvent?: (event: CaseEvent) => void;
+  onLine?: (summary: LineSummary) => void;
+  onVerifier?: (verifier: ChainVerifier) => void;
+  onProgress?: (bytes: number, events: number) => void;
+  signal?: AbortSignal;
+  workerUrl?: URL | string;
+}
+
+export interface VerifyFileResult extends FormatVerification {
+  file: { path: string; sha256: string; bytes: number };
+  trust: { path: string; keys: string[] } | null;
+}
+
+export async function verifyFile(request: VerifyFileRequest): Promise<VerifyFileResult> {
+  const trust: TrustStore | null = request.trustPath ? await loadTrustStore(request.trustPath) : null;
+  let hmacKey: Uint8Array | null = null;
+  if (request.hmacKeyPath) {
+    try {
+      hmacKey = new Uint8Array(await readFile(request.hmacKeyPath));
+    } catch (err) {
+      throw new InputError(`cannot read the HMAC key file: ${(err as Error).message}`, request.hmacKeyPath);
+    }
+  }
+  const chosen = request.format
+    ? { reader: readerById(request.format), reason: `--format ${request.format} was given` }
+    : await detectFormat(request.path);
+  const trustInfo = trust && request.trustPath ? { path: request.trustPath, keys: trust.keys.map((k) => k.key_id) } : null;
+
+  if (chosen.reader.id === EXPORT_FORMAT) {
+    let continues: { headHash: string; lastSeq: number } | undefined;
+    if (request.continuesPath) {
+      const earlier = await verifyAuditExport({ path: request.continuesPath, trust, hmacKey: null, workers: request.workers, workerUrl: request.workerUrl });
+      if (earlier.chain.headHash === null || earlier.chain.lastSeq === null) {
+        throw new InputError('the earlier export holds no events to continue from', request.continuesPath);
+      }
+      continues = { headHash: earlier.chain.headHash, lastSeq: earlier.chain.lastSeq };
+    }
+    const result = await verifyAuditExport({ ...request, trust, hmacKey, continues });
+    return { ...result.verification, formatReason: chosen.reason, file: { path: request.path, ...result.file }, trust: trustInfo };
+  }
+  const verification = await chosen.reader.verify({ ...request, trust, hmacKey });
+  return { ...verification, formatReason: chosen.reason, file: { path: request.path, ...(await fileDigest(request.path)) }, trust: trustInfo };
+}

@@ -1,0 +1,69 @@
+/**
+ * A small pool of summarize workers. Results come back in submission order,
+ * whatever order the workers finish in, so verification is deterministic for
+ * any number of workers.
+ */
+import { Worker } from 'node:worker_threads';
+import os from 'node:os';
+import type { LineSummary } from '../../../shared/export/parse-line';
+import type { LineBatch } from '../ingest/line-batches';
+import { summarizeBatch } from './summarize-batch';
+
+export const DEFAULT_SUMMARIZE_WORKER = new URL('./summarize-worker.mjs', import.meta.url);
+
+export function defaultWorkerCount(): number {
+  return Math.max(1, Math.min(4, os.availableParallelism?.() ?? os.cpus().length));
+}
+
+export interface BatchRunner {
+  /** Queue a batch; the returned promise resolves with its summaries. */
+  run(batch: LineBatch): Promise<LineSummary[]>;
+  /** Batches queued and not yet returned. */
+  readonly inFlight: number;
+  close(): Promise<void>;
+}
+
+export function inlineRunner(keepRaw: boolean): BatchRunner {
+  return {
+    inFlight: 0,
+    run: async (batch) => summarizeBatch(batch, keepRaw),
+    close: async () => {},
+  };
+}
+
+export function workerRunner(count: number, keepRaw: boolean, workerUrl: URL | string = DEFAULT_SUMMARIZE_WORKER): BatchRunner {
+  const workers = Array.from({ length: count }, () => new Worker(workerUrl));
+  const waiting = new Map<number, { resolve: (s: LineSummary[]) => void; reject: (e: Error) => void }>();
+  let nextId = 0;
+  let failure: Error | null = null;
+  for (const w of workers) {
+    w.on('message', (msg: { id: number; summaries: LineSummary[] }) => {
+      const entry = waiting.get(msg.id);
+      waiting.delete(msg.id);
+      entry?.resolve(msg.summaries);
+    });
+    w.on('error', (err) => {
+      failure = err;
+      for (const entry of waiting.values()) entry.reject(err);
+      waiting.clear();
+    });
+  }
+  return {
+    get inFlight() {
+      return waiting.size;
+    },
+    run(batch) {
+      if (failure) return Promise.reject(failure);
+      const id = nextId++;
+      const worker = workers[id % workers.length];
+      return new Promise((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        const copy = batch.bytes.slice();
+        worker.postMessage({ id, batch: { ...batch, bytes: copy }, keepRaw }, [copy.buffer]);
+      });
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}
