@@ -1,0 +1,82 @@
+/** What the foreign-log readers share: turning chain results into a FormatVerification. */
+import type { ChainStart, FormatVerification } from '../../../shared/formats/case-model';
+import { LexJsonError } from '../../../shared/formats/json/lexeme-json';
+import { chainStartSentence, type ChainCheck } from '../../../shared/formats/chain-check';
+import { finding, sortFindings, verdictOf, type Finding } from '../../../shared/verify/findings';
+import type { FileLine } from './source';
+
+/** The finding for a line that does not parse: a cut last line is a truncation. */
+export function lineProblem(err: unknown, ln: FileLine, index: number, noun: string): Finding {
+  const why = err instanceof LexJsonError || err instanceof Error ? err.message : String(err);
+  if (!ln.terminated) {
+    return finding('truncated', index, ln.line, `The last ${noun} (line ${ln.line}) is cut off before its end: the file was truncated or an append was interrupted.`);
+  }
+  return finding('malformed-line', index, ln.line, `Line ${ln.line} is not a readable ${noun} (${why}); it was skipped.`);
+}
+
+export interface VerificationParts {
+  format: string;
+  formatReason: string;
+  findings: Finding[];
+  events: number;
+  headHash: string | null;
+  chainStart: ChainStart;
+  unauthenticated: Iterable<string>;
+  malformed: boolean;
+  /** True when a key or signature the attacker lacks covers every entry. */
+  anchored: boolean;
+  /** Why it is or is not anchored, one sentence. */
+  anchorSentence: string;
+  noun: string;
+  details: Record<string, unknown>;
+}
+
+export function buildVerification(p: VerificationParts): FormatVerification {
+  const findings = sortFindings(p.findings);
+  const verdict = verdictOf(findings, { malformed: p.malformed, anchored: p.anchored });
+  const firstFailure = findings.find((f) => f.severity === 'integrity') ?? null;
+  const head = p.headHash ? ` The last ${p.noun}'s hash is ${p.headHash}: compare it with an outside record to rule out entries cut from the end.` : '';
+  let verdictReason: string;
+  if (verdict === 'malformed') verdictReason = `The file cannot be read as ${p.format}: ${firstFailure?.message ?? 'it holds no readable entries.'}`;
+  else if (verdict === 'tampered') verdictReason = `Tampering found: ${firstFailure!.message}${head}`;
+  else if (verdict === 'unanchored') verdictReason = `No tampering found in what the file proves, but ${p.anchorSentence} ${chainStartSentence(p.chainStart, p.noun)}${head}`;
+  else verdictReason = `Every ${p.noun} matches its hash and its link, and ${p.anchorSentence} ${chainStartSentence(p.chainStart, p.noun)}${head}`;
+  return {
+    format: p.format,
+    formatReason: p.formatReason,
+    verdict,
+    verdictReason,
+    events: p.events,
+    findings,
+    firstFailure,
+    headHash: p.headHash,
+    chainStart: p.chainStart,
+    unauthenticatedFields: [...new Set(p.unauthenticated)].sort(),
+    details: p.details,
+  };
+}
+
+export const HASH_ONLY = 'the chain is only hashed, with no key or trusted signature behind it, so whoever edited the file could have recomputed every hash.';
+
+/** A hash-only chain: never better than unanchored. */
+export function hashOnlyVerification(
+  format: string,
+  formatReason: string | undefined,
+  chain: ChainCheck,
+  o: { malformed: boolean; noun: string; details: Record<string, unknown>; extraFindings?: Finding[] },
+): FormatVerification {
+  return buildVerification({
+    format,
+    formatReason: formatReason ?? `read as ${format}`,
+    findings: [...chain.findings, ...(o.extraFindings ?? [])],
+    events: chain.events,
+    headHash: chain.headHash,
+    chainStart: chain.chainStart,
+    unauthenticated: chain.unauthenticated,
+    malformed: o.malformed,
+    anchored: false,
+    anchorSentence: HASH_ONLY,
+    noun: o.noun,
+    details: o.details,
+  });
+}
