@@ -97,7 +97,7 @@ export class ReplayReportBuilder {
     this.notReplayable.push({ seq, index, decision_id, agent, reason, message });
   }
 
-  build(meta: { exportSha256: string | null; events: number; bundles: PolicyRef[]; sequenceFindings: SequenceFinding[] }): ReplayReport {
+  build(meta: { exportSha256: string | null; events: number; unreadableLines?: number[]; bundles: PolicyRef[]; sequenceFindings: SequenceFinding[] }): ReplayReport {
     const byReason: Record<string, number> = {};
     for (const n of this.notReplayable) byReason[n.reason] = (byReason[n.reason] ?? 0) + 1;
     const byKind: Record<string, number> = {};
@@ -106,6 +106,7 @@ export class ReplayReportBuilder {
       format: REPORT_FORMAT,
       export_sha256: meta.exportSha256,
       events: meta.events,
+      unreadable_lines: meta.unreadableLines ?? [],
       bundles: meta.bundles,
       decisions: this.decisions,
       matched: this.matched,

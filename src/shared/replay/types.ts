@@ -142,6 +142,8 @@ export interface ReplayReport {
   /** SHA-256 of the export file bytes, when replay read a file. */
   export_sha256: string | null;
   events: number;
+  /** 1-based lines replay could not read as events (not JSON, or no seq/kind/actor/data); never skipped silently. */
+  unreadable_lines: number[];
   bundles: PolicyRef[];
   decisions: number;
   matched: number;

@@ -15,6 +15,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
     summary: 'compare <older-export> <newer-export> [--json]   does the newer export extend the older without rewriting it?',
     load: async () => (await import('./compare-command')).compareCommand,
   },
+  replay: {
+    summary: 'replay <export> --policies <dir> [--against name@version|digest] [--json] [--workers N]   replay recorded decisions against their pinned policies',
+    load: async () => (await import('./replay-command')).replayCommand,
+  },
   generate: {
     summary: 'generate --events N --seed S --out export.jsonl --key-out key.json [--trust-out trust.json] [--checkpoint-every N]',
     load: async () => (await import('./generate-command')).generateCommand,

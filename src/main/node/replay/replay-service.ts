@@ -1,0 +1,151 @@
+/**
+ * Replay as a service: the CLI, the desktop app and the bench all call these.
+ * Decisions are evaluated in batches on a worker pool; results are taken back
+ * in file order, so the report bytes do not depend on the number of workers.
+ */
+import { BundleIndex, readDecision } from '../../../shared/replay/decision';
+import type { DecisionTask } from '../../../shared/replay/replay-decision';
+import { canonicalReport, ReplayReportBuilder } from '../../../shared/replay/report';
+import { SequenceChecker } from '../../../shared/replay/sequence-checks';
+import type { NotReplayableReason, PolicyRef, ReplayEvent, ReplayReport } from '../../../shared/replay/types';
+import { InputError } from '../cli/errors';
+import { loadBundleFolder, type BundleSource } from './bundle-loader';
+import { readExportEvents } from './export-events';
+import { createInlineRunner, createWorkerRunner, type DecisionRunner } from './worker-pool';
+import type { DecisionReading } from '../../../shared/replay/decision';
+
+export interface ReplayOptions {
+  bundles: readonly BundleSource[];
+  /** What-if: `name@version` or a bundle digest among `bundles`. */
+  against?: string | null;
+  /** Worker threads; 0 evaluates in the calling thread. Default 1. */
+  workers?: number;
+  /** Decisions per message to a worker. */
+  batchSize?: number;
+  /** SHA-256 of the export file, recorded in the report. */
+  exportSha256?: string | null;
+  /** Replace the tsx bootstrap (e.g. the built worker in the packaged app). */
+  workerUrl?: URL;
+  /** Called after each batch with the number of decisions done. */
+  onProgress?: (decisionsDone: number, eventsRead: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface ReplayRun {
+  report: ReplayReport;
+  /** Canonical JSON of the report (RFC 8785). */
+  canonical: string;
+  /** SHA-256 of `canonical`. */
+  sha256: string;
+}
+
+type Pending =
+  | { kind: 'unreplayable'; reading: Extract<DecisionReading, { ok: false }> }
+  | { kind: 'task'; reading: Extract<DecisionReading, { ok: true }>; pinnedFailure: { reason: NotReplayableReason; message: string } | null; at: number };
+
+export function resolveAgainst(bundles: readonly PolicyRef[], selector: string | null | undefined): PolicyRef | null {
+  if (!selector) return null;
+  const found = new BundleIndex(bundles).find(selector);
+  if (!found) throw new InputError(`--against ${selector}: no bundle with that name@version or digest in the policies folder`);
+  return found;
+}
+
+export async function replayEvents(events: AsyncIterable<ReplayEvent> | Iterable<ReplayEvent>, options: ReplayOptions): Promise<ReplayRun> {
+  const index = new BundleIndex(options.bundles);
+  let against: PolicyRef | null;
+  try {
+    against = resolveAgainst(options.bundles, options.against);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError((err as Error).message);
+  }
+  const workers = options.workers ?? 1;
+  const batchSize = options.batchSize ?? 1024;
+  const againstDigest = against?.digest ?? null;
+  const runner: DecisionRunner =
+    workers <= 0 ? createInlineRunner(options.bundles, againstDigest) : await createWorkerRunner(workers, options.bundles, againstDigest, options.workerUrl);
+  const builder = new ReplayReportBuilder(against);
+  const checker = new SequenceChecker();
+  const inFlight: { pending: Pending[]; results: ReturnType<DecisionRunner['run']> }[] = [];
+  const maxInFlight = Math.max(2, workers * 3);
+  let pending: Pending[] = [];
+  let tasks: DecisionTask[] = [];
+  let decisionsDone = 0;
+  let eventsRead = 0;
+
+  const drainOne = async () => {
+    const head = inFlight.shift()!;
+    const results = await head.results;
+    for (const p of head.pending) {
+      if (p.kind === 'unreplayable') builder.addUnreplayable(p.reading);
+      else builder.addDecision(p.reading, results[p.at], p.pinnedFailure);
+    }
+    decisionsDone += head.pending.length;
+    options.onProgress?.(decisionsDone, eventsRead);
+  };
+  const flush = async () => {
+    if (pending.length === 0) return;
+    inFlight.push({ pending, results: tasks.length > 0 ? runner.run(tasks) : Promise.resolve([]) });
+    // A rejected batch must not surface as an unhandled rejection before we await it.
+    inFlight[inFlight.length - 1].results.catch(() => {});
+    pending = [];
+    tasks = [];
+    while (inFlight.length >= maxInFlight) await drainOne();
+  };
+
+  try {
+    for await (const event of events) {
+      if (options.signal?.aborted) throw new Error('replay cancelled');
+      eventsRead++;
+      checker.push(event);
+      if (event.kind !== 'policy.decision') continue;
+      const reading = readDecision(event);
+      if (!reading.ok) {
+        pending.push({ kind: 'unreplayable', reading });
+      } else {
+        const pinned = index.resolve(reading.decision.policy);
+        const pinnedFailure = pinned.ok ? null : { reason: pinned.reason, message: pinned.message };
+        if (pinned.ok || against) {
+          tasks.push({ digest: pinned.ok ? pinned.bundle.digest : null, request: reading.decision.request, recorded: reading.decision.recorded });
+          pending.push({ kind: 'task', reading, pinnedFailure, at: tasks.length - 1 });
+        } else {
+          pending.push({ kind: 'task', reading, pinnedFailure, at: -1 });
+        }
+      }
+      if (pending.length >= batchSize) await flush();
+    }
+    await flush();
+    while (inFlight.length > 0) await drainOne();
+  } finally {
+    await runner.close();
+  }
+  const report = builder.build({
+    exportSha256: options.exportSha256 ?? null,
+    events: eventsRead,
+    bundles: index.all.map((b) => ({ name: b.name, version: b.version, digest: b.digest })),
+    sequenceFindings: checker.findings(),
+  });
+  return { report, ...canonicalText(report) };
+}
+
+function canonicalText(report: ReplayReport): { canonical: string; sha256: string } {
+  const { text, sha256 } = canonicalReport(report);
+  return { canonical: text, sha256 };
+}
+
+export interface ReplayExportOptions extends Omit<ReplayOptions, 'bundles' | 'exportSha256'> {
+  exportPath: string;
+  /** A folder of bundle folders, or bundles already loaded. */
+  policies: string | readonly BundleSource[];
+}
+
+/** Replay an export file against a folder of bundles. Throws InputError (a sentence with file and line) on unusable input. */
+export async function replayExport(options: ReplayExportOptions): Promise<ReplayRun & { bundles: BundleSource[]; unreadableLines: number[] }> {
+  const bundles = typeof options.policies === 'string' ? loadBundleFolder(options.policies) : [...options.policies];
+  const reading = readExportEvents(options.exportPath);
+  // The file hash is known only at the end; the report is rebuilt with it (counts are unaffected).
+  const run = await replayEvents(reading.events, { ...options, bundles });
+  const done = reading.done();
+  const report: ReplayReport = { ...run.report, export_sha256: done.sha256, unreadable_lines: done.unreadableLines };
+  return { report, ...canonicalText(report), bundles, unreadableLines: done.unreadableLines };
+}
