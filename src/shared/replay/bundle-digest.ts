@@ -4,7 +4,6 @@
  * over every file of the folder except manifest.json, paths joined with "/".
  */
 import { canonicalize } from '../json/canonical';
-import { sha256HexOfText } from '../crypto';
 
 export interface BundleManifest {
   name: string;
@@ -12,11 +11,12 @@ export interface BundleManifest {
   engine: string;
 }
 
-export function bundleDigest(manifest: BundleManifest, fileHashes: Readonly<Record<string, string>>): string {
+/** `sha256Hex` hashes UTF-8 text (injected: node:crypto in Node, @noble/hashes elsewhere). */
+export function bundleDigest(manifest: BundleManifest, fileHashes: Readonly<Record<string, string>>, sha256Hex: (text: string) => string): string {
   const files: Record<string, string> = {};
   for (const path of Object.keys(fileHashes)) {
     if (path === 'manifest.json') continue;
     files[path] = fileHashes[path];
   }
-  return sha256HexOfText(canonicalize({ name: manifest.name, version: manifest.version, engine: manifest.engine, files }));
+  return sha256Hex(canonicalize({ name: manifest.name, version: manifest.version, engine: manifest.engine, files }));
 }

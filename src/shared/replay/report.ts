@@ -4,7 +4,6 @@
  * no clock or path, so two runs give the same bytes and the same SHA-256.
  */
 import { canonicalize } from '../json/canonical';
-import { sha256HexOfText } from '../crypto';
 import { sameOutcome, sortedIds } from './outcome';
 import type { DecisionReading } from './decision';
 import type { TaskResult } from './replay-decision';
@@ -121,9 +120,10 @@ export class ReplayReportBuilder {
   }
 }
 
-export function canonicalReport(report: ReplayReport): { text: string; sha256: string } {
+/** `sha256Hex` hashes UTF-8 text (injected, as elsewhere in the shared layer). */
+export function canonicalReport(report: ReplayReport, sha256Hex: (text: string) => string): { text: string; sha256: string } {
   const text = canonicalize(report);
-  return { text, sha256: sha256HexOfText(text) };
+  return { text, sha256: sha256Hex(text) };
 }
 
 /** 0 every decision matched and no sequence finding; 1 otherwise (not-replayable decisions count as not matched). */

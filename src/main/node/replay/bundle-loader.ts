@@ -42,6 +42,10 @@ export class BundleError extends InputError {
   }
 }
 
+export function sha256HexOfText(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
 function sha256Hex(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
@@ -214,7 +218,7 @@ export function loadBundle(dir: string): BundleSource {
     entities = parsed;
   }
   const ref = { name: manifest.name, version: manifest.version, engine: manifest.engine };
-  return { ...ref, digest: bundleDigest(ref, hashes), dir: abs, files: hashes, policies, schemaText, entities };
+  return { ...ref, digest: bundleDigest(ref, hashes, sha256HexOfText), dir: abs, files: hashes, policies, schemaText, entities };
 }
 
 /** A folder of bundles: each sub-folder is one bundle. Sorted by folder name for a stable order. */

@@ -9,7 +9,7 @@ import { canonicalReport, ReplayReportBuilder } from '../../../shared/replay/rep
 import { SequenceChecker } from '../../../shared/replay/sequence-checks';
 import type { NotReplayableReason, PolicyRef, ReplayEvent, ReplayReport } from '../../../shared/replay/types';
 import { InputError } from '../cli/errors';
-import { loadBundleFolder, type BundleSource } from './bundle-loader';
+import { loadBundleFolder, sha256HexOfText, type BundleSource } from './bundle-loader';
 import { readExportEvents } from './export-events';
 import { createInlineRunner, createWorkerRunner, type DecisionRunner } from './worker-pool';
 import type { DecisionReading } from '../../../shared/replay/decision';
@@ -129,7 +129,7 @@ export async function replayEvents(events: AsyncIterable<ReplayEvent> | Iterable
 }
 
 function canonicalText(report: ReplayReport): { canonical: string; sha256: string } {
-  const { text, sha256 } = canonicalReport(report);
+  const { text, sha256 } = canonicalReport(report, sha256HexOfText);
   return { canonical: text, sha256 };
 }
 

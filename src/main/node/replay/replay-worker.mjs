@@ -2,4 +2,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import(new URL('./replay-worker.ts', import.meta.url).href);
+await import('./replay-worker.ts');
