@@ -70,8 +70,8 @@ export class IncrementalMerkleTree {
   }
 }
 
-/** RFC 6962 PATH(m, D[n]): the audit path for leaf m in a tree of size n. */
-export function inclusionProof(sha256: Sha256, leafHashes: LeafSource, index: number, size: number): Uint8Array[] {
+/** RFC 6962 PATH(m, D[n]) given any way to get the root of leaves [start, end). */
+export function auditPath(subtree: (start: number, end: number) => Uint8Array, index: number, size: number): Uint8Array[] {
   if (index < 0 || index >= size) throw new RangeError(`leaf ${index} is outside a tree of ${size}`);
   const path: Uint8Array[] = [];
   const walk = (m: number, start: number, end: number): void => {
@@ -80,14 +80,19 @@ export function inclusionProof(sha256: Sha256, leafHashes: LeafSource, index: nu
     const k = splitPoint(n);
     if (m < k) {
       walk(m, start, start + k);
-      path.push(subtreeRoot(sha256, leafHashes, start + k, end));
+      path.push(subtree(start + k, end));
     } else {
       walk(m - k, start + k, end);
-      path.push(subtreeRoot(sha256, leafHashes, start, start + k));
+      path.push(subtree(start, start + k));
     }
   };
   walk(index, 0, size);
   return path;
+}
+
+/** RFC 6962 PATH(m, D[n]): the audit path for leaf m in a tree of size n. */
+export function inclusionProof(sha256: Sha256, leafHashes: LeafSource, index: number, size: number): Uint8Array[] {
+  return auditPath((start, end) => subtreeRoot(sha256, leafHashes, start, end), index, size);
 }
 
 export interface InclusionStep {
@@ -201,4 +206,51 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/**
+ * Every aligned perfect subtree of a tree, computed once in O(n), so any
+ * subtree root (and so any inclusion or consistency proof) costs O(log² n)
+ * afterwards. 64 bytes per leaf.
+ */
+export class MerkleLevels {
+  /** levels[k][j] = root of leaves [j·2^k, (j+1)·2^k). */
+  private readonly levels: Uint8Array[][] = [];
+
+  constructor(
+    private readonly sha256: Sha256,
+    leafHashes: Uint8Array[],
+  ) {
+    this.levels.push(leafHashes);
+    let level = leafHashes;
+    while (level.length > 1) {
+      const next: Uint8Array[] = [];
+      for (let j = 0; j + 1 < level.length; j += 2) next.push(nodeHash(sha256, level[j], level[j + 1]));
+      this.levels.push(next);
+      level = next;
+    }
+  }
+
+  get size(): number {
+    return this.levels[0].length;
+  }
+
+  /** MTH over leaves [start, end). */
+  root(start: number, end: number): Uint8Array {
+    const n = end - start;
+    if (n === 0) return this.sha256(new Uint8Array(0));
+    if ((n & (n - 1)) === 0 && start % n === 0) {
+      const k = Math.log2(n);
+      const hit = this.levels[k]?.[start / n];
+      if (hit) return hit;
+    }
+    if (n === 1) return this.levels[0][start];
+    const k = splitPoint(n);
+    return nodeHash(this.sha256, this.root(start, start + k), this.root(start + k, end));
+  }
+}
+
+/** RFC 6962 PATH(m, D[n]) using a precomputed tree. */
+export function inclusionProofFrom(tree: MerkleLevels, index: number, size: number): Uint8Array[] {
+  return auditPath((start, end) => tree.root(start, end), index, size);
 }

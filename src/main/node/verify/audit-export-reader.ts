@@ -135,7 +135,7 @@ export function toVerification(chain: ChainResult, formatReason: string): Format
       lines: chain.lines,
       complete: chain.complete,
       anchored_events: chain.anchoredEvents,
-      checkpoints: chain.checkpoints.map((c) => ({ line: c.line, seq_hi: c.seqHi, tree_size: c.treeSize, key_id: c.keyId, final: c.final, status: c.status })),
+      checkpoints: chain.checkpoints.map((c) => ({ line: c.line, seq_hi: c.seqHi, tree_size: c.treeSize, key_id: c.keyId, final: c.final, ts: c.ts, merkle_root: c.merkleRoot, head_hash: c.headHash, status: c.status })),
     },
   };
 }

@@ -9,8 +9,9 @@ import { EXPORT_FORMAT } from '../../../shared/export/types';
 import type { CaseEvent } from '../../../shared/formats/case-model';
 import type { LineSummary } from '../../../shared/export/parse-line';
 import type { ChainVerifier } from '../../../shared/verify/chain-verifier';
-import { detectFormat, readerById } from '../formats/registry';
-import { InputError } from '../cli/errors';
+import { detectFormat, readerById, FORMAT_READERS, UnknownFormatError } from '../formats/registry';
+import type { FormatReader } from '../formats/reader';
+import { InputError, UsageError } from '../cli/errors';
 import { loadTrustStore } from './trust-store';
 import { verifyAuditExport } from './audit-export-reader';
 import { fileDigest } from './file-digest';
@@ -46,9 +47,7 @@ export async function verifyFile(request: VerifyFileRequest): Promise<VerifyFile
       throw new InputError(`cannot read the HMAC key file: ${(err as Error).message}`, request.hmacKeyPath);
     }
   }
-  const chosen = request.format
-    ? { reader: readerById(request.format), reason: `--format ${request.format} was given` }
-    : await detectFormat(request.path);
+  const chosen = await chooseReader(request.path, request.format ?? null);
   const trustInfo = trust && request.trustPath ? { path: request.trustPath, keys: trust.keys.map((k) => k.key_id) } : null;
 
   if (chosen.reader.id === EXPORT_FORMAT) {
@@ -65,4 +64,18 @@ export async function verifyFile(request: VerifyFileRequest): Promise<VerifyFile
   }
   const verification = await chosen.reader.verify({ ...request, trust, hmacKey });
   return { ...verification, formatReason: chosen.reason, file: { path: request.path, ...(await fileDigest(request.path)) }, trust: trustInfo };
+}
+
+async function chooseReader(file: string, format: string | null): Promise<{ reader: FormatReader; reason: string }> {
+  if (format) {
+    const reader = readerById(format);
+    if (!reader) throw new UsageError(`unknown --format "${format}"; known formats: ${FORMAT_READERS.map((r) => r.id).join(', ')}`);
+    return { reader, reason: `--format ${format} was given` };
+  }
+  try {
+    return await detectFormat(file);
+  } catch (err) {
+    if (err instanceof UnknownFormatError) throw new InputError(err.message, file);
+    throw err;
+  }
 }

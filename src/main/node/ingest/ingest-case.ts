@@ -1,0 +1,98 @@
+/**
+ * Ingest: verify an export and store what was read in a new case. The case
+ * is built in "<id>.partial.db" and renamed into place only when complete,
+ * so a failed, cancelled or killed ingest leaves no half case behind (a
+ * leftover .partial.db is removed the next time the cases folder is opened).
+ */
+import { rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { CaseWriter, openCaseDb } from '../store/case-store';
+import { verifyFile, type VerifyFileResult } from '../verify/verify-file';
+
+export interface IngestRequest {
+  caseId: string;
+  casesDir: string;
+  exportPath: string;
+  trustPath?: string | null;
+  policiesPath?: string | null;
+  hmacKeyPath?: string | null;
+  format?: string | null;
+  workers?: number;
+  summarizeWorkerUrl?: string;
+}
+
+export interface IngestProgress {
+  bytesDone: number;
+  events: number;
+}
+
+export function caseFile(casesDir: string, caseId: string): string {
+  return path.join(casesDir, `${caseId}.db`);
+}
+
+export function partialCaseFile(casesDir: string, caseId: string): string {
+  return path.join(casesDir, `${caseId}.partial.db`);
+}
+
+export async function ingestCase(
+  request: IngestRequest,
+  onProgress: (p: IngestProgress) => void = () => {},
+  signal?: AbortSignal,
+): Promise<{ caseId: string; file: string; result: VerifyFileResult }> {
+  const partial = partialCaseFile(request.casesDir, request.caseId);
+  const final = caseFile(request.casesDir, request.caseId);
+  await rm(partial, { force: true });
+  const db = openCaseDb(partial, { bulk: true });
+  try {
+    const writer = new CaseWriter(db);
+    const result = await verifyFile({
+      path: request.exportPath,
+      trustPath: request.trustPath,
+      hmacKeyPath: request.hmacKeyPath,
+      format: request.format,
+      workers: request.workers,
+      workerUrl: request.summarizeWorkerUrl,
+      signal,
+      onEvent: (e) => writer.addEvent(e),
+      onProgress: (bytesDone, events) => onProgress({ bytesDone, events }),
+    });
+    writer.flush();
+    writer.addFindings(result.findings);
+    const checkpoints = (result.details.checkpoints as { line: number; seq_hi: number; tree_size: number; key_id: string; final: boolean; ts?: string; merkle_root?: string; head_hash?: string; status: string }[] | undefined) ?? [];
+    writer.addCheckpoints(
+      checkpoints.map((c) => ({ line: c.line, seqHi: c.seq_hi, treeSize: c.tree_size, keyId: c.key_id, final: c.final, ts: c.ts ?? '', merkleRoot: c.merkle_root ?? '', headHash: c.head_hash ?? '', status: c.status })),
+    );
+    const span = db.prepare('SELECT min(ts) AS first, max(ts) AS last FROM events WHERE ts <> \'\'').get() as { first: string | null; last: string | null };
+    const agents = (db.prepare("SELECT DISTINCT actor_id FROM events WHERE actor_type = 'agent' ORDER BY actor_id").pluck().all() as string[]);
+    writer.meta({
+      case_id: request.caseId,
+      export_path: path.resolve(request.exportPath),
+      export_name: path.basename(request.exportPath),
+      export_sha256: result.file.sha256,
+      export_bytes: result.file.bytes,
+      format: result.format,
+      format_reason: result.formatReason,
+      verdict: result.verdict,
+      verdict_reason: result.verdictReason,
+      events: result.events,
+      head_hash: result.headHash,
+      chain_start: result.chainStart,
+      first_failure: result.firstFailure,
+      unauthenticated_fields: result.unauthenticatedFields,
+      details: result.details,
+      trust_path: request.trustPath ? path.resolve(request.trustPath) : null,
+      trust_keys: result.trust?.keys ?? [],
+      policies_path: request.policiesPath ? path.resolve(request.policiesPath) : null,
+      first_ts: span.first,
+      last_ts: span.last,
+      agents,
+    });
+    db.close();
+    await rename(partial, final);
+    return { caseId: request.caseId, file: final, result };
+  } catch (err) {
+    if (db.open) db.close();
+    await rm(partial, { force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * The services behind every door (Electron IPC, the browser test shell):
+ * AuditApi minus the file dialog. Ingest runs in a worker thread per job,
+ * posting progress; cancelling terminates the worker and removes the half
+ * built case. Reads go to the case stores through CaseQueries.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { AuditApi, CaseRef, JobProgress, OpenExportRequest } from '../../../shared/api/audit-api';
+import type { Verdict } from '../../../shared/verify/findings';
+import { caseFile, partialCaseFile, type IngestRequest } from '../ingest/ingest-case';
+import { openCaseDb, readMeta } from '../store/case-store';
+import { CaseQueries } from './case-queries';
+import { describeError } from './describe-error';
+
+export type AuditService = Omit<AuditApi, 'pickFile'> & { close(): Promise<void> };
+
+export interface AuditServiceOptions {
+  casesDir: string;
+  /** Injected where the worker is bundled (Electron); defaults to the TypeScript worker under plain Node. */
+  ingestWorkerUrl?: URL | string;
+  summarizeWorkerUrl?: string;
+  /** Hash workers per ingest. */
+  workers?: number;
+}
+
+const DEFAULT_INGEST_WORKER = new URL('../ingest/ingest-worker.mjs', import.meta.url);
+
+interface Job {
+  worker: Worker;
+  caseId: string;
+  settled: boolean;
+}
+
+export function createAuditService(options: AuditServiceOptions): AuditService {
+  const listeners = new Set<(p: JobProgress) => void>();
+  const jobs = new Map<string, Job>();
+  const open = new Map<string, CaseQueries>();
+  const ready = prepareCasesDir(options.casesDir);
+
+  const emit = (p: JobProgress) => {
+    for (const l of listeners) l(p);
+  };
+
+  const queries = async (caseId: string): Promise<CaseQueries> => {
+    await ready;
+    if (!/^[0-9a-f-]{36}$/.test(caseId)) throw new Error(`"${caseId}" is not a case id.`);
+    let q = open.get(caseId);
+    if (!q) {
+      q = new CaseQueries(caseId, openCaseDb(caseFile(options.casesDir, caseId)));
+      open.set(caseId, q);
+    }
+    return q;
+  };
+
+  const startIngest = async (request: OpenExportRequest): Promise<{ jobId: string }> => {
+    await ready;
+    let size: number;
+    try {
+      const s = await stat(request.exportPath);
+      if (!s.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR', path: request.exportPath });
+      size = s.size;
+    } catch (err) {
+      throw new Error(describeError(err, request.exportPath));
+    }
+    const jobId = randomUUID();
+    const caseId = randomUUID();
+    const ingest: IngestRequest = {
+      caseId,
+      casesDir: options.casesDir,
+      exportPath: request.exportPath,
+      trustPath: request.trustPath ?? null,
+      policiesPath: request.policiesPath ?? null,
+      format: request.format ?? null,
+      workers: options.workers,
+      summarizeWorkerUrl: options.summarizeWorkerUrl,
+    };
+    const worker = new Worker(options.ingestWorkerUrl ?? DEFAULT_INGEST_WORKER, { workerData: ingest });
+    const job: Job = { worker, caseId, settled: false };
+    jobs.set(jobId, job);
+    const started = performance.now();
+    const base = { jobId, bytesTotal: size };
+    emit({ ...base, phase: 'ingest', bytesDone: 0, events: 0, secondsLeft: null });
+    const settle = (p: JobProgress) => {
+      if (job.settled) return;
+      job.settled = true;
+      jobs.delete(jobId);
+      emit(p);
+      void worker.terminate();
+    };
+    worker.on('message', (msg: { type: string; bytesDone?: number; events?: number; caseId?: string; error?: string; bytes?: number }) => {
+      if (msg.type === 'progress') {
+        const elapsed = (performance.now() - started) / 1000;
+        const done = msg.bytesDone ?? 0;
+        const rate = done / Math.max(elapsed, 0.001);
+        emit({ ...base, phase: 'ingest', bytesDone: done, events: msg.events ?? 0, secondsLeft: done > 0 ? Math.max(0, (size - done) / rate) : null });
+      } else if (msg.type === 'done') {
+        settle({ ...base, phase: 'done', bytesDone: size, events: msg.events ?? 0, secondsLeft: 0, caseId: msg.caseId });
+      } else if (msg.type === 'failed') {
+        settle({ ...base, phase: 'failed', bytesDone: 0, events: 0, secondsLeft: null, error: msg.error });
+      }
+    });
+    worker.on('error', (err) => {
+      void rm(partialCaseFile(options.casesDir, caseId), { force: true });
+      settle({ ...base, phase: 'failed', bytesDone: 0, events: 0, secondsLeft: null, error: describeError(err, request.exportPath) });
+    });
+    return { jobId };
+  };
+
+  return {
+    openExport: startIngest,
+
+    async cancelJob(jobId) {
+      const job = jobs.get(jobId);
+      if (!job) return;
+      job.settled = true;
+      jobs.delete(jobId);
+      await job.worker.terminate();
+      await rm(partialCaseFile(options.casesDir, job.caseId), { force: true });
+      emit({ jobId, phase: 'cancelled', bytesDone: 0, bytesTotal: 0, events: 0, secondsLeft: null });
+    },
+
+    onProgress(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    async listRecentCases() {
+      await ready;
+      const out: (CaseRef & { mtime: number })[] = [];
+      for (const name of await readdir(options.casesDir)) {
+        const m = /^([0-9a-f-]{36})\.db$/.exec(name);
+        if (!m) continue;
+        const file = path.join(options.casesDir, name);
+        try {
+          const db = openCaseDb(file, { readonly: true });
+          const meta = readMeta(db);
+          db.close();
+          out.push({
+            caseId: m[1],
+            exportName: String(meta.export_name ?? ''),
+            exportPath: String(meta.export_path ?? ''),
+            verdict: meta.verdict as Verdict,
+            events: Number(meta.events ?? 0),
+            openedAt: (await stat(file)).mtime.toISOString(),
+            mtime: (await stat(file)).mtimeMs,
+          });
+        } catch {
+          // An unreadable store is not listed; opening it directly gives the reason.
+        }
+      }
+      return out.sort((a, b) => b.mtime - a.mtime || a.caseId.localeCompare(b.caseId)).map(({ mtime: _m, ...ref }) => ref);
+    },
+
+    async getCaseSummary(caseId) {
+      return (await queries(caseId)).summary();
+    },
+
+    async setCaseInputs(caseId, inputs) {
+      const summary = (await queries(caseId)).summary();
+      return startIngest({
+        exportPath: summary.exportPath,
+        trustPath: inputs.trustPath === undefined ? summary.trustPath : inputs.trustPath,
+        policiesPath: inputs.policiesPath === undefined ? summary.policiesPath : inputs.policiesPath,
+      });
+    },
+
+    async queryEvents(caseId, query) {
+      return (await queries(caseId)).events(query);
+    },
+    async getEventProof(caseId, index) {
+      return (await queries(caseId)).proof(index);
+    },
+    async listFindings(caseId) {
+      return (await queries(caseId)).findings();
+    },
+    async listDivergences(caseId) {
+      return (await queries(caseId)).divergences();
+    },
+    async listSequenceFindings(caseId) {
+      return (await queries(caseId)).sequenceFindings();
+    },
+    async getTimeline(caseId, query) {
+      return (await queries(caseId)).timeline(query);
+    },
+
+    async close() {
+      for (const job of jobs.values()) await job.worker.terminate();
+      jobs.clear();
+      for (const q of open.values()) q.db.close();
+      open.clear();
+      listeners.clear();
+    },
+  };
+}
+
+/** Create the folder and remove what a killed ingest left behind. */
+async function prepareCasesDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const name of await readdir(dir)) {
+    if (name.endsWith('.partial.db') || name.endsWith('.partial.db-journal')) await rm(path.join(dir, name), { force: true });
+  }
+}

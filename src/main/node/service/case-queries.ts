@@ -1,0 +1,296 @@
+/**
+ * Read-side queries of one case store for the review desk: summary, event
+ * pages with filters, findings, replay results, timeline buckets and the
+ * proof behind an event. Big reads page from SQLite; nothing loads every row.
+ */
+import { createHash } from 'node:crypto';
+import type { CaseSummary, DivergenceView, EventPage, EventProof, EventQuery, EventRow, SequenceFindingView, TimelineData, TimelineQuery } from '../../../shared/api/audit-api';
+import type { Finding, FindingKind, Severity, Verdict } from '../../../shared/verify/findings';
+import { canonicalizeWithout } from '../../../shared/json/canonical';
+import { fromHex, toHex } from '../../../shared/hex';
+import { leafHash, MerkleLevels, inclusionProofFrom, verifyInclusion } from '../../../shared/verify/merkle';
+import { EXPORT_FORMAT } from '../../../shared/export/types';
+import { readMeta, type Db } from '../store/case-store';
+import { nodeSha256 } from '../verify/audit-export-reader';
+
+const MAX_PAGE = 10_000;
+
+export class CaseQueries {
+  private meta: Record<string, unknown>;
+  private merkle: MerkleLevels | null = null;
+
+  constructor(
+    readonly caseId: string,
+    readonly db: Db,
+  ) {
+    this.meta = readMeta(db);
+  }
+
+  refreshMeta(): void {
+    this.meta = readMeta(this.db);
+  }
+
+  summary(): CaseSummary {
+    const m = this.meta;
+    const counts: Record<string, number> = {};
+    for (const row of this.db.prepare('SELECT kind, count(*) AS n FROM findings GROUP BY kind ORDER BY kind').all() as { kind: string; n: number }[]) counts[row.kind] = row.n;
+    const checkpoints = (this.db.prepare('SELECT line, seq_hi, tree_size, key_id, final, ts, status FROM checkpoints ORDER BY line').all() as {
+      line: number; seq_hi: number; tree_size: number; key_id: string; final: number; ts: string; status: string;
+    }[]).map((c) => ({ line: c.line, seqHi: c.seq_hi, treeSize: c.tree_size, keyId: c.key_id, final: c.final === 1, ts: c.ts, status: c.status }));
+    const details = (m.details ?? {}) as Record<string, unknown>;
+    const replay = (m.replay ?? null) as CaseSummary['replay'];
+    return {
+      caseId: this.caseId,
+      exportName: String(m.export_name ?? ''),
+      exportPath: String(m.export_path ?? ''),
+      exportSha256: String(m.export_sha256 ?? ''),
+      exportBytes: Number(m.export_bytes ?? 0),
+      format: String(m.format ?? ''),
+      formatReason: String(m.format_reason ?? ''),
+      verdict: m.verdict as Verdict,
+      verdictReason: String(m.verdict_reason ?? ''),
+      events: Number(m.events ?? 0),
+      agents: (m.agents as string[]) ?? [],
+      firstTs: (m.first_ts as string | null) ?? null,
+      lastTs: (m.last_ts as string | null) ?? null,
+      firstSeq: (details.first_seq as number | null) ?? null,
+      lastSeq: (details.last_seq as number | null) ?? null,
+      headHash: (m.head_hash as string | null) ?? null,
+      checkpoints,
+      keys: [...new Set(checkpoints.map((c) => c.keyId))].sort(),
+      anchoredEvents: Number(details.anchored_events ?? 0),
+      findingCounts: counts,
+      firstFailure: (m.first_failure as Finding | null) ?? null,
+      trustPath: (m.trust_path as string | null) ?? null,
+      policiesPath: (m.policies_path as string | null) ?? null,
+      replay,
+      unauthenticatedFields: (m.unauthenticated_fields as string[]) ?? [],
+    };
+  }
+
+  events(query: EventQuery): EventPage {
+    const limit = Math.min(Math.max(0, query.limit), MAX_PAGE);
+    const offset = Math.max(0, query.offset);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.agent) (where.push('e.actor_id = ?'), params.push(query.agent));
+    if (query.kind) (where.push('e.kind = ?'), params.push(query.kind));
+    if (query.outcome) (where.push('e.outcome = ?'), params.push(query.outcome));
+    if (query.diverged) where.push("e.replay_status = 'diverged'");
+    if (query.finding) {
+      if (query.finding === '*') where.push('EXISTS (SELECT 1 FROM findings f WHERE f.event_idx = e.idx)');
+      else (where.push('EXISTS (SELECT 1 FROM findings f WHERE f.event_idx = e.idx AND f.kind = ?)'), params.push(query.finding));
+    }
+    if (query.fromTs) (where.push('e.ts_ms >= ?'), params.push(Date.parse(query.fromTs)));
+    if (query.toTs) (where.push('e.ts_ms <= ?'), params.push(Date.parse(query.toTs)));
+    if (query.text) {
+      const like = `%${query.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.push("(e.summary LIKE ? ESCAPE '\\' OR e.raw LIKE ? ESCAPE '\\')");
+      params.push(like, like);
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = where.length
+      ? (this.db.prepare(`SELECT count(*) FROM events e ${clause}`).pluck().get(...params) as number)
+      : (this.db.prepare('SELECT count(*) FROM events').pluck().get() as number);
+    // Unfiltered pages seek by primary key, so deep offsets stay fast on a million rows.
+    const rows = (where.length
+      ? this.db.prepare(`SELECT e.* FROM events e ${clause} ORDER BY e.idx LIMIT ? OFFSET ?`).all(...params, limit, offset)
+      : this.db.prepare('SELECT e.* FROM events e WHERE e.idx >= ? ORDER BY e.idx LIMIT ?').all(offset, limit)) as EventDbRow[];
+    const kinds = this.findingKindsFor(rows.map((r) => r.idx));
+    return { total, offset, rows: rows.map((r) => toRow(r, kinds.get(r.idx) ?? [])) };
+  }
+
+  private findingKindsFor(indexes: number[]): Map<number, string[]> {
+    const out = new Map<number, string[]>();
+    if (!indexes.length) return out;
+    const lo = Math.min(...indexes);
+    const hi = Math.max(...indexes);
+    for (const r of this.db.prepare('SELECT event_idx, kind FROM findings WHERE event_idx BETWEEN ? AND ? ORDER BY id').all(lo, hi) as { event_idx: number; kind: string }[]) {
+      const list = out.get(r.event_idx) ?? [];
+      if (!list.includes(r.kind)) list.push(r.kind);
+      out.set(r.event_idx, list);
+    }
+    return out;
+  }
+
+  findings(): Finding[] {
+    return (this.db.prepare('SELECT kind, seq, line, message, severity FROM findings ORDER BY coalesce(line, 9007199254740991), id').all() as {
+      kind: string; seq: number | null; line: number | null; message: string; severity: string;
+    }[]).map((f) => ({ kind: f.kind as FindingKind, seq: f.seq, line: f.line, message: f.message, severity: f.severity as Severity }));
+  }
+
+  divergences(): DivergenceView[] {
+    return (this.db.prepare('SELECT * FROM replay_results WHERE status <> \'match\' ORDER BY event_idx').all() as {
+      event_idx: number; seq: number; decision_id: string; agent: string; status: string; reason: string; fields: string; policy_name: string; policy_version: string; determining: string;
+    }[]).map((r) => ({
+      seq: r.seq,
+      index: r.event_idx,
+      decisionId: r.decision_id,
+      agent: r.agent,
+      status: r.status as DivergenceView['status'],
+      reason: r.reason,
+      fields: JSON.parse(r.fields),
+      policyName: r.policy_name,
+      policyVersion: r.policy_version,
+      determiningPolicies: JSON.parse(r.determining),
+    }));
+  }
+
+  sequenceFindings(): SequenceFindingView[] {
+    return this.db.prepare('SELECT kind, seq, event_idx AS "index", message FROM sequence_findings ORDER BY event_idx, id').all() as SequenceFindingView[];
+  }
+
+  timeline(query: TimelineQuery): TimelineData {
+    const buckets = Math.min(Math.max(1, Math.floor(query.buckets)), 2000);
+    const span = this.db.prepare('SELECT min(ts_ms) AS lo, max(ts_ms) AS hi FROM events WHERE ts_ms IS NOT NULL').get() as { lo: number | null; hi: number | null };
+    const agents = (this.meta.agents as string[]) ?? [];
+    if (span.lo === null || span.hi === null) return { fromTs: null, toTs: null, agents, buckets: [], lanes: [], markers: [] };
+    const from = query.fromTs ? Date.parse(query.fromTs) : span.lo;
+    const to = query.toTs ? Date.parse(query.toTs) : span.hi;
+    const width = Math.max(1, Math.ceil((to - from + 1) / buckets));
+    const bucketExpr = 'CAST((ts_ms - ?) / ? AS INTEGER)';
+    const outcomeRows = this.db
+      .prepare(`SELECT ${bucketExpr} AS b, outcome, count(*) AS n FROM events WHERE ts_ms BETWEEN ? AND ? GROUP BY b, outcome ORDER BY b, outcome`)
+      .all(from, width, from, to) as { b: number; outcome: string | null; n: number }[];
+    const out: TimelineData['buckets'] = Array.from({ length: buckets }, (_, i) => ({ start: new Date(from + i * width).toISOString(), total: 0, allow: 0, deny: 0, requireApproval: 0, other: 0 }));
+    for (const r of outcomeRows) {
+      const b = out[Math.min(r.b, buckets - 1)];
+      b.total += r.n;
+      if (r.outcome === 'allow') b.allow += r.n;
+      else if (r.outcome === 'deny') b.deny += r.n;
+      else if (r.outcome === 'require_approval') b.requireApproval += r.n;
+      else b.other += r.n;
+    }
+    const laneRows = this.db
+      .prepare(`SELECT actor_id AS agent, kind, ${bucketExpr} AS b, count(*) AS n FROM events WHERE ts_ms BETWEEN ? AND ? GROUP BY actor_id, kind, b ORDER BY actor_id, b, kind`)
+      .all(from, width, from, to) as { agent: string; kind: string; b: number; n: number }[];
+    const lanes = new Map<string, { kind: string; bucket: number; count: number }[]>();
+    for (const r of laneRows) {
+      const list = lanes.get(r.agent) ?? [];
+      list.push({ kind: r.kind, bucket: Math.min(r.b, buckets - 1), count: r.n });
+      lanes.set(r.agent, list);
+    }
+    const markers = this.db
+      .prepare(
+        `SELECT idx AS "index", seq, ts, kind, CASE
+           WHEN EXISTS (SELECT 1 FROM findings f WHERE f.event_idx = e.idx AND f.severity = 'integrity') THEN 'finding'
+           WHEN replay_status = 'diverged' THEN 'divergence'
+           WHEN outcome = 'deny' THEN 'deny'
+           WHEN kind LIKE 'approval.%' THEN 'approval'
+           WHEN kind LIKE 'killswitch.%' THEN 'killswitch'
+         END AS marker
+         FROM events e
+         WHERE ts_ms BETWEEN ? AND ? AND (
+           EXISTS (SELECT 1 FROM findings f WHERE f.event_idx = e.idx AND f.severity = 'integrity')
+           OR replay_status = 'diverged' OR outcome = 'deny' OR kind LIKE 'approval.%' OR kind LIKE 'killswitch.%')
+         ORDER BY idx LIMIT 2000`,
+      )
+      .all(from, to) as TimelineData['markers'];
+    return {
+      fromTs: new Date(from).toISOString(),
+      toTs: new Date(to).toISOString(),
+      agents,
+      buckets: out,
+      lanes: [...lanes.entries()].map(([agent, counts]) => ({ agent, counts })),
+      markers,
+    };
+  }
+
+  proof(index: number): EventProof {
+    const row = this.db.prepare('SELECT * FROM events WHERE idx = ?').get(index) as EventDbRow | undefined;
+    if (!row) throw new RangeError(`There is no event at position ${index} in this case.`);
+    const native = this.meta.format === EXPORT_FORMAT;
+    const findings = (this.db.prepare('SELECT kind, seq, line, message, severity FROM findings WHERE event_idx = ? ORDER BY id').all(index) as Finding[]);
+    const unauthenticated = row.unauthenticated ? (JSON.parse(row.unauthenticated) as string[]) : [];
+    const previous = index > 0 ? (this.db.prepare('SELECT recorded_hash FROM events WHERE idx = ?').pluck().get(index - 1) as string | null) : null;
+    const genesis = ((this.meta.details as Record<string, unknown> | undefined)?.genesis as string | undefined) ?? null;
+    const expectedPrev = index > 0 ? previous : native ? genesis : null;
+    let canonical = row.canonical ?? '';
+    let recomputed = row.computed_hash ?? '';
+    if (native) {
+      canonical = canonicalizeWithout(JSON.parse(row.raw), 'hash').without;
+      recomputed = createHash('sha256').update(canonical, 'utf8').digest('hex');
+    }
+    const proof: EventProof = {
+      index,
+      seq: row.seq,
+      line: row.line,
+      raw: row.raw,
+      canonical,
+      recordedHash: row.recorded_hash ?? '',
+      recomputedHash: recomputed,
+      hashMatches: Boolean(row.recorded_hash) && row.recorded_hash === recomputed,
+      prevHash: row.prev_hash ?? '',
+      expectedPrevHash: expectedPrev,
+      linkMatches: expectedPrev === null || row.prev_hash === null ? null : expectedPrev === row.prev_hash,
+      checkpoint: null,
+      leafHash: null,
+      inclusion: [],
+      inclusionOk: null,
+      findings,
+      unauthenticatedFields: unauthenticated,
+    };
+    if (!native || !row.recorded_hash) return proof;
+    const cp = this.db
+      .prepare("SELECT * FROM checkpoints WHERE tree_size > ? ORDER BY (status IN ('valid', 'self-signed')) DESC, tree_size LIMIT 1")
+      .get(index) as { line: number; seq_hi: number; tree_size: number; key_id: string; final: number; ts: string; status: string; merkle_root: string } | undefined;
+    const leaf = leafHash(nodeSha256, fromHex(row.recorded_hash));
+    proof.leafHash = toHex(leaf);
+    if (!cp) return proof;
+    proof.checkpoint = { line: cp.line, seqHi: cp.seq_hi, treeSize: cp.tree_size, keyId: cp.key_id, final: cp.final === 1, ts: cp.ts, status: cp.status, merkleRoot: cp.merkle_root };
+    const tree = this.merkleTree();
+    if (cp.tree_size > tree.size) return proof;
+    const path = inclusionProofFrom(tree, index, cp.tree_size);
+    const verified = verifyInclusion(nodeSha256, leaf, index, cp.tree_size, path, fromHex(cp.merkle_root));
+    proof.inclusion = verified.steps.map((s) => ({ side: s.side, sibling: toHex(s.sibling), result: toHex(s.result) }));
+    proof.inclusionOk = verified.ok;
+    return proof;
+  }
+
+  /** Built on first use and kept: later proofs cost O(log² n). */
+  private merkleTree(): MerkleLevels {
+    if (!this.merkle) {
+      const leaves: Uint8Array[] = [];
+      for (const hash of this.db.prepare('SELECT recorded_hash FROM events ORDER BY idx').pluck().iterate() as Iterable<string>) {
+        leaves.push(leafHash(nodeSha256, fromHex(hash)));
+      }
+      this.merkle = new MerkleLevels(nodeSha256, leaves);
+    }
+    return this.merkle;
+  }
+}
+
+interface EventDbRow {
+  idx: number;
+  seq: number;
+  line: number;
+  ts: string;
+  kind: string;
+  actor_type: string;
+  actor_id: string;
+  outcome: string | null;
+  summary: string;
+  raw: string;
+  canonical: string | null;
+  recorded_hash: string | null;
+  computed_hash: string | null;
+  prev_hash: string | null;
+  unauthenticated: string | null;
+  replay_status: string | null;
+}
+
+function toRow(r: EventDbRow, findingKinds: string[]): EventRow {
+  return {
+    index: r.idx,
+    seq: r.seq,
+    line: r.line,
+    ts: r.ts,
+    kind: r.kind,
+    actorType: r.actor_type,
+    actorId: r.actor_id,
+    outcome: r.outcome,
+    findingKinds,
+    replayStatus: r.replay_status as EventRow['replayStatus'],
+    summary: r.summary,
+  };
+}
