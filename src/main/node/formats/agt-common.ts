@@ -1,6 +1,6 @@
 /** What the foreign-log readers share: turning chain results into a FormatVerification. */
 import type { ChainStart, FormatVerification } from '../../../shared/formats/case-model';
-import { LexJsonError } from '../../../shared/formats/json/lexeme-json';
+import { LexJsonError, LineIndex, parseLexJson, type LexValue } from '../../../shared/formats/json/lexeme-json';
 import { chainStartSentence, type ChainCheck } from '../../../shared/formats/chain-check';
 import { finding, sortFindings, verdictOf, type Finding } from '../../../shared/verify/findings';
 import type { FileLine } from './source';
@@ -35,12 +35,13 @@ export function buildVerification(p: VerificationParts): FormatVerification {
   const findings = sortFindings(p.findings);
   const verdict = verdictOf(findings, { malformed: p.malformed, anchored: p.anchored });
   const firstFailure = findings.find((f) => f.severity === 'integrity') ?? null;
+  const start = p.chainStart === 'none' && p.events > 0 ? `The log has no hash chain.` : chainStartSentence(p.chainStart, p.noun);
   const head = p.headHash ? ` The last ${p.noun}'s hash is ${p.headHash}: compare it with an outside record to rule out entries cut from the end.` : '';
   let verdictReason: string;
   if (verdict === 'malformed') verdictReason = `The file cannot be read as ${p.format}: ${firstFailure?.message ?? 'it holds no readable entries.'}`;
   else if (verdict === 'tampered') verdictReason = `Tampering found: ${firstFailure!.message}${head}`;
-  else if (verdict === 'unanchored') verdictReason = `No tampering found in what the file proves, but ${p.anchorSentence} ${chainStartSentence(p.chainStart, p.noun)}${head}`;
-  else verdictReason = `Every ${p.noun} matches its hash and its link, and ${p.anchorSentence} ${chainStartSentence(p.chainStart, p.noun)}${head}`;
+  else if (verdict === 'unanchored') verdictReason = `No tampering found in what the file proves, but ${p.anchorSentence} ${start}${head}`;
+  else verdictReason = `Every ${p.noun} matches its hash and its link, and ${p.anchorSentence} ${start}${head}`;
   return {
     format: p.format,
     formatReason: p.formatReason,
@@ -79,4 +80,30 @@ export function hashOnlyVerification(
     noun: o.noun,
     details: o.details,
   });
+}
+
+export interface ParsedDocument {
+  value: LexValue | null;
+  /** Elements of a top-level array completed before any syntax error, with their start offsets. */
+  elements: { value: LexValue; start: number }[];
+  error: Finding | null;
+  lines: LineIndex;
+}
+
+/** Parses a single-document file; on a syntax error keeps the array elements read before it. */
+export function parseDocument(text: string, noun: string): ParsedDocument {
+  const lines = new LineIndex(text);
+  const elements: { value: LexValue; start: number }[] = [];
+  try {
+    const value = parseLexJson(text, (v, start) => elements.push({ value: v, start }));
+    return { value, elements, error: null, lines };
+  } catch (err) {
+    const e = err as LexJsonError;
+    const offset = typeof e.offset === 'number' ? e.offset : 0;
+    const line = lines.lineOf(offset);
+    const message = e.atEnd
+      ? `The file ends in the middle of ${noun} ${elements.length} (line ${line}): it was cut off, so it is not a complete JSON document.`
+      : `The file is not valid JSON at line ${line} (${e.message}), inside ${noun} ${elements.length}.`;
+    return { value: null, elements, error: finding(e.atEnd ? 'truncated' : 'malformed-line', elements.length, line, message), lines };
+  }
 }

@@ -1,0 +1,88 @@
+/**
+ * agent-mesh FileAuditSink: JSON lines, each with content_hash (SHA-256 of the
+ * content members) chained by previous_hash and an HMAC-SHA256 over the
+ * content_hash. With the right secret the chain is anchored; without it the
+ * file is only hash-chained. The secret stays in this function's arguments.
+ */
+import { LexJsonError, LexObject, parseLexJson } from '../../../shared/formats/json/lexeme-json';
+import { FILE_SINK_AUTH, fileSinkHashInput } from '../../../shared/formats/agt/hashing';
+import { meshCaseEvent, outside } from '../../../shared/formats/agt/case-events';
+import { ChainCheck } from '../../../shared/formats/chain-check';
+import { finding, type Finding } from '../../../shared/verify/findings';
+import type { FormatReader } from './reader';
+import { firstLine, hmacSha256Hex, nodeSha256Hex, readLines } from './source';
+import { buildVerification, HASH_ONLY, lineProblem } from './agt-common';
+
+export const agtFileSinkReader: FormatReader = {
+  id: 'agt-file-sink',
+  describe: 'AGT FileAuditSink JSON Lines (SHA-256 chain, HMAC-SHA256 per line; secret via --hmac-key-file)',
+  detect(head) {
+    const l = firstLine(head);
+    if (!l.startsWith('{') || !l.includes('"content_hash"') || !l.includes('"signature"') || !l.includes('"previous_hash"')) return null;
+    return { score: 95, reason: 'the first line is a JSON object with content_hash, previous_hash and signature, as AGT FileAuditSink writes' };
+  },
+  async verify(o) {
+    const key = o.hmacKey;
+    const chain = new ChainCheck({ noun: 'entry', isGenesis: (p) => p === '', firstMustBeGenesis: true });
+    const sigFindings: Finding[] = [];
+    let signed = 0;
+    let index = 0;
+    let readable = 0;
+    for await (const ln of readLines(o.path, { signal: o.signal, onBytes: (b) => o.onProgress?.(b, index) })) {
+      if (ln.text.trim() === '') continue;
+      const i = index++;
+      let e: LexObject;
+      try {
+        const v = parseLexJson(ln.text);
+        if (!(v instanceof LexObject)) throw new LexJsonError('the line is not a JSON object', 0, false);
+        e = v;
+      } catch (err) {
+        chain.unreadable(lineProblem(err, ln, i, 'entry'));
+        continue;
+      }
+      readable++;
+      const recorded = e.get('content_hash');
+      const prev = e.get('previous_hash');
+      const input = fileSinkHashInput(e);
+      if (!input.ok || typeof recorded !== 'string' || typeof prev !== 'string') {
+        chain.unreadable(finding('malformed-line', i, ln.line, `Entry ${i} cannot be checked because ${!input.ok ? input.problem : 'it has no content_hash or previous_hash'}.`));
+        continue;
+      }
+      const computed = nodeSha256Hex(input.text);
+      chain.entry(i, ln.line, recorded, prev, computed);
+      if (key) {
+        signed++;
+        const sig = e.get('signature');
+        // The HMAC covers the recorded content_hash; a changed content shows as a hash mismatch instead.
+        if (typeof sig !== 'string' || sig.toLowerCase() !== hmacSha256Hex(key, recorded)) {
+          sigFindings.push(finding('bad-signature', i, ln.line, `Entry ${i}'s HMAC does not match the secret given: the entry was forged or re-signed by someone without the secret.`));
+        }
+      }
+      const unauth = outside(e, FILE_SINK_AUTH);
+      for (const k of unauth) chain.unauthenticated.add(k);
+      o.onEvent?.(meshCaseEvent(e, i, ln.line, ln.text, { canonical: input.text, recordedHash: recorded, computedHash: computed, prevHash: prev }, unauth));
+    }
+    let findings = [...chain.findings];
+    if (key && signed > 0 && sigFindings.length === signed) {
+      // Every line failing is the signature of a wrong secret, not of a forger who missed a few lines.
+      const f = sigFindings[0];
+      findings.push(finding('bad-signature', f.seq, f.line, `No entry's HMAC matches the secret given (${signed} of ${signed} fail): the secret is probably the wrong key for this file; if it is the right one, every entry was forged.`));
+    } else findings = findings.concat(sigFindings);
+    return buildVerification({
+      format: this.id,
+      formatReason: o.formatReason ?? `read as ${this.id}`,
+      findings,
+      events: chain.events,
+      headHash: chain.headHash,
+      chainStart: chain.chainStart,
+      unauthenticated: chain.unauthenticated,
+      malformed: index > 0 && readable === 0,
+      anchored: key !== null,
+      anchorSentence: key
+        ? 'every entry carries a valid HMAC made with the secret given.'
+        : `no HMAC secret was given (--hmac-key-file), so the HMACs were not checked and ${HASH_ONLY}`,
+      noun: 'entry',
+      details: { hmacChecked: key !== null, hmacFailures: sigFindings.length },
+    });
+  },
+};
