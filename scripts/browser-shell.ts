@@ -1,0 +1,200 @@
+/**
+ * The browser test shell: the built renderer served on 127.0.0.1, opened in
+ * Debian's Chromium through playwright-core, with `window.audit` bridged to
+ * services running in this Node process. The page sees exactly the AuditApi
+ * surface, as in Electron; nothing else crosses the bridge.
+ *
+ *   node bin/run-ts.mjs scripts/browser-shell.ts --fake [--events N] [--shot file.png] [--dark]
+ *   node bin/run-ts.mjs scripts/browser-shell.ts --export resources/sample/export.jsonl --trust … --policies … --shot file.png
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { AUDIT_CHANNELS } from '../src/shared/api/audit-api';
+import type { AuditApi, JobProgress } from '../src/shared/api/audit-api';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+
+/** What the shell needs from the services: the lead's AuditService has this shape. */
+export type ShellService = Omit<AuditApi, 'pickFile'> & { close?(): Promise<void> };
+
+export interface ShellOptions {
+  service: ShellService;
+  /** What the "Choose…" dialogs answer, since a browser has no native file dialog. */
+  picks?: Partial<Record<'export' | 'trust' | 'policies', string>>;
+  colorScheme?: 'light' | 'dark';
+  viewport?: { width: number; height: number };
+  /** Reuse an already built renderer folder. */
+  rendererDir?: string;
+}
+
+export interface Shell {
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  url: string;
+  /** Console errors, page errors and CSP violations seen so far. */
+  problems: string[];
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export function chromiumAvailable(): boolean {
+  return existsSync(CHROMIUM_PATH);
+}
+
+let built: string | null = null;
+/** Builds the renderer once per process into a private folder (parallel test files must not share one). */
+export function buildRenderer(): string {
+  if (built) return built;
+  const out = mkdtempSync(join(tmpdir(), 'audit-replay-ui-'));
+  const vite = join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+  const result = spawnSync(process.execPath, [vite, 'build', '--config', join(REPO_ROOT, 'scripts', 'ui-vite.config.ts')], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, UI_SHELL_OUT: out },
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`Building the renderer failed:\n${result.stdout}\n${result.stderr}`);
+  built = out;
+  return out;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+};
+
+export async function serveStatic(dir: string): Promise<{ server: Server; url: string }> {
+  const root = resolve(dir);
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const file = normalize(join(root, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(readFileSync(file));
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('The shell server has no port.');
+  return { server, url: `http://127.0.0.1:${address.port}/` };
+}
+
+const METHODS = Object.keys(AUDIT_CHANNELS);
+
+/** Runs in the page before the renderer: `window.audit` forwards each call over one binding. */
+function bridgeScript(methods: string[]): string {
+  return `(() => {
+    const listeners = new Set();
+    Object.defineProperty(window, '__auditProgress', { value: (p) => { for (const l of [...listeners]) { try { l(p); } catch (e) { console.error(e); } } } });
+    const call = async (method, args) => {
+      const reply = await window.__auditCall(method, args);
+      if (!reply.ok) throw new Error(reply.error);
+      return reply.value;
+    };
+    const api = {};
+    for (const m of ${JSON.stringify(methods)}) api[m] = (...args) => call(m, args);
+    api.onProgress = (listener) => { listeners.add(listener); return () => { listeners.delete(listener); }; };
+    Object.defineProperty(window, 'audit', { value: Object.freeze(api), enumerable: true });
+  })();`;
+}
+
+export async function startShell(options: ShellOptions): Promise<Shell> {
+  const dir = options.rendererDir ?? buildRenderer();
+  const { server, url } = await serveStatic(dir);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1440, height: 1000 }, colorScheme: options.colorScheme ?? 'light' });
+  const problems: string[] = [];
+  const service = options.service as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  await context.exposeBinding('__auditCall', async (_source, method: string, args: unknown[]) => {
+    if (!METHODS.includes(method) || !Array.isArray(args)) return { ok: false, error: `There is no call named ${String(method)}.` };
+    try {
+      if (method === 'pickFile') return { ok: true, value: options.picks?.[args[0] as 'export'] ?? null };
+      return { ok: true, value: await service[method]!.apply(options.service, args) };
+    } catch (e) {
+      // The page gets the sentence only, as over Electron IPC.
+      return { ok: false, error: e instanceof Error ? e.message : String(e) };
+    }
+  });
+  await context.addInitScript(bridgeScript(METHODS));
+  const page = await context.newPage();
+  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  page.on('pageerror', (e) => problems.push(e.message));
+  const unsubscribe = options.service.onProgress((p: JobProgress) => {
+    page.evaluate((progress) => (window as unknown as { __auditProgress(p: unknown): void }).__auditProgress(progress), p).catch(() => undefined);
+  });
+  await page.goto(url);
+  return {
+    browser,
+    context,
+    page,
+    url,
+    problems,
+    async screenshot(name: string) {
+      const file = join(REPO_ROOT, 'test-results', name.endsWith('.png') ? name : `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      return file;
+    },
+    async close() {
+      unsubscribe();
+      await browser.close().catch(() => undefined);
+      await new Promise<void>((ok) => server.close(() => ok()));
+    },
+  };
+}
+
+async function main() {
+  const argv = process.argv.slice(2);
+  const flag = (name: string) => argv.includes(name);
+  const value = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  let service: ShellService;
+  if (flag('--fake')) {
+    const { createFakeAuditApi } = await import('../test/renderer/fake-audit-api');
+    service = createFakeAuditApi({ events: Number(value('--events') ?? 1_000_000), progressDelayMs: 100 });
+  } else {
+    const mod = (await import(pathToFileURL(join(REPO_ROOT, 'src/main/node/service/audit-service.ts')).href)) as { createAuditService(o: { casesDir: string }): ShellService };
+    service = mod.createAuditService({ casesDir: mkdtempSync(join(tmpdir(), 'audit-replay-cases-')) });
+  }
+  const shell = await startShell({ service, colorScheme: flag('--dark') ? 'dark' : 'light' });
+  const exportPath = value('--export');
+  if (exportPath) {
+    await shell.page.getByLabel('Export file path').fill(resolve(exportPath));
+    if (value('--trust')) await shell.page.getByLabel('Trust store (optional)').fill(resolve(value('--trust')!));
+    if (value('--policies')) await shell.page.getByLabel('Policy folder (optional)').fill(resolve(value('--policies')!));
+    await shell.page.getByRole('button', { name: 'Open', exact: true }).click();
+  } else if (flag('--fake')) {
+    await shell.page.getByRole('button', { name: /Open case/ }).first().click();
+  }
+  await shell.page.getByRole('heading', { name: /Verdict/ }).waitFor({ timeout: 120_000 });
+  await shell.page.waitForTimeout(800);
+  const shot = value('--shot');
+  if (shot) process.stdout.write(`${await shell.screenshot(shot)}\n`);
+  if (shell.problems.length) process.stdout.write(`page problems:\n${shell.problems.join('\n')}\n`);
+  await shell.close();
+  await service.close?.();
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  });
+}

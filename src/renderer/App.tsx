@@ -1,0 +1,305 @@
+/** The review desk: open an export, read the verdict, then dig into the timeline, table, proof and lists. */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { DragEvent } from 'react';
+import type { AuditApi, CaseId, CaseSummary, EventRow, JobId, JobProgress, OpenExportRequest, TimelineLaneMarker } from '../shared/api/audit-api';
+import type { Finding } from '../shared/verify/findings';
+import { ApiContext, sentenceOf, useApi } from './api';
+import { CaseLists } from './CaseLists';
+import { EventTable } from './EventTable';
+import type { EventFilter } from './EventTable';
+import { FilterBar } from './FilterBar';
+import { Inspector } from './Inspector';
+import { locateEvent } from './locate';
+import { JobProgressBar, OpenPanel } from './OpenPanel';
+import { Timeline } from './Timeline';
+import { VerdictPanel } from './VerdictPanel';
+
+type ThemeChoice = 'system' | 'light' | 'dark';
+
+function useTheme(): [ThemeChoice, (t: ThemeChoice) => void, 'light' | 'dark'] {
+  const [choice, setChoice] = useState<ThemeChoice>(() => {
+    try {
+      const saved = localStorage.getItem('audit-replay.theme');
+      return saved === 'light' || saved === 'dark' ? saved : 'system';
+    } catch {
+      return 'system';
+    }
+  });
+  const query = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
+  const [systemDark, setSystemDark] = useState(query?.matches ?? false);
+  useEffect(() => {
+    if (!query) return;
+    const listen = (e: MediaQueryListEvent) => setSystemDark(e.matches);
+    query.addEventListener('change', listen);
+    return () => query.removeEventListener('change', listen);
+  }, [query]);
+  const resolved = choice === 'system' ? (systemDark ? 'dark' : 'light') : choice;
+  useEffect(() => {
+    document.documentElement.dataset.theme = resolved;
+    try {
+      localStorage.setItem('audit-replay.theme', choice);
+    } catch {
+      // A locked-down profile without storage just forgets the choice.
+    }
+  }, [resolved, choice]);
+  return [choice, setChoice, resolved];
+}
+
+function CaseInputs({ summary, onApply }: { summary: CaseSummary; onApply(inputs: { trustPath: string | null; policiesPath: string | null }): void }) {
+  const api = useApi();
+  const [trust, setTrust] = useState(summary.trustPath ?? '');
+  const [policies, setPolicies] = useState(summary.policiesPath ?? '');
+  useEffect(() => {
+    setTrust(summary.trustPath ?? '');
+    setPolicies(summary.policiesPath ?? '');
+  }, [summary.trustPath, summary.policiesPath]);
+  const [error, setError] = useState<string | null>(null);
+  const pick = async (kind: 'trust' | 'policies') => {
+    try {
+      const picked = await api.pickFile(kind);
+      if (picked) (kind === 'trust' ? setTrust : setPolicies)(picked);
+    } catch (e) {
+      setError(sentenceOf(e));
+    }
+  };
+  const changed = (trust || null) !== summary.trustPath || (policies || null) !== summary.policiesPath;
+  return (
+    <details className="panel case-inputs">
+      <summary>
+        Trust store: <span className="mono">{summary.trustPath ?? 'none'}</span> · Policy folder: <span className="mono">{summary.policiesPath ?? 'none'}</span>
+      </summary>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          onApply({ trustPath: trust.trim() || null, policiesPath: policies.trim() || null });
+        }}
+      >
+        <label>
+          Trust store for this case
+          <span className="input-row">
+            <input value={trust} onChange={(e) => setTrust(e.target.value)} spellCheck={false} placeholder="/path/to/trust.json" />
+            <button type="button" onClick={() => pick('trust')} aria-label="Choose a trust store for this case">Choose…</button>
+          </span>
+        </label>
+        <label>
+          Policy folder for this case
+          <span className="input-row">
+            <input value={policies} onChange={(e) => setPolicies(e.target.value)} spellCheck={false} placeholder="/path/to/policies" />
+            <button type="button" onClick={() => pick('policies')} aria-label="Choose a policy folder for this case">Choose…</button>
+          </span>
+        </label>
+        <button type="submit" disabled={!changed}>
+          Re-verify with these
+        </button>
+        {error && <p className="error-text" role="alert">{error}</p>}
+      </form>
+    </details>
+  );
+}
+
+interface Job {
+  jobId: JobId | null;
+  progress: JobProgress | null;
+  cancelRequested: boolean;
+}
+
+function Desk() {
+  const api = useApi();
+  const [summary, setSummary] = useState<CaseSummary | null>(null);
+  const [showOpen, setShowOpen] = useState(false);
+  const [job, setJob] = useState<Job | null>(null);
+  const jobRef = useRef<Job | null>(null);
+  const early = useRef(new Map<JobId, JobProgress>());
+  const [message, setMessage] = useState<{ text: string; kind: 'error' | 'info' } | null>(null);
+  const [filter, setFilter] = useState<EventFilter>({});
+  const [selected, setSelected] = useState<{ index: number; ts: string | null } | null>(null);
+  const [reveal, setReveal] = useState<{ index: number; nonce: number } | null>(null);
+  const [revision, setRevision] = useState(0);
+  const [themeChoice, setThemeChoice, theme] = useTheme();
+
+  const updateJob = (next: Job | null) => {
+    jobRef.current = next;
+    setJob(next);
+  };
+
+  const loadCase = useCallback(
+    async (caseId: CaseId) => {
+      try {
+        const s = await api.getCaseSummary(caseId);
+        setSummary((old) => {
+          if (old?.caseId !== s.caseId) {
+            setFilter({});
+            setSelected(null);
+          }
+          return s;
+        });
+        setShowOpen(false);
+        setRevision((r) => r + 1);
+      } catch (e) {
+        setMessage({ text: sentenceOf(e), kind: 'error' });
+      }
+    },
+    [api],
+  );
+
+  const applyProgress = useCallback(
+    (p: JobProgress) => {
+      const current = jobRef.current;
+      if (!current) return;
+      if (p.phase === 'done') {
+        updateJob(null);
+        setRevision((r) => r + 1);
+        if (p.caseId) void loadCase(p.caseId);
+      } else if (p.phase === 'failed') {
+        updateJob(null);
+        setMessage({ text: p.error ? sentenceOf(p.error) : 'The job failed without saying why.', kind: 'error' });
+      } else if (p.phase === 'cancelled') {
+        updateJob(null);
+        setMessage({ text: 'Cancelled. The export was not changed.', kind: 'info' });
+      } else updateJob({ ...current, progress: p });
+    },
+    [loadCase],
+  );
+
+  useEffect(
+    () =>
+      api.onProgress((p) => {
+        if (jobRef.current?.jobId === p.jobId) applyProgress(p);
+        // Progress can beat the reply that names the job; keep the latest until we know.
+        else if (jobRef.current && jobRef.current.jobId === null) early.current.set(p.jobId, p);
+      }),
+    [api, applyProgress],
+  );
+
+  const startJob = async (start: () => Promise<{ jobId: JobId }>) => {
+    setMessage(null);
+    updateJob({ jobId: null, progress: null, cancelRequested: false });
+    try {
+      const { jobId } = await start();
+      const current = jobRef.current;
+      if (!current) return;
+      updateJob({ ...current, jobId });
+      if (current.cancelRequested) void api.cancelJob(jobId);
+      const seen = early.current.get(jobId);
+      early.current.clear();
+      if (seen) applyProgress(seen);
+    } catch (e) {
+      updateJob(null);
+      setMessage({ text: sentenceOf(e), kind: 'error' });
+    }
+  };
+
+  const open = (request: OpenExportRequest) => startJob(() => api.openExport(request));
+  const cancel = () => {
+    const current = jobRef.current;
+    if (!current) return;
+    if (current.jobId) api.cancelJob(current.jobId).catch((e: unknown) => setMessage({ text: sentenceOf(e), kind: 'error' }));
+    else updateJob({ ...current, cancelRequested: true });
+  };
+
+  const selectRow = useCallback((row: EventRow) => setSelected({ index: row.index, ts: row.ts }), []);
+  const selectIndex = useCallback(
+    (index: number, ts: string | null = null) => {
+      setSelected({ index, ts });
+      setReveal((r) => ({ index, nonce: (r?.nonce ?? 0) + 1 }));
+      if (ts === null && summary) {
+        api.queryEvents(summary.caseId, { offset: index, limit: 1 }).then(
+          (page) => {
+            const row = page.rows[0];
+            if (row?.index === index) setSelected((s) => (s?.index === index ? { index, ts: row.ts } : s));
+          },
+          () => undefined,
+        );
+      }
+    },
+    [api, summary],
+  );
+  const selectMarker = useCallback((m: TimelineLaneMarker) => selectIndex(m.index, m.ts), [selectIndex]);
+  const locateFinding = useCallback(
+    async (f: Finding) => {
+      if (!summary) return;
+      try {
+        const found = await locateEvent(api, summary.caseId, f, summary.firstSeq);
+        if (!found) {
+          setMessage({ text: `No event could be found for line ${f.line ?? '?'}.`, kind: 'info' });
+          return;
+        }
+        if (!found.exact) setMessage({ text: `Line ${f.line ?? '?'} holds no readable event; showing the next event (line ${found.row.line}).`, kind: 'info' });
+        selectIndex(found.row.index, found.row.ts);
+      } catch (e) {
+        setMessage({ text: sentenceOf(e), kind: 'error' });
+      }
+    },
+    [api, summary, selectIndex],
+  );
+  const onSpan = useCallback((fromTs: string, toTs: string) => setFilter((f) => ({ ...f, fromTs, toTs })), []);
+
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    const file = e.dataTransfer.files[0];
+    if (!file) return;
+    const path = window.auditHost?.pathForFile?.(file) || (file as File & { path?: string }).path || '';
+    if (path) void open({ exportPath: path, trustPath: summary?.trustPath ?? null, policiesPath: summary?.policiesPath ?? null });
+    else setMessage({ text: `This window cannot see where "${file.name}" is stored; type its path in the Export file path field instead.`, kind: 'info' });
+  };
+
+  return (
+    <div className="app" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
+      <header className="topbar">
+        <h1>Audit Replay</h1>
+        {summary && (
+          <span className="case-name">
+            <span className="mono">{summary.exportName}</span>
+          </span>
+        )}
+        <span className="spacer" />
+        {summary && (
+          <button type="button" onClick={() => setShowOpen((v) => !v)} aria-expanded={showOpen}>
+            {showOpen ? 'Back to the case' : 'Open another export'}
+          </button>
+        )}
+        <label className="theme-pick">
+          Theme
+          <select value={themeChoice} onChange={(e) => setThemeChoice(e.target.value as ThemeChoice)}>
+            <option value="system">as system</option>
+            <option value="light">light</option>
+            <option value="dark">dark</option>
+          </select>
+        </label>
+      </header>
+      {message && (
+        <div className={`message message-${message.kind}`} role={message.kind === 'error' ? 'alert' : 'status'}>
+          <span>{message.text}</span>
+          <button type="button" onClick={() => setMessage(null)} aria-label="Dismiss message">
+            ✕
+          </button>
+        </div>
+      )}
+      {job && <JobProgressBar progress={job.progress} onCancel={cancel} />}
+      {(!summary || showOpen) && <OpenPanel onOpen={open} onOpenCase={(id) => void loadCase(id)} revision={revision} />}
+      {summary && !showOpen && (
+        <main className="desk">
+          <VerdictPanel summary={summary} onLocateFinding={locateFinding} />
+          <CaseInputs summary={summary} onApply={(inputs) => startJob(() => api.setCaseInputs(summary.caseId, inputs))} />
+          <Timeline summary={summary} selected={selected} theme={theme} onSelectMarker={selectMarker} onSpan={onSpan} />
+          <div className="work">
+            <div className="work-left">
+              <FilterBar summary={summary} filter={filter} onChange={setFilter} />
+              <EventTable key={`${summary.caseId}:${revision}`} caseId={summary.caseId} filter={filter} selectedIndex={selected?.index ?? null} onSelect={selectRow} reveal={reveal} />
+            </div>
+            <Inspector caseId={summary.caseId} index={selected?.index ?? null} onSelectIndex={(i) => selectIndex(i)} />
+          </div>
+          <CaseLists caseId={summary.caseId} revision={revision} onLocateFinding={locateFinding} onSelectIndex={(i) => selectIndex(i)} />
+        </main>
+      )}
+    </div>
+  );
+}
+
+export function App({ api }: { api: AuditApi }) {
+  return (
+    <ApiContext.Provider value={api}>
+      <Desk />
+    </ApiContext.Provider>
+  );
+}

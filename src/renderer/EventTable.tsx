@@ -1,0 +1,248 @@
+/**
+ * The event table: a fixed-row-height virtualizer over `queryEvents` pages.
+ * Only the rows on screen are rendered and only the pages around them are
+ * kept, so a million events cost a few hundred rows of memory. Past ~15 M
+ * pixels the scrollbar is scaled, because browsers cap an element's height.
+ */
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { KeyboardEvent } from 'react';
+import type { CaseId, EventQuery, EventRow } from '../shared/api/audit-api';
+import { sentenceOf, useApi } from './api';
+import { formatCount, formatTs, OUTCOME_WORDS } from './format';
+
+export const ROW_HEIGHT = 28;
+export const PAGE_SIZE = 200;
+const MAX_PIXELS = 15_000_000;
+const KEEP_PAGES = 24;
+const OVERSCAN = 6;
+
+export type EventFilter = Omit<EventQuery, 'offset' | 'limit'>;
+
+export interface EventTableProps {
+  caseId: CaseId;
+  filter: EventFilter;
+  selectedIndex: number | null;
+  onSelect(row: EventRow): void;
+  /** Bumped when something elsewhere selects an event the table should scroll to. */
+  reveal: { index: number; nonce: number } | null;
+}
+
+const REPLAY_WORDS: Record<string, string> = { match: 'matches', diverged: 'DIVERGED', 'not-replayable': 'not replayable' };
+
+export function EventTable({ caseId, filter, selectedIndex, onSelect, reveal }: EventTableProps) {
+  const api = useApi();
+  const scroller = useRef<HTMLDivElement>(null);
+  const pages = useRef(new Map<number, EventRow[]>());
+  const inflight = useRef(new Set<number>());
+  const generation = useRef(0);
+  const [, setVersion] = useState(0);
+  const [total, setTotal] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewHeight, setViewHeight] = useState(0);
+  const [cursor, setCursor] = useState(0);
+  const filterKey = JSON.stringify(filter);
+
+  const height = viewHeight > 0 ? viewHeight : 14 * ROW_HEIGHT;
+  const viewRows = Math.max(1, Math.floor(height / ROW_HEIGHT));
+  const count = total ?? 0;
+  const contentHeight = Math.min(count * ROW_HEIGHT, MAX_PIXELS);
+  const maxScroll = Math.max(0, contentHeight - height);
+  const maxFirst = Math.max(0, count - height / ROW_HEIGHT);
+  const firstFloat = maxScroll > 0 ? (Math.min(scrollTop, maxScroll) / maxScroll) * maxFirst : 0;
+
+  const loadPage = useCallback(
+    (page: number) => {
+      if (pages.current.has(page) || inflight.current.has(page)) return;
+      const gen = generation.current;
+      inflight.current.add(page);
+      api
+        .queryEvents(caseId, { ...(JSON.parse(filterKey) as EventFilter), offset: page * PAGE_SIZE, limit: PAGE_SIZE })
+        .then((result) => {
+          if (gen !== generation.current) return;
+          inflight.current.delete(page);
+          pages.current.set(page, result.rows);
+          setTotal(result.total);
+          setError(null);
+          setVersion((v) => v + 1);
+        })
+        .catch((e: unknown) => {
+          if (gen !== generation.current) return;
+          inflight.current.delete(page);
+          setError(sentenceOf(e));
+        });
+    },
+    [api, caseId, filterKey],
+  );
+
+  // A new filter starts over: forget every page and go back to the top.
+  useEffect(() => {
+    generation.current++;
+    pages.current.clear();
+    inflight.current.clear();
+    setTotal(null);
+    setCursor(0);
+    setScrollTop(0);
+    if (scroller.current) scroller.current.scrollTop = 0;
+    loadPage(0);
+  }, [loadPage]);
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const measure = () => setViewHeight(el.clientHeight);
+    measure();
+    if (typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
+  const first = Math.max(0, Math.floor(firstFloat) - OVERSCAN);
+  const last = Math.min(count - 1, Math.ceil(firstFloat + viewRows) + OVERSCAN);
+
+  // Fetch the pages on screen and drop the ones far away.
+  useEffect(() => {
+    if (total === null) return;
+    const firstPage = Math.floor(first / PAGE_SIZE);
+    const lastPage = Math.floor(Math.max(first, last) / PAGE_SIZE);
+    for (let p = firstPage; p <= lastPage; p++) loadPage(p);
+    if (pages.current.size > KEEP_PAGES) {
+      const ranked = [...pages.current.keys()].sort((a, b) => Math.abs(b - firstPage) - Math.abs(a - firstPage));
+      for (const p of ranked.slice(0, pages.current.size - KEEP_PAGES)) pages.current.delete(p);
+    }
+  }, [first, last, total, loadPage]);
+
+  const rowAt = useCallback((position: number): EventRow | undefined => pages.current.get(Math.floor(position / PAGE_SIZE))?.[position % PAGE_SIZE], []);
+
+  const scrollToPosition = useCallback(
+    (position: number) => {
+      const el = scroller.current;
+      if (!el || count === 0) return;
+      let target = firstFloat;
+      if (position < firstFloat) target = position;
+      else if (position + 1 > firstFloat + height / ROW_HEIGHT) target = position + 1 - height / ROW_HEIGHT;
+      else return;
+      const top = maxFirst > 0 ? (Math.max(0, target) / maxFirst) * maxScroll : 0;
+      el.scrollTop = top;
+      setScrollTop(top);
+    },
+    [count, firstFloat, height, maxFirst, maxScroll],
+  );
+
+  const moveCursor = (position: number) => {
+    const next = Math.max(0, Math.min(count - 1, position));
+    setCursor(next);
+    scrollToPosition(next);
+  };
+
+  // Another view selected an event: with no filter its position is its index.
+  const lastReveal = useRef<number | null>(null);
+  useEffect(() => {
+    if (!reveal || reveal.nonce === lastReveal.current || total === null) return;
+    lastReveal.current = reveal.nonce;
+    const unfiltered = Object.values(JSON.parse(filterKey) as EventFilter).every((v) => v == null || v === '' || v === false);
+    let position: number | null = unfiltered && reveal.index < total ? reveal.index : null;
+    if (position === null) {
+      for (const [page, rows] of pages.current) {
+        const at = rows.findIndex((r) => r.index === reveal.index);
+        if (at >= 0) position = page * PAGE_SIZE + at;
+      }
+    }
+    if (position !== null) {
+      setCursor(position);
+      scrollToPosition(position);
+    }
+  }, [reveal, total, filterKey, scrollToPosition]);
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    const moves: Record<string, number> = { ArrowDown: cursor + 1, ArrowUp: cursor - 1, PageDown: cursor + viewRows - 1, PageUp: cursor - viewRows + 1, Home: 0, End: count - 1 };
+    if (e.key in moves) {
+      e.preventDefault();
+      moveCursor(moves[e.key]!);
+    } else if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      const row = rowAt(cursor);
+      if (row) onSelect(row);
+    }
+  };
+
+  // Rendered straight from the page cache; `setVersion` re-renders when a page arrives.
+  const rows: { position: number; row: EventRow | undefined }[] = [];
+  for (let p = first; p <= last; p++) rows.push({ position: p, row: rowAt(p) });
+
+  return (
+    <section className="panel table-panel" aria-label="Event table">
+      <div className="table-status" role="status" aria-live="polite">
+        {error ? <span className="error-text">{error}</span> : total === null ? 'Loading events…' : `${formatCount(total)} events${total === 0 ? ' match these filters' : ''}`}
+        {total ? <span className="muted"> · row {formatCount(Math.min(cursor + 1, total))} · ↑ ↓ PgUp PgDn Home End move, Enter inspects</span> : null}
+      </div>
+      <div className="grid-head" role="presentation">
+        <div role="row" aria-rowindex={1} className="row head-row">
+          <span role="columnheader">Seq</span>
+          <span role="columnheader">Line</span>
+          <span role="columnheader">Time (UTC)</span>
+          <span role="columnheader">Actor</span>
+          <span role="columnheader">Kind</span>
+          <span role="columnheader">Outcome</span>
+          <span role="columnheader">Replay</span>
+          <span role="columnheader">Finding</span>
+          <span role="columnheader">Summary</span>
+        </div>
+      </div>
+      <div
+        ref={scroller}
+        className="grid-body"
+        role="grid"
+        aria-label="Events"
+        aria-rowcount={count + 1}
+        aria-colcount={9}
+        aria-activedescendant={count ? `event-pos-${cursor}` : undefined}
+        tabIndex={0}
+        onKeyDown={onKeyDown}
+        onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+      >
+        <div className="grid-spacer" style={{ height: contentHeight }}>
+          {rows.map(({ position, row }) => {
+            const top = Math.min(scrollTop, maxScroll) + (position - firstFloat) * ROW_HEIGHT;
+            const selected = row != null && row.index === selectedIndex;
+            const classes = ['row', position === cursor ? 'cursor' : '', selected ? 'selected' : '', row?.findingKinds.length ? 'has-finding' : '', row?.replayStatus === 'diverged' ? 'diverged' : ''].join(' ');
+            if (!row) {
+              return (
+                <div key={position} id={`event-pos-${position}`} role="row" aria-rowindex={position + 2} className="row loading" style={{ top }}>
+                  <span role="gridcell">loading…</span>
+                </div>
+              );
+            }
+            return (
+              <div
+                key={position}
+                id={`event-pos-${position}`}
+                role="row"
+                aria-rowindex={position + 2}
+                aria-selected={selected}
+                data-index={row.index}
+                className={classes}
+                style={{ top }}
+                onClick={() => {
+                  setCursor(position);
+                  onSelect(row);
+                }}
+              >
+                <span role="gridcell">{row.seq}</span>
+                <span role="gridcell">{row.line}</span>
+                <span role="gridcell">{formatTs(row.ts).replace(/ UTC$/, '')}</span>
+                <span role="gridcell" title={`${row.actorType} ${row.actorId}`}>{row.actorId}</span>
+                <span role="gridcell">{row.kind}</span>
+                <span role="gridcell" className={row.outcome ? `outcome outcome-${row.outcome}` : ''}>{row.outcome ? (OUTCOME_WORDS[row.outcome] ?? row.outcome) : ''}</span>
+                <span role="gridcell" className={row.replayStatus ? `replay replay-${row.replayStatus}` : ''}>{row.replayStatus ? REPLAY_WORDS[row.replayStatus] : ''}</span>
+                <span role="gridcell" className={row.findingKinds.length ? 'finding-cell' : ''}>{row.findingKinds.join(', ')}</span>
+                <span role="gridcell" className="summary-cell">{row.summary}</span>
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,102 @@
+/** Filters for the event table; each maps one-to-one onto an `EventQuery` member. */
+import { useEffect, useState } from 'react';
+import type { CaseSummary } from '../shared/api/audit-api';
+import type { EventFilter } from './EventTable';
+
+export const KNOWN_KINDS = [
+  'action.requested',
+  'policy.decision',
+  'approval.requested',
+  'approval.granted',
+  'approval.denied',
+  'action.executed',
+  'action.failed',
+  'killswitch.engaged',
+  'killswitch.released',
+  'ring.changed',
+  'policy.activated',
+];
+
+export interface FilterBarProps {
+  summary: CaseSummary;
+  filter: EventFilter;
+  onChange(filter: EventFilter): void;
+}
+
+export function isEmptyFilter(filter: EventFilter): boolean {
+  return Object.values(filter).every((v) => v == null || v === '' || v === false);
+}
+
+export function FilterBar({ summary, filter, onChange }: FilterBarProps) {
+  const [text, setText] = useState(filter.text ?? '');
+  useEffect(() => setText(filter.text ?? ''), [filter.text]);
+  // Typing waits a moment so every keystroke does not query a million rows.
+  useEffect(() => {
+    if ((filter.text ?? '') === text) return;
+    const timer = setTimeout(() => onChange({ ...filter, text: text || null }), 250);
+    return () => clearTimeout(timer);
+  }, [text, filter, onChange]);
+
+  const set = (patch: EventFilter) => onChange({ ...filter, ...patch });
+  const findingKinds = Object.keys(summary.findingCounts).sort();
+  return (
+    <form className="filters" aria-label="Event filters" onSubmit={(e) => e.preventDefault()}>
+      <label>
+        Agent
+        <select value={filter.agent ?? ''} onChange={(e) => set({ agent: e.target.value || null })}>
+          <option value="">all</option>
+          {summary.agents.map((a) => (
+            <option key={a} value={a}>{a}</option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Kind
+        <input list="known-kinds" value={filter.kind ?? ''} placeholder="any" size={16} onChange={(e) => set({ kind: e.target.value || null })} />
+        <datalist id="known-kinds">
+          {KNOWN_KINDS.map((k) => (
+            <option key={k} value={k} />
+          ))}
+        </datalist>
+      </label>
+      <label>
+        Outcome
+        <select value={filter.outcome ?? ''} onChange={(e) => set({ outcome: e.target.value || null })}>
+          <option value="">any</option>
+          <option value="allow">allow</option>
+          <option value="deny">deny</option>
+          <option value="require_approval">needs approval</option>
+        </select>
+      </label>
+      <label>
+        Finding
+        <select value={filter.finding ?? ''} onChange={(e) => set({ finding: e.target.value || null })}>
+          <option value="">any event</option>
+          <option value="*">with any finding</option>
+          {findingKinds.map((k) => (
+            <option key={k} value={k}>{k}</option>
+          ))}
+        </select>
+      </label>
+      <label className="check-label">
+        <input type="checkbox" checked={!!filter.diverged} onChange={(e) => set({ diverged: e.target.checked || null })} />
+        Diverged on replay
+      </label>
+      <label>
+        From
+        <input value={filter.fromTs ?? ''} placeholder="2026-11-25T03:00:00Z" size={22} onChange={(e) => set({ fromTs: e.target.value || null })} />
+      </label>
+      <label>
+        To
+        <input value={filter.toTs ?? ''} placeholder="2026-11-25T04:00:00Z" size={22} onChange={(e) => set({ toTs: e.target.value || null })} />
+      </label>
+      <label className="grow">
+        Text
+        <input type="search" value={text} placeholder="request id, tool, actor…" onChange={(e) => setText(e.target.value)} />
+      </label>
+      <button type="button" disabled={isEmptyFilter(filter)} onClick={() => onChange({})}>
+        Clear filters
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,184 @@
+/** The proof of one event, step by step, so a reviewer can check it by hand. */
+import { useEffect, useState } from 'react';
+import type { CaseId, EventProof } from '../shared/api/audit-api';
+import { sentenceOf, useApi } from './api';
+import { asText, formatTs } from './format';
+
+export interface InspectorProps {
+  caseId: CaseId;
+  index: number | null;
+  onSelectIndex(index: number): void;
+}
+
+function Check({ ok, yes, no, unknown }: { ok: boolean | null; yes: string; no: string; unknown: string }) {
+  const state = ok === null ? 'unknown' : ok ? 'ok' : 'bad';
+  return (
+    <span className={`check check-${state}`}>
+      <span aria-hidden="true">{ok === null ? '–' : ok ? '✓' : '✗'} </span>
+      {ok === null ? unknown : ok ? yes : no}
+    </span>
+  );
+}
+
+/** Looks a dotted member path up in the raw line, so an unauthenticated value can be shown beside its name. */
+function valueAt(raw: string, path: string): { found: boolean; value: unknown } {
+  try {
+    let node: unknown = JSON.parse(raw);
+    for (const part of path.split('.')) {
+      if (node === null || typeof node !== 'object' || !Object.prototype.hasOwnProperty.call(node, part)) return { found: false, value: undefined };
+      node = (node as Record<string, unknown>)[part];
+    }
+    return { found: true, value: node };
+  } catch {
+    return { found: false, value: undefined };
+  }
+}
+
+export function Inspector({ caseId, index, onSelectIndex }: InspectorProps) {
+  const api = useApi();
+  const [proof, setProof] = useState<EventProof | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (index === null) return;
+    let live = true;
+    setError(null);
+    api.getEventProof(caseId, index).then(
+      (p) => live && setProof(p),
+      (e: unknown) => live && (setProof(null), setError(sentenceOf(e))),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, caseId, index]);
+
+  if (index === null) {
+    return (
+      <section className="panel inspector" aria-label="Event inspector">
+        <h2>Inspector</h2>
+        <p className="muted">Select an event in the table, the timeline or a list to see its proof.</p>
+      </section>
+    );
+  }
+  if (error) {
+    return (
+      <section className="panel inspector" aria-label="Event inspector">
+        <h2>Inspector</h2>
+        <p className="error-text" role="alert">{error}</p>
+      </section>
+    );
+  }
+  if (!proof || proof.index !== index) {
+    return (
+      <section className="panel inspector" aria-label="Event inspector" aria-busy="true">
+        <h2>Inspector</h2>
+        <p className="muted">Loading the proof of event {index}…</p>
+      </section>
+    );
+  }
+
+  const cp = proof.checkpoint;
+  return (
+    <section className="panel inspector" aria-label="Event inspector">
+      <h2>
+        Event seq {proof.seq} <span className="muted">· line {proof.line} · position {proof.index}</span>
+      </h2>
+
+      {proof.findings.length > 0 && (
+        <ul className="inspector-findings" aria-label="Findings on this event">
+          {proof.findings.map((f, i) => (
+            <li key={i} className={`sev-${f.severity}`}>
+              <strong>{f.kind}</strong>: {f.message}
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <h3>1. Content hash</h3>
+      <Check ok={proof.hashMatches} yes="The content hashes to the recorded hash." no="The content does NOT hash to the recorded hash: it was changed." unknown="No hash recorded." />
+      <dl className="hashes">
+        <dt>Recorded hash</dt>
+        <dd className="mono">{proof.recordedHash}</dd>
+        <dt>Recomputed hash</dt>
+        <dd className={`mono ${proof.hashMatches ? '' : 'mismatch'}`}>{proof.recomputedHash}</dd>
+      </dl>
+
+      <h3>2. Link to the previous event</h3>
+      <Check ok={proof.linkMatches} yes="prev_hash is the hash of the event before." no="prev_hash does NOT match the event before: an event was removed, inserted or reordered." unknown="This format has no link to check." />
+      <dl className="hashes">
+        <dt>prev_hash (recorded)</dt>
+        <dd className="mono">{proof.prevHash}</dd>
+        <dt>Hash of the event before</dt>
+        <dd className={`mono ${proof.linkMatches === false ? 'mismatch' : ''}`}>{proof.expectedPrevHash ?? '—'}</dd>
+      </dl>
+      {proof.index > 0 && (
+        <button type="button" className="link-button" onClick={() => onSelectIndex(proof.index - 1)}>
+          Inspect the previous event
+        </button>
+      )}
+
+      <h3>3. Checkpoint and Merkle inclusion</h3>
+      {cp ? (
+        <>
+          <p>
+            Covered by the checkpoint on line {cp.line} (events up to seq {cp.seqHi}, tree size {cp.treeSize}, key <span className="mono">{cp.keyId}</span>, {cp.final ? 'final' : 'not final'}, signed {formatTs(cp.ts)}): <strong>{cp.status}</strong>.
+          </p>
+          <dl className="hashes">
+            <dt>Leaf hash</dt>
+            <dd className="mono">{proof.leafHash ?? '—'}</dd>
+          </dl>
+          <table className="proof-steps" aria-label="Merkle inclusion steps">
+            <thead>
+              <tr>
+                <th scope="col">Step</th>
+                <th scope="col">Sibling side</th>
+                <th scope="col">Sibling hash</th>
+                <th scope="col">Result</th>
+              </tr>
+            </thead>
+            <tbody>
+              {proof.inclusion.map((step, i) => (
+                <tr key={i}>
+                  <td>{i + 1}</td>
+                  <td>{step.side}</td>
+                  <td className="mono">{step.sibling}</td>
+                  <td className="mono">{step.result}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <dl className="hashes">
+            <dt>Checkpoint merkle_root</dt>
+            <dd className={`mono ${proof.inclusionOk === false ? 'mismatch' : ''}`}>{cp.merkleRoot}</dd>
+          </dl>
+          <Check ok={proof.inclusionOk} yes="The last step equals the signed Merkle root: the event is in the checkpoint." no="The steps do NOT reach the signed Merkle root." unknown="Inclusion could not be computed." />
+        </>
+      ) : (
+        <p className="check check-bad">No valid checkpoint covers this event: it is unanchored.</p>
+      )}
+
+      <h3>Unauthenticated fields</h3>
+      {proof.unauthenticatedFields.length === 0 ? (
+        <p className="muted">Every member of this event is covered by its hash.</p>
+      ) : (
+        <ul className="unauth" aria-label="Fields not covered by the hash">
+          {proof.unauthenticatedFields.map((field) => {
+            const v = valueAt(proof.raw, field);
+            return (
+              <li key={field}>
+                <span className="badge badge-unauth">unauthenticated</span> <span className="mono">{field}</span>
+                {v.found ? <> = <span className="mono">{asText(v.value)}</span></> : null}
+                <span className="muted"> — anyone could have changed this without breaking a hash.</span>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+
+      <h3>Raw line</h3>
+      <pre className="raw" aria-label="Raw line">{proof.raw}</pre>
+      <h3>Canonical bytes (what is hashed)</h3>
+      <pre className="raw" aria-label="Canonical bytes">{proof.canonical}</pre>
+    </section>
+  );
+}

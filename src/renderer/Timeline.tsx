@@ -1,0 +1,337 @@
+/**
+ * One lane per agent over time, marker rows for what a reviewer hunts for,
+ * and a recharts chart of decision outcomes. Wheel or buttons zoom, drag or
+ * buttons pan, Shift+drag (or "Filter table to this view") picks a span.
+ * The service buckets the data, so zooming a million events stays cheap.
+ */
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { MouseEvent as ReactMouseEvent } from 'react';
+import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
+import type { CaseSummary, TimelineData, TimelineLaneMarker } from '../shared/api/audit-api';
+import { sentenceOf, useApi } from './api';
+import { formatTs, KIND_FAMILIES, kindFamily } from './format';
+
+export interface TimelineProps {
+  summary: CaseSummary;
+  selected: { index: number; ts: string | null } | null;
+  theme: 'light' | 'dark';
+  onSelectMarker(marker: TimelineLaneMarker): void;
+  onSpan(fromTs: string, toTs: string): void;
+}
+
+const LABEL_W = 120;
+const MARKER_ROW_H = 16;
+const LANE_H = 24;
+const BUCKETS = 120;
+const MIN_SPAN_MS = 1000;
+const MAX_LANES = 40;
+
+export const MARKER_TYPES: { id: TimelineLaneMarker['marker']; label: string }[] = [
+  { id: 'finding', label: 'Findings' },
+  { id: 'divergence', label: 'Divergences' },
+  { id: 'deny', label: 'Denials' },
+  { id: 'approval', label: 'Approvals' },
+  { id: 'killswitch', label: 'Kill switches' },
+];
+
+export const PALETTES = {
+  light: { allow: '#2e7d32', deny: '#c62828', requireApproval: '#1565c0', other: '#9e9e9e', grid: '#d0d4da', text: '#333' },
+  dark: { allow: '#66bb6a', deny: '#ef5350', requireApproval: '#64b5f6', other: '#8d8d8d', grid: '#3a4048', text: '#ddd' },
+};
+
+function MarkerShape({ type, x, y }: { type: TimelineLaneMarker['marker']; x: number; y: number }) {
+  const r = 5;
+  switch (type) {
+    case 'finding':
+      return <polygon points={`${x},${y - r} ${x + r},${y + r} ${x - r},${y + r}`} />;
+    case 'divergence':
+      return <polygon points={`${x},${y - r} ${x + r},${y} ${x},${y + r} ${x - r},${y}`} />;
+    case 'deny':
+      return <path d={`M${x - r},${y - r}L${x + r},${y + r}M${x + r},${y - r}L${x - r},${y + r}`} strokeWidth={2.2} />;
+    case 'approval':
+      return <circle cx={x} cy={y} r={r - 1} />;
+    default:
+      return <rect x={x - r + 1} y={y - r + 1} width={2 * r - 2} height={2 * r - 2} />;
+  }
+}
+
+export function Timeline({ summary, selected, theme, onSelectMarker, onSpan }: TimelineProps) {
+  const api = useApi();
+  const startMs = summary.firstTs ? Date.parse(summary.firstTs) : NaN;
+  const endMs = summary.lastTs ? Date.parse(summary.lastTs) : NaN;
+  const hasRange = Number.isFinite(startMs) && Number.isFinite(endMs);
+  const fullFrom = startMs;
+  const fullTo = Math.max(endMs, startMs + MIN_SPAN_MS);
+  const [view, setView] = useState<{ from: number; to: number }>({ from: fullFrom, to: fullTo });
+  const [data, setData] = useState<TimelineData | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [width, setWidth] = useState(900);
+  const box = useRef<HTMLDivElement>(null);
+  const svg = useRef<SVGSVGElement>(null);
+  const drag = useRef<{ x: number; from: number; to: number; span: boolean } | null>(null);
+  const [spanBox, setSpanBox] = useState<{ x0: number; x1: number } | null>(null);
+
+  useEffect(() => setView({ from: fullFrom, to: fullTo }), [summary.caseId, fullFrom, fullTo]);
+
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const measure = () => el.clientWidth > 0 && setWidth(el.clientWidth);
+    measure();
+    if (typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
+  // Ask for the buckets of the visible window, after the wheel settles.
+  useEffect(() => {
+    if (!hasRange) return;
+    let live = true;
+    const timer = setTimeout(() => {
+      api.getTimeline(summary.caseId, { fromTs: new Date(view.from).toISOString(), toTs: new Date(view.to).toISOString(), buckets: BUCKETS }).then(
+        (d) => live && (setData(d), setError(null)),
+        (e: unknown) => live && setError(sentenceOf(e)),
+      );
+    }, 80);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [api, summary.caseId, view.from, view.to, hasRange]);
+
+  const plotW = Math.max(100, width - LABEL_W - 8);
+  const span = view.to - view.from;
+  const xOf = (ms: number) => LABEL_W + ((ms - view.from) / span) * plotW;
+  const msOf = (x: number) => view.from + ((x - LABEL_W) / plotW) * span;
+
+  const clampView = (from: number, to: number) => {
+    let s = Math.max(MIN_SPAN_MS, Math.min(to - from, fullTo - fullFrom));
+    if (!Number.isFinite(s) || s <= 0) s = MIN_SPAN_MS;
+    let f = Math.max(fullFrom, Math.min(from, fullTo - s));
+    if (!Number.isFinite(f)) f = fullFrom;
+    return { from: f, to: f + s };
+  };
+  const zoom = (factor: number, centerMs = (view.from + view.to) / 2) => {
+    setView((v) => {
+      const s = (v.to - v.from) * factor;
+      const ratio = (centerMs - v.from) / (v.to - v.from);
+      return clampView(centerMs - s * ratio, centerMs - s * ratio + s);
+    });
+  };
+  const pan = (fraction: number) => setView((v) => clampView(v.from + (v.to - v.from) * fraction, v.to + (v.to - v.from) * fraction));
+
+  // A native listener: React's wheel handler is passive and cannot stop the page from scrolling.
+  useEffect(() => {
+    const el = svg.current;
+    if (!el) return;
+    const onWheel = (e: WheelEvent) => {
+      e.preventDefault();
+      const rect = el.getBoundingClientRect();
+      const x = e.clientX - rect.left;
+      if (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)) pan((e.deltaX || e.deltaY) / 1000);
+      else zoom(e.deltaY > 0 ? 1.25 : 0.8, x > LABEL_W ? view.from + ((x - LABEL_W) / plotW) * span : undefined);
+    };
+    el.addEventListener('wheel', onWheel, { passive: false });
+    return () => el.removeEventListener('wheel', onWheel);
+  });
+
+  const localX = (e: ReactMouseEvent) => e.clientX - (svg.current?.getBoundingClientRect().left ?? 0);
+  const onMouseDown = (e: ReactMouseEvent) => {
+    if (e.button !== 0 || (e.target as Element).closest('.marker')) return;
+    drag.current = { x: localX(e), from: view.from, to: view.to, span: e.shiftKey };
+    if (e.shiftKey) setSpanBox({ x0: localX(e), x1: localX(e) });
+  };
+  const onMouseMove = (e: ReactMouseEvent) => {
+    const d = drag.current;
+    if (!d) return;
+    if (d.span) setSpanBox({ x0: d.x, x1: localX(e) });
+    else {
+      const dx = localX(e) - d.x;
+      setView(clampView(d.from - (dx / plotW) * (d.to - d.from), d.to - (dx / plotW) * (d.to - d.from)));
+    }
+  };
+  const onMouseUp = () => {
+    const d = drag.current;
+    drag.current = null;
+    if (d?.span && spanBox) {
+      const a = Math.max(LABEL_W, Math.min(spanBox.x0, spanBox.x1));
+      const b = Math.min(LABEL_W + plotW, Math.max(spanBox.x0, spanBox.x1));
+      setSpanBox(null);
+      if (b - a > 3) onSpan(new Date(msOf(a)).toISOString(), new Date(msOf(b)).toISOString());
+    }
+  };
+
+  if (!hasRange) {
+    return (
+      <section className="panel timeline" aria-label="Timeline">
+        <h2>Timeline</h2>
+        <p className="muted">This export has no timestamps to draw.</p>
+      </section>
+    );
+  }
+
+  const lanes = (data?.lanes ?? []).slice(0, MAX_LANES);
+  const nb = data?.buckets.length || BUCKETS;
+  const dataFrom = data?.fromTs ? Date.parse(data.fromTs) : view.from;
+  const dataTo = data?.toTs ? Date.parse(data.toTs) : view.to;
+  const bucketX = (b: number) => xOf(dataFrom + ((dataTo - dataFrom) * b) / nb);
+  const bucketW = Math.max(1, (plotW * (dataTo - dataFrom)) / span / nb - 0.5);
+  const markersTop = 4;
+  const lanesTop = markersTop + MARKER_TYPES.length * MARKER_ROW_H + 8;
+  const height = lanesTop + Math.max(1, lanes.length) * LANE_H + 22;
+
+  // Many markers share a pixel at a wide zoom: draw one per 4 px and say how many it stands for.
+  const grouped = new Map<string, { marker: TimelineLaneMarker; count: number; x: number; row: number }>();
+  for (const m of data?.markers ?? []) {
+    const row = MARKER_TYPES.findIndex((t) => t.id === m.marker);
+    const x = xOf(Date.parse(m.ts));
+    if (row < 0 || x < LABEL_W - 2 || x > LABEL_W + plotW + 2) continue;
+    const key = `${row}:${Math.round(x / 4)}`;
+    const g = grouped.get(key);
+    if (g) g.count++;
+    else grouped.set(key, { marker: m, count: 1, x, row });
+  }
+  const selectedX = selected?.ts ? xOf(Date.parse(selected.ts)) : null;
+  const palette = PALETTES[theme];
+  const chartData = (data?.buckets ?? []).map((b) => ({ ...b, label: formatTs(b.start).slice(11, 19) }));
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => view.from + f * span);
+
+  return (
+    <section className="panel timeline" aria-label="Timeline">
+      <div className="timeline-head">
+        <h2>Timeline</h2>
+        <span className="muted timeline-range">
+          {formatTs(new Date(view.from).toISOString())} → {formatTs(new Date(view.to).toISOString())}
+        </span>
+        <div className="toolbar" role="toolbar" aria-label="Timeline controls">
+          <button type="button" onClick={() => zoom(0.5)} aria-label="Zoom in">+ Zoom in</button>
+          <button type="button" onClick={() => zoom(2)} aria-label="Zoom out">− Zoom out</button>
+          <button type="button" onClick={() => pan(-0.25)} aria-label="Pan left">◀ Earlier</button>
+          <button type="button" onClick={() => pan(0.25)} aria-label="Pan right">Later ▶</button>
+          <button type="button" onClick={() => setView({ from: fullFrom, to: fullTo })} aria-label="Show the whole time range">Whole range</button>
+          <button type="button" onClick={() => onSpan(new Date(view.from).toISOString(), new Date(view.to).toISOString())} aria-label="Filter the table to the visible time range">
+            Filter table to this view
+          </button>
+        </div>
+      </div>
+      {error && <p className="error-text" role="alert">{error}</p>}
+      <div ref={box} className="timeline-box">
+        <svg
+          ref={svg}
+          width={width}
+          height={height}
+          role="img"
+          aria-label={`Timeline of ${lanes.length} agents with ${grouped.size} marker groups. Drag to pan, wheel to zoom, Shift+drag to filter the table to a span.`}
+          onMouseDown={onMouseDown}
+          onMouseMove={onMouseMove}
+          onMouseUp={onMouseUp}
+          onMouseLeave={onMouseUp}
+          className="timeline-svg"
+        >
+          {MARKER_TYPES.map((t, row) => (
+            <g key={t.id}>
+              <text x={4} y={markersTop + row * MARKER_ROW_H + 12} className="lane-label">{t.label}</text>
+              <line x1={LABEL_W} x2={LABEL_W + plotW} y1={markersTop + row * MARKER_ROW_H + 8} y2={markersTop + row * MARKER_ROW_H + 8} className="lane-rule" />
+            </g>
+          ))}
+          {lanes.map((lane, i) => {
+            const y = lanesTop + i * LANE_H;
+            const perBucket = new Map<number, { kind: string; count: number }[]>();
+            let max = 1;
+            for (const c of lane.counts) {
+              const list = perBucket.get(c.bucket) ?? perBucket.set(c.bucket, []).get(c.bucket)!;
+              list.push(c);
+            }
+            for (const list of perBucket.values()) max = Math.max(max, list.reduce((s, c) => s + c.count, 0));
+            return (
+              <g key={lane.agent}>
+                <rect x={0} y={y} width={LABEL_W + plotW} height={LANE_H} className={i % 2 ? 'lane-bg odd' : 'lane-bg'} />
+                <text x={4} y={y + 16} className="lane-label">
+                  <title>{lane.agent}</title>
+                  {lane.agent.length > 16 ? `${lane.agent.slice(0, 15)}…` : lane.agent}
+                </text>
+                {[...perBucket].map(([b, list]) => {
+                  const sum = list.reduce((s, c) => s + c.count, 0);
+                  const h = Math.max(2, Math.sqrt(sum / max) * (LANE_H - 4));
+                  let yy = y + LANE_H - 2;
+                  return list
+                    .slice()
+                    .sort((a, c) => KIND_FAMILIES.indexOf(kindFamily(a.kind)) - KIND_FAMILIES.indexOf(kindFamily(c.kind)))
+                    .map((c) => {
+                      const ch = (c.count / sum) * h;
+                      yy -= ch;
+                      return <rect key={`${b}-${c.kind}`} x={bucketX(b)} y={yy} width={bucketW} height={ch} className={`kind-${kindFamily(c.kind)}`} />;
+                    });
+                })}
+              </g>
+            );
+          })}
+          {[...grouped.values()].map((g) => (
+            <g
+              key={`${g.row}-${g.x.toFixed(0)}`}
+              className={`marker marker-${g.marker.marker}`}
+              role="button"
+              tabIndex={0}
+              aria-label={`${MARKER_TYPES[g.row]!.label.replace(/s$/, '')} at seq ${g.marker.seq}, ${formatTs(g.marker.ts)}${g.count > 1 ? `, and ${g.count - 1} more nearby` : ''}`}
+              onClick={() => onSelectMarker(g.marker)}
+              onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), onSelectMarker(g.marker))}
+            >
+              <title>{`${g.marker.kind} seq ${g.marker.seq}${g.count > 1 ? ` (+${g.count - 1} more)` : ''}`}</title>
+              <MarkerShape type={g.marker.marker} x={g.x} y={markersTop + g.row * MARKER_ROW_H + 8} />
+            </g>
+          ))}
+          {selectedX !== null && selectedX >= LABEL_W && selectedX <= LABEL_W + plotW && <line x1={selectedX} x2={selectedX} y1={0} y2={height - 18} className="selected-line" />}
+          {spanBox && <rect x={Math.min(spanBox.x0, spanBox.x1)} y={0} width={Math.abs(spanBox.x1 - spanBox.x0)} height={height - 18} className="span-box" />}
+          {ticks.map((t, i) => (
+            <text key={i} x={Math.min(LABEL_W + plotW - 60, Math.max(LABEL_W, xOf(t) - 30))} y={height - 4} className="tick">
+              {formatTs(new Date(t).toISOString()).slice(11, 23)}
+            </text>
+          ))}
+        </svg>
+      </div>
+      <div className="legend" aria-label="Legend">
+        {KIND_FAMILIES.map((k) => (
+          <span key={k} className="legend-item">
+            <span className={`swatch kind-${k}`} aria-hidden="true" /> {k}
+          </span>
+        ))}
+        <span className="legend-sep" />
+        {MARKER_TYPES.map((t) => (
+          <span key={t.id} className={`legend-item marker-${t.id}`}>
+            <svg width={12} height={12} aria-hidden="true" className="marker">
+              <MarkerShape type={t.id} x={6} y={6} />
+            </svg>{' '}
+            {t.label}
+          </span>
+        ))}
+      </div>
+      <div className="chart" aria-label="Decisions over time by outcome">
+        <div className="chart-title">Decisions and events over time, by outcome (click a bar to filter the table)</div>
+        <BarChart width={width} height={150} data={chartData} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke={palette.grid} vertical={false} />
+          <XAxis dataKey="label" tick={{ fontSize: 11, fill: palette.text }} minTickGap={40} />
+          <YAxis tick={{ fontSize: 11, fill: palette.text }} width={56} />
+          <Tooltip isAnimationActive={false} />
+          <Legend wrapperStyle={{ fontSize: 12 }} />
+          {(['allow', 'deny', 'requireApproval', 'other'] as const).map((key) => (
+            <Bar
+              key={key}
+              dataKey={key}
+              name={key === 'requireApproval' ? 'needs approval' : key === 'other' ? 'no decision' : key}
+              stackId="outcomes"
+              fill={palette[key]}
+              isAnimationActive={false}
+              onClick={(_: unknown, i: number) => {
+                const b = data?.buckets[i];
+                if (!b) return;
+                const end = data?.buckets[i + 1]?.start ?? data?.toTs ?? b.start;
+                onSpan(b.start, end);
+              }}
+            />
+          ))}
+        </BarChart>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,61 @@
+/** Small display helpers: every value from an export is shown as plain text. */
+import type { Verdict } from '../shared/verify/findings';
+
+export function formatTs(ts: string | null | undefined): string {
+  if (!ts) return '—';
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2}(?:\.\d+)?)(Z|[+-]\d{2}:\d{2})?$/.exec(ts);
+  return m ? `${m[1]} ${m[2]}${m[3] === 'Z' ? ' UTC' : (m[3] ?? '')}` : ts;
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GB`;
+}
+
+export function formatDuration(seconds: number | null): string {
+  if (seconds == null || !Number.isFinite(seconds)) return 'estimating…';
+  if (seconds < 1) return 'less than a second';
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  const minutes = Math.round(seconds / 60);
+  return minutes < 90 ? `${minutes} min` : `${(minutes / 60).toFixed(1)} h`;
+}
+
+/** Any JSON value as compact text, for side-by-side views. */
+export function asText(value: unknown): string {
+  if (value === undefined) return '(absent)';
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value, null, 1).replace(/\n\s*/g, ' ');
+  } catch {
+    return String(value);
+  }
+}
+
+export function shortHash(hash: string | null | undefined): string {
+  if (!hash) return '—';
+  return hash.length > 20 ? `${hash.slice(0, 10)}…${hash.slice(-8)}` : hash;
+}
+
+export const VERDICT_WORDS: Record<Verdict, { title: string; symbol: string; meaning: string }> = {
+  intact: { title: 'Intact', symbol: '✓', meaning: 'Every event is linked, hashed and covered by a trusted signed checkpoint.' },
+  tampered: { title: 'Tampered', symbol: '✗', meaning: 'The export was changed after it was written: at least one integrity check fails.' },
+  unanchored: { title: 'Unanchored', symbol: '!', meaning: 'The chain is consistent, but some events are not covered by a trusted signed checkpoint.' },
+  malformed: { title: 'Malformed', symbol: '?', meaning: 'The file cannot be read as an audit export at all.' },
+};
+
+/** Families used to colour the timeline; unknown kinds fall into "other". */
+export const KIND_FAMILIES = ['action', 'policy', 'approval', 'killswitch', 'ring', 'other'] as const;
+export type KindFamily = (typeof KIND_FAMILIES)[number];
+
+export function kindFamily(kind: string): KindFamily {
+  const head = kind.split('.')[0] ?? '';
+  return (KIND_FAMILIES as readonly string[]).includes(head) ? (head as KindFamily) : 'other';
+}
+
+export const OUTCOME_WORDS: Record<string, string> = { allow: 'allow', deny: 'deny', require_approval: 'needs approval' };
