@@ -3,8 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deriveKey, writeExport, type PolicyRef } from '../generate/generate-export';
-import { sampleDecide } from '../generate/sample-decider';
-import { policyRefOf } from '../generate/policy-ref';
+import { createCedarDecider } from '../replay/decider';
 import { intOption, parseCommandArgs } from './args';
 import { UsageError } from './errors';
 import type { CliCommand } from './io';
@@ -20,6 +19,7 @@ export const generateCommand: CliCommand = async (args, io) => {
     'trust-out': { type: 'string' },
     'checkpoint-every': { type: 'string' },
     policy: { type: 'string' },
+    'plant-divergences': { type: 'string' },
   }, false);
   const events = intOption(values.events, 'events');
   if (!values.out) throw new UsageError('--out is required');
@@ -27,16 +27,18 @@ export const generateCommand: CliCommand = async (args, io) => {
   const seed = values.seed!;
   const key = deriveKey(seed);
   const bundle = values.policy ?? SAMPLE_BUNDLE;
-  const policy: PolicyRef = existsSync(path.join(bundle, 'manifest.json'))
-    ? await policyRefOf(bundle)
-    : { name: 'ap-policy', version: '7', digest: '0'.repeat(64) };
+  if (!existsSync(path.join(bundle, 'manifest.json'))) throw new UsageError(`--policy ${bundle}: not a policy bundle folder (no manifest.json)`);
+  // Outcomes are recorded as the pinned Cedar bundle decides them, so the sample replays clean.
+  const decide = createCedarDecider(bundle);
+  const policy: PolicyRef = decide.policy;
   const result = await writeExport(values.out, {
     events,
     seed,
     checkpointEvery: intOption(values['checkpoint-every'], 'checkpoint-every', 1000),
     key,
     policy,
-    decide: sampleDecide,
+    decide,
+    plantDivergences: intOption(values['plant-divergences'], 'plant-divergences', 0),
   });
   await writeFile(values['key-out'], JSON.stringify({ key_id: key.keyId, alg: 'ed25519', public_key: key.publicKeyHex, secret_key: key.secretKeyHex }, null, 2) + '\n', { flag: 'w' });
   const trustOut = values['trust-out'];

@@ -47,6 +47,8 @@ export interface GenerateOptions {
   firstSeq?: number;
   /** Milliseconds since the epoch of the first event. */
   startMs?: number;
+  /** Plant this many anomalies for replay to find, spread evenly (see `planted`). */
+  plantDivergences?: number;
 }
 
 export function deriveKey(seed: string | number): { keyId: string; secretKeyHex: string; publicKeyHex: string } {
@@ -137,6 +139,52 @@ class WorkflowSource {
     return this.invoice();
   }
 
+  /**
+   * The k-th planted anomaly, cycling through: a decision recorded as allow
+   * that the pinned policy denies, an execution without approval, an action
+   * after a kill switch, an execution after deny, an action while the agent's
+   * ring forbids it (docs/replay.md). Emitted as one uninterrupted run.
+   */
+  planted(k: number): Step[] {
+    const agent = 'ap-payment-agent';
+    const rid = `req-planted-${k}`;
+    const resource = { type: 'Invoice', id: `INV-P${k}` };
+    const ctx = { amount: 50_000, currency: 'EUR', vendor_verified: true, po_matched: true, ring: this.rings.get(agent) ?? 1 };
+    const requested: Step = { kind: 'action.requested', actor: { type: 'agent', id: agent }, data: { request_id: rid, tool: 'pay_invoice', args: { invoice: resource.id } } };
+    const executed: Step = { kind: 'action.executed', actor: { type: 'agent', id: agent }, data: { request_id: rid, result: { status: 'ok' } } };
+    const decide = (context: Record<string, unknown>, tool = 'pay_invoice', who = agent) => this.decision(who, rid, tool, resource, context).step;
+    const operator = { type: 'human' as const, id: 'secops@example.com' };
+    switch (k % 5) {
+      case 0: {
+        const step = decide({ ...ctx, vendor_verified: false });
+        step.data.outcome = { effect: 'allow', determining: ['ap.pay.small'] };
+        return [requested, step, executed];
+      }
+      case 1:
+        return [requested, decide({ ...ctx, amount: 2_000_000 }), executed];
+      case 2:
+        return [
+          { kind: 'killswitch.engaged', actor: operator, data: { scope: agent, reason: 'planted' } },
+          requested, decide(ctx), executed,
+          { kind: 'killswitch.released', actor: operator, data: { scope: agent, reason: 'planted' } },
+        ];
+      case 3:
+        return [requested, decide({ ...ctx, vendor_verified: false }), executed];
+      default: {
+        const reader = 'ap-intake-agent';
+        const before = this.rings.get(reader) ?? 1;
+        const ring = (ringValue: number): Step => ({ kind: 'ring.changed', actor: { type: 'system', id: 'governance' }, data: { agent_id: reader, ring: ringValue } });
+        return [
+          ring(3),
+          { kind: 'action.requested', actor: { type: 'agent', id: reader }, data: { request_id: rid, tool: 'read_invoice', args: { invoice: resource.id } } },
+          decide({ ...ctx, ring: 3 }, 'read_invoice', reader),
+          { kind: 'action.executed', actor: { type: 'agent', id: reader }, data: { request_id: rid, result: { status: 'ok' } } },
+          ring(before),
+        ];
+      }
+    }
+  }
+
   private ringChange(): Step[] {
     const agent = this.rng.pick([...AP_AGENTS, 'billing-agent']);
     const ring = this.rng.chance(0.5) ? 2 : 1;
@@ -225,18 +273,29 @@ export function* generateExportLines(options: GenerateOptions): Generator<string
   // Scopes whose kill switch is engaged: their agents wait until it is released.
   const killed = new Set<string>();
   const blocked = (step: Step) => step.actor.type === 'agent' && (killed.has('global') || killed.has(step.actor.id));
+  const plants = options.plantDivergences ?? 0;
+  let planted = 0;
+  const forced: Step[] = [];
   while (emitted < options.events) {
-    while (active.length < 4) active.push(source.nextWorkflow());
-    const open = active.map((steps, i) => (blocked(steps[0]) ? -1 : i)).filter((i) => i >= 0);
-    if (open.length === 0) {
-      active.push(source.nextWorkflow());
-      continue;
+    if (forced.length === 0 && planted < plants && killed.size === 0 && emitted >= Math.floor(((planted + 1) * options.events) / (plants + 1))) {
+      forced.push(...source.planted(planted++));
     }
-    const w = open[rng.int(0, open.length - 1)];
-    const step = active[w].shift()!;
+    let step: Step;
+    if (forced.length > 0) {
+      step = forced.shift()!;
+    } else {
+      while (active.length < 4) active.push(source.nextWorkflow());
+      const open = active.map((steps, i) => (blocked(steps[0]) ? -1 : i)).filter((i) => i >= 0);
+      if (open.length === 0) {
+        active.push(source.nextWorkflow());
+        continue;
+      }
+      const w = open[rng.int(0, open.length - 1)];
+      step = active[w].shift()!;
+      if (active[w].length === 0) active.splice(w, 1);
+    }
     if (step.kind === 'killswitch.engaged') killed.add(step.data.scope as string);
     if (step.kind === 'killswitch.released') killed.delete(step.data.scope as string);
-    if (active[w].length === 0) active.splice(w, 1);
     ms += rng.int(20, 2500);
     const event = { type: 'event', seq: firstSeq + emitted, ts: new Date(ms).toISOString(), kind: step.kind, actor: step.actor, data: step.data, prev_hash: prev };
     const hash = sha256Hex(canonicalize(event));
