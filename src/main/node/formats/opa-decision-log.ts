@@ -64,7 +64,8 @@ export const opaDecisionLogReader: FormatReader = {
       if (bundles instanceof LexObject) {
         for (const [name, b] of bundles.members) {
           const rev = b instanceof LexObject ? text(b.get('revision')) : '';
-          (revisions[name] ??= []).includes(rev) || revisions[name].push(rev);
+          const known = (revisions[name] ??= []);
+          if (!known.includes(rev)) known.push(rev);
           revs.push(`${name}@${rev || '?'}`);
         }
       }

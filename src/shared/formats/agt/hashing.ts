@@ -3,12 +3,13 @@
  * over the lexeme-preserving JSON tree; the caller brings the SHA-256 (Node
  * injects its native one, the shared default is @noble/hashes).
  */
-import { sha256HexOfText } from '../../crypto';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { toHex, utf8 } from '../../hex';
 import { LexNumber, LexObject, toJs, type LexValue } from '../json/lexeme-json';
 import { lexObject, pythonDumps, PY_DEFAULT, serdeSortedCompact } from '../json/foreign-json';
 
 export type Sha256Hex = (text: string) => string;
-export const nobleSha256Hex: Sha256Hex = sha256HexOfText;
+export const nobleSha256Hex: Sha256Hex = (text) => toHex(sha256(utf8(text)));
 
 export const ZERO_HASH = '0'.repeat(64);
 
