@@ -4,7 +4,7 @@
  * so a failed, cancelled or killed ingest leaves no half case behind (a
  * leftover .partial.db is removed the next time the cases folder is opened).
  */
-import { rename, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { CaseWriter, openCaseDb } from '../store/case-store';
 import { verifyFile, type VerifyFileResult } from '../verify/verify-file';
@@ -88,6 +88,10 @@ export async function ingestCase(
       agents,
     });
     db.close();
+    // Built without a journal for speed; make it durable before it becomes the case.
+    const fh = await open(partial, 'r+');
+    await fh.sync();
+    await fh.close();
     await rename(partial, final);
     return { caseId: request.caseId, file: final, result };
   } catch (err) {

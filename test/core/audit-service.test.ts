@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { createAuditService, type AuditService } from '../../src/main/node/service/audit-service';
+import type { JobProgress } from '../../src/shared/api/audit-api';
+import { buildLines, lineOfSeq, specs, tmpDir, trustFor, writeExportFile } from './export-builder';
+import { createHash } from 'node:crypto';
+
+let dir: string;
+let service: AuditService;
+let exportPath: string;
+let trustPath: string;
+
+function waitFor(jobId: string): Promise<JobProgress> {
+  return new Promise((resolve) => {
+    const off = service.onProgress((p) => {
+      if (p.jobId === jobId && ['done', 'failed', 'cancelled'].includes(p.phase)) {
+        off();
+        resolve(p);
+      }
+    });
+  });
+}
+
+async function open(file: string, trust: string | null = trustPath): Promise<JobProgress> {
+  const { jobId } = await service.openExport({ exportPath: file, trustPath: trust });
+  return waitFor(jobId);
+}
+
+beforeAll(() => {
+  dir = tmpDir();
+  const kinds = ['action.requested', 'policy.decision', 'approval.requested', 'approval.granted', 'action.executed', 'killswitch.engaged'];
+  const s = specs(120).map((_, i) => ({
+    kind: kinds[i % kinds.length],
+    actor: { type: 'agent', id: `agent-${i % 3}` },
+    data: i % 6 === 1 ? { decision_id: `d${i}`, request_id: `r${i}`, outcome: { effect: i % 12 === 1 ? 'deny' : 'allow', determining: [] } } : { request_id: `r${i}`, note: `<img src=x onerror=alert(${i})>` },
+  }));
+  exportPath = writeExportFile(dir, 'sample.jsonl', buildLines(s, { every: 25 }));
+  trustPath = path.join(dir, 'trust.json');
+  writeFileSync(trustPath, JSON.stringify(trustFor()));
+  service = createAuditService({ casesDir: path.join(dir, 'cases'), workers: 1 });
+});
+
+afterAll(async () => {
+  await service.close();
+});
+
+describe('AuditService over a real case store', () => {
+  let caseId: string;
+
+  it('ingests an export in a worker, reporting progress, and never writes the original', async () => {
+    const before = createHash('sha256').update(readFileSync(exportPath)).digest('hex');
+    const done = await open(exportPath);
+    expect(done.phase).toBe('done');
+    caseId = done.caseId!;
+    const summary = await service.getCaseSummary(caseId);
+    expect(summary.verdict).toBe('intact');
+    expect(summary.events).toBe(120);
+    expect(summary.exportSha256).toBe(before);
+    expect(createHash('sha256').update(readFileSync(exportPath)).digest('hex')).toBe(before);
+    expect(summary.agents).toEqual(['agent-0', 'agent-1', 'agent-2']);
+    expect(summary.checkpoints).toHaveLength(5);
+    expect(summary.checkpoints.every((c) => c.status === 'valid')).toBe(true);
+  });
+
+  it('stores the case in WAL mode, STRICT tables, migrated, and passes integrity_check', async () => {
+    const db = new Database(path.join(dir, 'cases', `${caseId}.db`), { readonly: true });
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    const sql = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[];
+    expect(sql.every((s) => /STRICT\s*$/.test(s))).toBe(true);
+    db.close();
+  });
+
+  it('pages and filters events from SQLite', async () => {
+    const page = await service.queryEvents(caseId, { offset: 10, limit: 5 });
+    expect(page.total).toBe(120);
+    expect(page.rows.map((r) => r.seq)).toEqual([10, 11, 12, 13, 14]);
+    const agent = await service.queryEvents(caseId, { offset: 0, limit: 1000, agent: 'agent-1' });
+    expect(agent.total).toBe(40);
+    expect(agent.rows.every((r) => r.actorId === 'agent-1')).toBe(true);
+    const denies = await service.queryEvents(caseId, { offset: 0, limit: 100, outcome: 'deny' });
+    expect(denies.rows.map((r) => r.seq)).toEqual([1, 13, 25, 37, 49, 61, 73, 85, 97, 109]);
+    const text = await service.queryEvents(caseId, { offset: 0, limit: 100, text: 'alert(42)' });
+    expect(text.rows.map((r) => r.seq)).toEqual([42]);
+    const pct = await service.queryEvents(caseId, { offset: 0, limit: 100, text: '%' });
+    expect(pct.total).toBe(0);
+  });
+
+  it('shows the proof behind an event: canonical bytes, hashes, link, checkpoint and each Merkle step', async () => {
+    const proof = await service.getEventProof(caseId, 37);
+    expect(proof.hashMatches).toBe(true);
+    expect(proof.linkMatches).toBe(true);
+    expect(proof.recomputedHash).toBe(createHash('sha256').update(proof.canonical).digest('hex'));
+    expect(proof.checkpoint).toMatchObject({ treeSize: 50, status: 'valid' });
+    expect(proof.inclusion.length).toBeGreaterThan(3);
+    expect(proof.inclusionOk).toBe(true);
+    expect(proof.inclusion[proof.inclusion.length - 1].result).toBe(proof.checkpoint!.merkleRoot);
+  });
+
+  it('builds a timeline with lanes per agent and markers', async () => {
+    const t = await service.getTimeline(caseId, { buckets: 10 });
+    expect(t.buckets).toHaveLength(10);
+    expect(t.buckets.reduce((n, b) => n + b.total, 0)).toBe(120);
+    expect(t.lanes.map((l) => l.agent)).toEqual(['agent-0', 'agent-1', 'agent-2']);
+    expect(t.markers.some((m) => m.marker === 'deny')).toBe(true);
+    expect(t.markers.some((m) => m.marker === 'killswitch')).toBe(true);
+  });
+
+  it('a tampered export shows where it broke, tied to the event', async () => {
+    const lines = buildLines(specs(40), { every: 10 });
+    const at = lineOfSeq(lines, 17);
+    lines[at - 1] = { ...lines[at - 1], data: { forged: true } };
+    const done = await open(writeExportFile(dir, 'tampered.jsonl', lines));
+    const summary = await service.getCaseSummary(done.caseId!);
+    expect(summary.verdict).toBe('tampered');
+    expect(summary.firstFailure).toMatchObject({ kind: 'hash-mismatch', seq: 17, line: at });
+    const flagged = await service.queryEvents(done.caseId!, { offset: 0, limit: 10, finding: 'hash-mismatch' });
+    expect(flagged.rows.map((r) => [r.seq, r.findingKinds])).toEqual([[17, ['hash-mismatch']]]);
+    const proof = await service.getEventProof(done.caseId!, 17);
+    expect(proof.hashMatches).toBe(false);
+    expect(proof.findings.map((f) => f.kind)).toEqual(['hash-mismatch']);
+  });
+
+  it('lists recent cases, newest first', async () => {
+    const recent = await service.listRecentCases();
+    expect(recent.length).toBeGreaterThanOrEqual(2);
+    expect(recent.map((r) => r.exportName)).toContain('sample.jsonl');
+  });
+
+  it('a missing file fails with a sentence naming it, and leaves no case', async () => {
+    const before = readdirSync(path.join(dir, 'cases')).length;
+    await expect(service.openExport({ exportPath: path.join(dir, 'nope.jsonl') })).rejects.toThrow(/nope\.jsonl: no such file/);
+    expect(readdirSync(path.join(dir, 'cases')).length).toBe(before);
+  });
+
+  it('an unreadable format fails the job with a sentence, never a stack, and leaves no half case', async () => {
+    const file = path.join(dir, 'garbage.bin');
+    writeFileSync(file, Buffer.from([0, 1, 2, 3, 255, 254]));
+    const done = await open(file);
+    expect(done.phase).toBe('failed');
+    expect(done.error).toMatch(/garbage\.bin/);
+    expect(done.error).not.toMatch(/\n\s+at /);
+    expect(readdirSync(path.join(dir, 'cases')).filter((f) => f.includes('partial'))).toEqual([]);
+  });
+
+  it('cancelling an ingest removes the half-built case', async () => {
+    const big = writeExportFile(dir, 'big.jsonl', buildLines(specs(20000), { every: 1000 }));
+    const { jobId } = await service.openExport({ exportPath: big, trustPath });
+    await service.cancelJob(jobId);
+    await new Promise((r) => setTimeout(r, 200));
+    const files = readdirSync(path.join(dir, 'cases'));
+    expect(files.filter((f) => f.includes('partial'))).toEqual([]);
+  });
+
+  it('a leftover partial case from a crash is removed when the cases folder is opened', async () => {
+    const casesDir = path.join(dir, 'cases2');
+    const first = createAuditService({ casesDir });
+    await first.listRecentCases();
+    writeFileSync(path.join(casesDir, '00000000-0000-0000-0000-000000000000.partial.db'), 'half');
+    await first.close();
+    const second = createAuditService({ casesDir });
+    expect(await second.listRecentCases()).toEqual([]);
+    expect(existsSync(path.join(casesDir, '00000000-0000-0000-0000-000000000000.partial.db'))).toBe(false);
+    await second.close();
+  });
+});

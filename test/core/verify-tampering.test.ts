@@ -1,0 +1,244 @@
+import { describe, expect, it, beforeAll } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { verifyAuditExport } from '../../src/main/node/verify/audit-export-reader';
+import type { Finding } from '../../src/shared/verify/findings';
+import { canonicalize } from '../../src/shared/json/canonical';
+import {
+  OTHER_KEY, TEST_KEY, buildLines, hashEvent, lineOfSeq, rechain, signCheckpoint, specs, tmpDir, trustFor, writeExportFile, type Line,
+} from './export-builder';
+
+let dir: string;
+beforeAll(() => {
+  dir = tmpDir();
+});
+
+async function verify(lines: (Line | string)[], options: { trust?: unknown; newline?: boolean; workers?: number } = {}) {
+  const file = writeExportFile(dir, `e-${Math.random().toString(36).slice(2)}.jsonl`, lines, options.newline ?? true);
+  const trust = options.trust === undefined ? trustFor() : (options.trust as ReturnType<typeof trustFor> | null);
+  const { chain } = await verifyAuditExport({ path: file, trust, hmacKey: null, workers: options.workers ?? 0 });
+  return chain;
+}
+
+const kinds = (fs: Finding[]) => fs.map((f) => f.kind);
+const first = (fs: Finding[]) => fs.find((f) => f.severity === 'integrity');
+
+describe('a valid export', () => {
+  it('is intact with a trust store, with no findings', async () => {
+    const chain = await verify(buildLines(specs(35), { every: 10 }));
+    expect(chain.verdict).toBe('intact');
+    expect(chain.findings).toEqual([]);
+    expect(chain.events).toBe(35);
+    expect(chain.anchoredEvents).toBe(35);
+  });
+
+  it('is unanchored without a trust store, and says why', async () => {
+    const chain = await verify(buildLines(specs(12)), { trust: null });
+    expect(chain.verdict).toBe('unanchored');
+    expect(kinds(chain.findings)).toEqual(['unanchored-tail']);
+    expect(chain.findings[0].message).toMatch(/no trust store/);
+  });
+
+  it('gives the same result with 0, 1 and 2 hash workers', async () => {
+    const lines = buildLines(specs(40), { every: 7 });
+    lines[9] = { ...lines[9], data: { edited: true } };
+    const results = [];
+    for (const workers of [0, 1, 2]) results.push(JSON.stringify(await verify(lines, { workers })));
+    expect(results[1]).toBe(results[0]);
+    expect(results[2]).toBe(results[0]);
+  });
+
+  it('accepts awkward but valid content: non-ASCII, escapes, extreme numbers, empty objects, deep nesting, any member order and spacing', async () => {
+    let deep: unknown = { leaf: 'bottom' };
+    for (let i = 0; i < 60; i++) deep = { level: i, inner: deep, list: [deep === null ? null : i] };
+    const data = [
+      { text: 'Zürich — 東京 — 😀 — \u2028 — \u0000\u001f "quoted" \\ back', empty: {}, emptyList: [] },
+      { big: 1.7976931348623157e308, small: 5e-324, neg: -0, int: 9007199254740991, frac: 0.1 + 0.2, exp: 1e21, tiny: 1e-7 },
+      { deep },
+      { '': 'empty key', '\u20ac': 1, '\ud83d\ude00': 2, '\ufb33': 3, a: { z: 1, a: 2 } },
+    ];
+    const lines = buildLines(data.map((d) => ({ data: d })), { every: 2 });
+    // Write events with members reversed and extra spaces: hashes cover content, not bytes.
+    const text = lines.map((l) => (l.type === 'event' ? JSON.stringify(Object.fromEntries(Object.entries(l).reverse()), null, 1).replace(/\n/g, ' ') : canonicalize(l)));
+    const chain = await verify(text);
+    expect(chain.findings).toEqual([]);
+    expect(chain.verdict).toBe('intact');
+  });
+});
+
+describe('tampering, done the way an attacker would, is found at the right event and line', () => {
+  const base = () => buildLines(specs(30), { every: 10 });
+
+  it('editing a field: hash-mismatch at that event', async () => {
+    const lines = base();
+    const at = lineOfSeq(lines, 12);
+    lines[at - 1] = { ...lines[at - 1], data: { request_id: 'req-12', tool: 'pay_invoice', args: { amount: 999999 } } };
+    const chain = await verify(lines);
+    expect(chain.verdict).toBe('tampered');
+    expect(first(chain.findings)).toMatchObject({ kind: 'hash-mismatch', seq: 12, line: at });
+    expect(kinds(chain.findings)).not.toContain('broken-link');
+  });
+
+  it('deleting an event: broken-link and seq-gap at the next one, checkpoint-mismatch after', async () => {
+    const lines = base();
+    const at = lineOfSeq(lines, 5);
+    lines.splice(at - 1, 1);
+    const chain = await verify(lines);
+    expect(chain.verdict).toBe('tampered');
+    expect(first(chain.findings)).toMatchObject({ seq: 6, line: at });
+    expect(chain.findings.filter((f) => f.line === at).map((f) => f.kind).sort()).toEqual(['broken-link', 'seq-gap']);
+    expect(kinds(chain.findings)).toContain('checkpoint-mismatch');
+  });
+
+  it('inserting a forged event that links to its predecessor: the event after it breaks', async () => {
+    const lines = base();
+    const at = lineOfSeq(lines, 7);
+    const prev = lines[at - 2];
+    const forged = hashEvent({ ...prev, seq: 7, data: { request_id: 'forged', tool: 'pay_invoice', args: { amount: 1 } }, prev_hash: prev.hash });
+    lines.splice(at - 1, 0, forged);
+    const chain = await verify(lines);
+    expect(chain.verdict).toBe('tampered');
+    expect(first(chain.findings)).toMatchObject({ kind: 'broken-link', seq: 7, line: at + 1 });
+    expect(kinds(chain.findings)).toContain('seq-duplicate');
+  });
+
+  it('swapping two events: broken-link and seq-regression where the order breaks', async () => {
+    const lines = base();
+    const a = lineOfSeq(lines, 3);
+    [lines[a - 1], lines[a]] = [lines[a], lines[a - 1]];
+    const chain = await verify(lines);
+    expect(chain.verdict).toBe('tampered');
+    expect(first(chain.findings)).toMatchObject({ kind: 'broken-link', seq: 4, line: a });
+    expect(kinds(chain.findings)).toContain('seq-regression');
+  });
+
+  it('cutting the head: the first remaining event does not link to the genesis', async () => {
+    const lines = base();
+    const cut = [lines[0], ...lines.slice(4)];
+    const chain = await verify(cut);
+    expect(chain.verdict).toBe('tampered');
+    expect(first(chain.findings)).toMatchObject({ kind: 'broken-link', seq: 3, line: 2 });
+    expect(first(chain.findings)!.message).toMatch(/genesis/);
+  });
+
+  it('cutting the tail: no final checkpoint is truncated, the cut events unanchored', async () => {
+    const lines = base();
+    const cut = lines.slice(0, lineOfSeq(lines, 24));
+    const chain = await verify(cut);
+    expect(chain.verdict).toBe('tampered');
+    expect(kinds(chain.findings)).toEqual(expect.arrayContaining(['truncated', 'unanchored-tail']));
+    expect(chain.findings.find((f) => f.kind === 'unanchored-tail')).toMatchObject({ seq: 20 });
+  });
+
+  it('a last line without a line end is truncated', async () => {
+    const chain = await verify(base(), { newline: false });
+    expect(chain.verdict).toBe('tampered');
+    expect(chain.findings.find((f) => f.kind === 'truncated')?.line).toBe(base().length);
+  });
+
+  it('rewriting the chain after an edit and re-hashing it: the next signed checkpoint no longer matches', async () => {
+    const lines = base();
+    const at = lineOfSeq(lines, 12);
+    lines[at - 1] = { ...lines[at - 1], data: { request_id: 'req-12', tool: 'pay_invoice', args: { amount: 1 } } };
+    const chain = await verify(rechain(lines));
+    expect(chain.verdict).toBe('tampered');
+    expect(kinds(chain.findings)).not.toContain('hash-mismatch');
+    expect(kinds(chain.findings)).not.toContain('broken-link');
+    const f = first(chain.findings)!;
+    expect(f.kind).toBe('checkpoint-mismatch');
+    expect(f.seq).toBe(19);
+    expect(f.line).toBe(lineOfSeq(lines, 19) + 1);
+  });
+
+  it('rewriting the chain and re-signing every checkpoint with another key: bad-signature', async () => {
+    const lines = buildLines(specs(30), { every: 10, key: OTHER_KEY });
+    const chain = await verify(lines);
+    expect(chain.verdict).toBe('tampered');
+    expect(first(chain.findings)).toMatchObject({ kind: 'bad-signature', seq: 9 });
+  });
+
+  it('signing with a key not in the trust store: untrusted-key', async () => {
+    const stranger = { keyId: 'stranger', secret: OTHER_KEY.secret };
+    const chain = await verify(buildLines(specs(12), { every: 5, key: stranger }));
+    expect(chain.verdict).toBe('tampered');
+    expect(first(chain.findings)).toMatchObject({ kind: 'untrusted-key', seq: 4 });
+  });
+
+  it('forging a checkpoint (new root, old signature): bad-signature', async () => {
+    const lines = base();
+    const cpAt = lines.findIndex((l) => l.type === 'checkpoint');
+    lines[cpAt] = { ...lines[cpAt], merkle_root: 'ab'.repeat(32) };
+    const chain = await verify(lines);
+    expect(chain.verdict).toBe('tampered');
+    expect(first(chain.findings)).toMatchObject({ kind: 'bad-signature', line: cpAt + 1 });
+  });
+
+  it('a re-signed checkpoint over a wrong root, signed with the real key: checkpoint-mismatch', async () => {
+    const lines = base();
+    const cpAt = lines.findIndex((l) => l.type === 'checkpoint');
+    lines[cpAt] = signCheckpoint({ ...lines[cpAt], merkle_root: 'cd'.repeat(32) }, TEST_KEY);
+    const chain = await verify(lines);
+    expect(first(chain.findings)).toMatchObject({ kind: 'checkpoint-mismatch', line: cpAt + 1 });
+  });
+
+  it('a key revoked before the checkpoint was signed: revoked-key', async () => {
+    const chain = await verify(base(), { trust: trustFor(TEST_KEY, { revoked_at: '2026-01-01T00:00:00.000Z' }) });
+    expect(chain.verdict).toBe('tampered');
+    expect(kinds(chain.findings)).toContain('revoked-key');
+  });
+
+  it('a duplicate member name that changes meaning: malformed-line, and verification goes on', async () => {
+    const lines = base();
+    const at = lineOfSeq(lines, 8);
+    const text = lines.map((l) => canonicalize(l));
+    // Hash computed over the first "kind"; a last-wins parser would read the second.
+    text[at - 1] = text[at - 1].replace('"kind":"action.requested"', '"kind":"action.requested","kind":"approval.granted"');
+    lines[lineOfSeq(lines, 20) - 1] = { ...lines[lineOfSeq(lines, 20) - 1], data: {} };
+    text[lineOfSeq(lines, 20) - 1] = canonicalize(lines[lineOfSeq(lines, 20) - 1]);
+    const chain = await verify(text);
+    expect(chain.verdict).toBe('tampered');
+    expect(first(chain.findings)).toMatchObject({ kind: 'malformed-line', line: at });
+    expect(first(chain.findings)!.message).toMatch(/duplicate member name "kind"/);
+    expect(chain.findings.find((f) => f.kind === 'hash-mismatch')).toMatchObject({ seq: 20 });
+  });
+
+  it('lone surrogates and non-finite numbers are malformed lines', async () => {
+    const lines = base();
+    const text = lines.map((l) => canonicalize(l));
+    const a = lineOfSeq(lines, 2);
+    const b = lineOfSeq(lines, 4);
+    text[a - 1] = text[a - 1].replace('"tool":"pay_invoice"', '"tool":"pay\\ud800invoice"');
+    text[b - 1] = text[b - 1].replace(/"amount":\d+/, '"amount":1e400');
+    const chain = await verify(text);
+    const malformed = chain.findings.filter((f) => f.kind === 'malformed-line');
+    expect(malformed.map((f) => f.line)).toEqual([a, b]);
+    expect(malformed[0].message).toMatch(/surrogate/);
+    expect(malformed[1].message).toMatch(/finite/);
+  });
+
+  it('a timestamp going back is a warning, not tampering', async () => {
+    const s = specs(10);
+    s[5] = { ts: '2026-11-25T02:00:00.000Z' };
+    const chain = await verify(buildLines(s, { every: 5 }));
+    expect(chain.verdict).toBe('intact');
+    expect(chain.findings.map((f) => [f.kind, f.severity, f.seq])).toEqual([['ts-regression', 'warning', 5]]);
+  });
+
+  it('a file that is not an export at all is malformed', async () => {
+    const file = path.join(dir, 'notes.txt');
+    writeFileSync(file, 'hello\nworld\n');
+    const { chain } = await verifyAuditExport({ path: file, trust: null, hmacKey: null, workers: 0 });
+    expect(chain.verdict).toBe('malformed');
+    expect(chain.findings[0]).toMatchObject({ kind: 'malformed-line', line: 1 });
+  });
+
+  it('the first point of failure is the first integrity finding in file order', async () => {
+    const lines = base();
+    const a = lineOfSeq(lines, 20);
+    const b = lineOfSeq(lines, 4);
+    lines[a - 1] = { ...lines[a - 1], data: {} };
+    lines[b - 1] = { ...lines[b - 1], data: {} };
+    const chain = await verify(lines);
+    expect(chain.firstFailure).toMatchObject({ kind: 'hash-mismatch', seq: 4, line: b });
+  });
+});
