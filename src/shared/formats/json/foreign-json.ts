@@ -65,12 +65,18 @@ export function pythonDumps(v: LexValue, o: PythonDumpsOptions = PY_DEFAULT): st
   }
   const keys = [...v.members.keys()];
   if (keys.length === 0) return '{}';
-  if (o.sortKeys) keys.sort(compareCodePoints);
+  if (o.sortKeys && !isSorted(keys)) keys.sort(compareCodePoints);
   let out = '{';
   for (let i = 0; i < keys.length; i++) {
     out += (i ? item : '') + pythonString(keys[i], o.ensureAscii) + key + pythonDumps(v.members.get(keys[i])!, o);
   }
   return out + '}';
+}
+
+// Logs written with sort_keys are already in order; checking is cheaper than sorting.
+function isSorted(keys: string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (compareCodePoints(keys[i - 1], keys[i]) > 0) return false;
+  return true;
 }
 
 /** A new object with exactly these members, in this order. */
