@@ -19,7 +19,7 @@ export function remoteErrorSentence(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const sentence = message
     .replace(/^Error invoking remote method '[^']*':\s*/, '')
-    .replace(/^(?:[A-Za-z]*Error:\s*)+/, '')
+    .replace(/^(?:(?:[A-Za-z]*Error|RefusedCall):\s*)+/, '')
     .split('\n')[0]
     ?.trim();
   return sentence || 'The service could not complete the request.';

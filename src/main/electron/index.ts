@@ -13,6 +13,9 @@ import { fileURLToPath } from 'node:url';
 import type { CaseRef, JobProgress, OpenExportRequest } from '../../shared/api/audit-api';
 import { createAuditService } from '../node/service/audit-service';
 import type { AuditService } from '../node/service/audit-service';
+// Built by electron-vite as separate entries; the service gets their paths (under plain Node it uses the .mjs shims).
+import ingestWorkerPath from '../node/ingest/ingest-worker.ts?modulePath';
+import summarizeWorkerPath from '../node/verify/summarize-worker.ts?modulePath';
 import { errorSentence, forwardProgress, registerAuditIpc } from './ipc';
 import type { AuditCalls } from './ipc';
 import { parseLaunchArgs } from './launch-args';
@@ -229,7 +232,11 @@ if (!app.requestSingleInstanceLock()) {
 
   void app.whenReady().then(() => {
     hardenSession(session.defaultSession);
-    const svc = createAuditService({ casesDir: join(app.getPath('userData'), 'cases') });
+    const svc = createAuditService({
+      casesDir: join(app.getPath('userData'), 'cases'),
+      ingestWorkerUrl: ingestWorkerPath,
+      summarizeWorkerUrl: summarizeWorkerPath,
+    });
     service = svc;
     registerAuditIpc(ipcMain, {
       calls: auditCalls(svc),
