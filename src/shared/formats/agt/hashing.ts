@@ -141,7 +141,8 @@ export function checkCloudEvent(ev: LexObject, recorded: string, sha256Hex: Sha2
   if (typeof prev !== 'string') return { ok: false, problem: 'it has no "agentmeshprevioushash"' };
   const eventType = eventTypeOfCloudEvent(type);
   if (eventType === null) return { ok: false, problem: `its type "${type}" is not an agent-mesh event type` };
-  const ts = pythonIsoformat(time.endsWith('Z') && /[+-]\d{2}:\d{2}Z$/.test(time) ? time.slice(0, -1) : time) ?? time;
+  // time = isoformat() + "Z": drop that one Z and what is left is the hashed isoformat() text.
+  const ts = time.endsWith('Z') || time.endsWith('z') ? time.slice(0, -1) : (pythonIsoformat(time) ?? time);
   const build = (kept: Set<string>): string => {
     const own = new LexObject(-1);
     for (const [k, v] of data.members) if (!MERGED.has(k) || kept.has(k)) own.members.set(k, v);
