@@ -175,8 +175,11 @@ export function Timeline({ summary, selected, theme, onSelectMarker, onSpan }: T
   const nb = data?.buckets.length || BUCKETS;
   const dataFrom = data?.fromTs ? Date.parse(data.fromTs) : view.from;
   const dataTo = data?.toTs ? Date.parse(data.toTs) : view.to;
-  const bucketX = (b: number) => xOf(dataFrom + ((dataTo - dataFrom) * b) / nb);
-  const bucketW = Math.max(1, (plotW * (dataTo - dataFrom)) / span / nb - 0.5);
+  // Place buckets by their own start times: the service may round the bucket width.
+  const starts = (data?.buckets ?? []).map((b) => Date.parse(b.start));
+  const bucketStart = (b: number) => starts[b] ?? dataFrom + ((dataTo - dataFrom) * b) / nb;
+  const bucketX = (b: number) => xOf(bucketStart(b));
+  const bucketW = Math.max(1, ((bucketStart(1) - bucketStart(0)) / span) * plotW - 0.5);
   const markersTop = 4;
   const lanesTop = markersTop + MARKER_TYPES.length * MARKER_ROW_H + 8;
   const height = lanesTop + Math.max(1, lanes.length) * LANE_H + 22;

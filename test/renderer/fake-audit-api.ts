@@ -81,7 +81,7 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
     let outcome: string | null = null;
     let replayStatus: EventRow['replayStatus'] = null;
     if (kind === 'policy.decision') {
-      const r = (index * 7) % 10;
+      const r = Math.floor(index / 5) % 10;
       outcome = r === 0 ? 'deny' : r === 3 ? 'require_approval' : 'allow';
       replayStatus = index % 1000 === 6 ? 'diverged' : index % 1000 === 11 ? 'not-replayable' : 'match';
     }
