@@ -3,9 +3,16 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Bare builtin names are matched exactly ("paths"), so a sibling file such as ../crypto is not caught.
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'worker_threads', 'zlib', 'stream', 'url'];
-const restrict = (patterns, message) => ({
-  'no-restricted-imports': ['error', { patterns: patterns.map((group) => ({ group: [group], message })) }],
+const restrict = (names, message) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: names.filter((n) => !n.includes('*') && !n.includes('/')).map((name) => ({ name, message })),
+      patterns: names.filter((n) => n.includes('*') || n.includes('/')).map((group) => ({ group: [group], message })),
+    },
+  ],
 });
 
 export default tseslint.config(

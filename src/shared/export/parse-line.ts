@@ -4,7 +4,7 @@
  * node:crypto and the browser @noble/hashes.
  */
 import { canonicalizeWithout, CanonicalizationError } from '../json/canonical';
-import { parseStrictJson, StrictJsonError } from '../json/strict-json';
+import { parseStrictJson } from '../json/strict-json';
 import { HEX64, HEX128 } from '../hex';
 import type { Checkpoint, ExportHeader } from './types';
 

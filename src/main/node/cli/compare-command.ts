@@ -10,6 +10,12 @@ export const compareCommand: CliCommand = async (args, io) => {
   const trust = values.trust ? await loadTrustStore(values.trust) : null;
   const result = await compareExports(positionals[0], positionals[1], trust);
   if (values.json) io.stdout.write(JSON.stringify(result) + '\n');
-  else io.stdout.write(`${result.relation.toUpperCase()}: ${result.message}\n`);
-  return result.relation === 'forks' || result.relation === 'unrelated' ? 1 : 0;
+  else {
+    io.stdout.write(`${result.relation.toUpperCase()}: ${result.message}\n`);
+    for (const side of [result.older, result.newer]) {
+      if (side.verdict === 'tampered' || side.verdict === 'malformed') io.stdout.write(`  note: ${side.path} is itself ${side.verdict}; run verify on it.\n`);
+    }
+  }
+  const sound = [result.older.verdict, result.newer.verdict].every((v) => v !== 'tampered' && v !== 'malformed');
+  return sound && ['identical', 'extends', 'continues'].includes(result.relation) ? 0 : 1;
 };

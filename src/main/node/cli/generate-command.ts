@@ -20,7 +20,10 @@ export const generateCommand: CliCommand = async (args, io) => {
     'checkpoint-every': { type: 'string' },
     policy: { type: 'string' },
     'plant-divergences': { type: 'string' },
+    genesis: { type: 'string' },
+    'first-seq': { type: 'string' },
   }, false);
+  if (values.genesis !== undefined && !/^[0-9a-f]{64}$/.test(values.genesis)) throw new UsageError('--genesis takes 64 lowercase hex (the head hash of the export this one continues)');
   const events = intOption(values.events, 'events');
   if (!values.out) throw new UsageError('--out is required');
   if (!values['key-out']) throw new UsageError('--key-out is required');
@@ -39,6 +42,8 @@ export const generateCommand: CliCommand = async (args, io) => {
     policy,
     decide,
     plantDivergences: intOption(values['plant-divergences'], 'plant-divergences', 0),
+    genesis: values.genesis,
+    firstSeq: values['first-seq'] === undefined ? undefined : intOption(values['first-seq'], 'first-seq'),
   });
   await writeFile(values['key-out'], JSON.stringify({ key_id: key.keyId, alg: 'ed25519', public_key: key.publicKeyHex, secret_key: key.secretKeyHex }, null, 2) + '\n', { flag: 'w' });
   const trustOut = values['trust-out'];

@@ -20,7 +20,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
     load: async () => (await import('./replay-command')).replayCommand,
   },
   generate: {
-    summary: 'generate --events N --seed S --out export.jsonl --key-out key.json [--trust-out trust.json] [--checkpoint-every N]',
+    summary: 'generate --events N --seed S --out export.jsonl --key-out key.json [--trust-out trust.json] [--checkpoint-every N] [--genesis HEX --first-seq N]',
     load: async () => (await import('./generate-command')).generateCommand,
   },
 };

@@ -73,20 +73,21 @@ export class CaseQueries {
     const offset = Math.max(0, query.offset);
     const where: string[] = [];
     const params: unknown[] = [];
-    if (query.agent) (where.push('e.actor_id = ?'), params.push(query.agent));
-    if (query.kind) (where.push('e.kind = ?'), params.push(query.kind));
-    if (query.outcome) (where.push('e.outcome = ?'), params.push(query.outcome));
-    if (query.diverged) where.push("e.replay_status = 'diverged'");
-    if (query.finding) {
-      if (query.finding === '*') where.push('EXISTS (SELECT 1 FROM findings f WHERE f.event_idx = e.idx)');
-      else (where.push('EXISTS (SELECT 1 FROM findings f WHERE f.event_idx = e.idx AND f.kind = ?)'), params.push(query.finding));
-    }
-    if (query.fromTs) (where.push('e.ts_ms >= ?'), params.push(Date.parse(query.fromTs)));
-    if (query.toTs) (where.push('e.ts_ms <= ?'), params.push(Date.parse(query.toTs)));
+    const add = (sql: string, ...values: unknown[]) => {
+      where.push(sql);
+      params.push(...values);
+    };
+    if (query.agent) add('e.actor_id = ?', query.agent);
+    if (query.kind) add('e.kind = ?', query.kind);
+    if (query.outcome) add('e.outcome = ?', query.outcome);
+    if (query.diverged) add("e.replay_status = 'diverged'");
+    if (query.finding === '*') add('EXISTS (SELECT 1 FROM findings f WHERE f.event_idx = e.idx)');
+    else if (query.finding) add('EXISTS (SELECT 1 FROM findings f WHERE f.event_idx = e.idx AND f.kind = ?)', query.finding);
+    if (query.fromTs) add('e.ts_ms >= ?', Date.parse(query.fromTs));
+    if (query.toTs) add('e.ts_ms <= ?', Date.parse(query.toTs));
     if (query.text) {
       const like = `%${query.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      where.push("(e.summary LIKE ? ESCAPE '\\' OR e.raw LIKE ? ESCAPE '\\')");
-      params.push(like, like);
+      add("(e.summary LIKE ? ESCAPE '\\' OR e.raw LIKE ? ESCAPE '\\')", like, like);
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = where.length

@@ -7,16 +7,26 @@ import { toHex } from '../../../shared/hex';
 import { consistencyProof, leafHash, subtreeRoot, verifyConsistency } from '../../../shared/verify/merkle';
 import type { ChainVerifier, ChainResult } from '../../../shared/verify/chain-verifier';
 import type { TrustStore } from '../../../shared/export/types';
+import type { Verdict } from '../../../shared/verify/findings';
 import { InputError } from '../cli/errors';
 import { nodeSha256, verifyAuditExport } from './audit-export-reader';
 
 export type ExportRelation = 'identical' | 'extends' | 'continues' | 'forks' | 'unrelated';
 
+export interface ExportSide {
+  path: string;
+  events: number;
+  root: string | null;
+  headHash: string | null;
+  /** Each export's own verification verdict: a relation between two tampered files proves little. */
+  verdict: Verdict;
+}
+
 export interface CompareResult {
   relation: ExportRelation;
   message: string;
-  older: { path: string; events: number; root: string | null; headHash: string | null };
-  newer: { path: string; events: number; root: string | null; headHash: string | null };
+  older: ExportSide;
+  newer: ExportSide;
   consistencyProof: string[];
   forkAt: { index: number; seq: number; olderLine: number; newerLine: number } | null;
 }
@@ -38,8 +48,8 @@ export async function compareExports(olderPath: string, newerPath: string, trust
   const aRoot = rootOf(a.verifier, m);
   const bRoot = rootOf(b.verifier, n);
   const base = {
-    older: { path: olderPath, events: m, root: aRoot && toHex(aRoot), headHash: a.chain.headHash },
-    newer: { path: newerPath, events: n, root: bRoot && toHex(bRoot), headHash: b.chain.headHash },
+    older: { path: olderPath, events: m, root: aRoot && toHex(aRoot), headHash: a.chain.headHash, verdict: a.chain.verdict },
+    newer: { path: newerPath, events: n, root: bRoot && toHex(bRoot), headHash: b.chain.headHash, verdict: b.chain.verdict },
     consistencyProof: [] as string[],
     forkAt: null,
   };
