@@ -1,7 +1,8 @@
 // Every case of the AGT fixture manifest: verdict, first point of failure and
 // its kind, with and without the key or trust file.
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readerById, detectFormat } from '../../src/main/node/formats/registry';
@@ -124,6 +125,8 @@ describe('what the AGT readers report beyond the verdict', () => {
   it('says where a chain starts mid-way instead of calling it tampering', async () => {
     const r = await readerById('agt-mesh-jsonl')!.verify({ path: fixture('mesh-starts-mid-chain.jsonl'), trust: null, hmacKey: null });
     expect(r.chainStart).toBe('anchored-head');
+    const firstLine = JSON.parse(readFileSync(fixture('mesh-starts-mid-chain.jsonl'), 'utf8').split('\n')[0]) as { previous_hash: string };
+    expect(r.details.firstEntryLinksTo).toBe(firstLine.previous_hash);
     const ts = await readerById('agt-ts-sdk')!.verify({ path: fixture('ts-evicted.json'), trust: null, hmacKey: null });
     expect(ts.chainStart).toBe('anchored-head');
     const ex = await readerById('agt-mesh-export')!.verify({ path: fixture('export-partial.json'), trust: null, hmacKey: null });
@@ -139,6 +142,18 @@ describe('what the AGT readers report beyond the verdict', () => {
     const text = readFileSync(fixture('receipts-valid.json'), 'utf8').split('\n');
     expect(lines).toHaveLength(r.events);
     for (const l of lines) expect(text[l - 1].trim()).toBe('{');
+  });
+
+  it('reports an unreadable line in the middle once, and keeps checking after it', async () => {
+    const lines = readFileSync(fixture('mesh-valid.jsonl'), 'utf8').split('\n');
+    lines[2] = '{"action": "oops",';
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'agt-'));
+    const file = path.join(dir, 'mesh-garbled.jsonl');
+    writeFileSync(file, lines.join('\r\n'));
+    const r = await readerById('agt-mesh-jsonl')!.verify({ path: file, trust: null, hmacKey: null });
+    expect(r.verdict).toBe('tampered');
+    expect(r.findings.map((f) => [f.kind, f.seq, f.line])).toEqual([['malformed-line', 2, 3]]);
+    expect(r.events).toBe(25);
   });
 
   it('marks ACS results as not replayable here, with the reason', async () => {

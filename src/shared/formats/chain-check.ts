@@ -20,6 +20,8 @@ export class ChainCheck {
   readonly findings: Finding[] = [];
   events = 0;
   headHash: string | null = null;
+  /** What the first entry links to: the genesis value, or the hash of an entry before the file. */
+  firstPrevHash: string | null = null;
   chainStart: ChainStart = 'none';
   /** The recorded hash of the entry before; undefined before the first, null after an unreadable one. */
   private prev: string | null | undefined = undefined;
@@ -44,6 +46,7 @@ export class ChainCheck {
       this.findings.push(finding('hash-mismatch', index, line, `${Noun} ${index} no longer matches its recorded hash: its content was changed after it was written.`));
     }
     if (this.prev === undefined) {
+      this.firstPrevHash = prevHash;
       if (this.o.isGenesis(prevHash)) this.chainStart = 'genesis';
       else if (this.o.firstMustBeGenesis) {
         this.chainStart = 'partial';

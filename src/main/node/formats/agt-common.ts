@@ -78,7 +78,7 @@ export function hashOnlyVerification(
     anchored: false,
     anchorSentence: HASH_ONLY,
     noun: o.noun,
-    details: o.details,
+    details: { ...o.details, ...chainDetails(chain) },
   });
 }
 
@@ -106,4 +106,9 @@ export function parseDocument(text: string, noun: string): ParsedDocument {
       : `The file is not valid JSON at line ${line} (${e.message}), inside ${noun} ${elements.length}.`;
     return { value: null, elements, error: finding(e.atEnd ? 'truncated' : 'malformed-line', elements.length, line, message), lines };
   }
+}
+
+/** Where the chain starts, for the report: what the first entry links to when that entry is not the genesis. */
+export function chainDetails(chain: ChainCheck): Record<string, unknown> {
+  return chain.chainStart === 'anchored-head' || chain.chainStart === 'partial' ? { firstEntryLinksTo: chain.firstPrevHash } : {};
 }

@@ -11,7 +11,7 @@ import { ChainCheck } from '../../../shared/formats/chain-check';
 import { finding, type Finding } from '../../../shared/verify/findings';
 import type { FormatReader } from './reader';
 import { firstLine, hmacSha256Hex, nodeSha256Hex, readLines } from './source';
-import { buildVerification, HASH_ONLY, lineProblem } from './agt-common';
+import { buildVerification, chainDetails, HASH_ONLY, lineProblem } from './agt-common';
 
 export const agtFileSinkReader: FormatReader = {
   id: 'agt-file-sink',
@@ -82,7 +82,7 @@ export const agtFileSinkReader: FormatReader = {
         ? 'every entry carries a valid HMAC made with the secret given.'
         : `no HMAC secret was given (--hmac-key-file), so the HMACs were not checked and ${HASH_ONLY}`,
       noun: 'entry',
-      details: { hmacChecked: key !== null, hmacFailures: sigFindings.length },
+      details: { ...chainDetails(chain), hmacChecked: key !== null, hmacFailures: sigFindings.length },
     });
   },
 };

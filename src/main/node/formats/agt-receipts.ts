@@ -13,7 +13,7 @@ import { verifyEd25519 } from '../../../shared/crypto';
 import { utf8 } from '../../../shared/hex';
 import type { FormatReader } from './reader';
 import { nodeSha256Hex, readText } from './source';
-import { buildVerification, HASH_ONLY, parseDocument } from './agt-common';
+import { buildVerification, chainDetails, HASH_ONLY, parseDocument } from './agt-common';
 
 function receiptTime(v: unknown): { iso: string; ms: number | null } {
   if (v instanceof LexNumber) {
@@ -106,7 +106,7 @@ export const agtReceiptsReader: FormatReader = {
           : 'not every receipt is signed by a key in your trust store.'
         : `no trust store was given (--trust): the signatures verify only against keys carried inside the receipts, which anyone can replace, so ${HASH_ONLY}`,
       noun: 'receipt',
-      details: { signerKeys: [...signers].sort(), trustStoreGiven: o.trust !== null, receiptsSignedByTrustedKeys: trustedCount },
+      details: { ...chainDetails(chain), signerKeys: [...signers].sort(), trustStoreGiven: o.trust !== null, receiptsSignedByTrustedKeys: trustedCount },
     });
   },
 };
