@@ -19,7 +19,7 @@ export interface RecordedDecision {
 
 export type DecisionReading =
   | { ok: true; decision: RecordedDecision }
-  | { ok: false; seq: number; index: number; decision_id: string; agent: string; reason: NotReplayableReason; message: string };
+  | { ok: false; seq: number; index: number; decision_id: string; agent: string; policy: PolicyRef | null; reason: NotReplayableReason; message: string };
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -33,19 +33,22 @@ export function readDecision(event: ReplayEvent): DecisionReading {
   const d = event.data;
   const decision_id = typeof d.decision_id === 'string' ? d.decision_id : `seq:${event.seq}`;
   const agentFromActor = event.actor.id;
+  const policy = d.policy;
+  const pin =
+    isObject(policy) && typeof policy.name === 'string' && typeof policy.version === 'string' && typeof policy.digest === 'string'
+      ? { name: policy.name, version: policy.version, digest: policy.digest }
+      : null;
   const fail = (reason: NotReplayableReason, message: string): DecisionReading => ({
     ok: false,
     seq: event.seq,
     index: event.index,
     decision_id,
     agent: agentFromActor,
+    policy: pin,
     reason,
     message,
   });
-  const policy = d.policy;
-  if (!isObject(policy) || typeof policy.name !== 'string' || typeof policy.version !== 'string' || typeof policy.digest !== 'string') {
-    return fail('decision-incomplete', 'the decision does not name its policy as {name, version, digest}');
-  }
+  if (pin === null) return fail('decision-incomplete', 'the decision does not name its policy as {name, version, digest}');
   const outcome = d.outcome;
   if (!isObject(outcome) || !isEffect(outcome.effect) || !Array.isArray(outcome.determining) || !outcome.determining.every((x) => typeof x === 'string')) {
     return fail('decision-incomplete', 'the decision does not record an outcome {effect, determining}');
@@ -73,7 +76,7 @@ export function readDecision(event: ReplayEvent): DecisionReading {
       decision_id,
       request_id: typeof d.request_id === 'string' ? d.request_id : null,
       agent: event.actor.type === 'agent' ? event.actor.id : principal.id,
-      policy: { name: policy.name, version: policy.version, digest: policy.digest },
+      policy: pin,
       request: cedarRequest,
       recorded: { effect: outcome.effect, determining: outcome.determining as string[] },
     },

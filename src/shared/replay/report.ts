@@ -36,7 +36,7 @@ export class ReplayReportBuilder {
   /** A decision that never reached Cedar (incomplete, or its bundle missing or mismatched). */
   addUnreplayable(reading: Extract<DecisionReading, { ok: false }>): void {
     this.decisions++;
-    this.pushNotReplayable(reading.seq, reading.index, reading.decision_id, reading.agent, reading.reason, reading.message);
+    this.pushNotReplayable(reading.seq, reading.index, reading.decision_id, reading.agent, reading.policy, reading.reason, reading.message);
   }
 
   /**
@@ -52,7 +52,7 @@ export class ReplayReportBuilder {
     this.decisions++;
     let baseline: DecisionOutcome = d.recorded;
     if (pinnedFailure) {
-      this.pushNotReplayable(d.seq, d.index, d.decision_id, d.agent, pinnedFailure.reason, pinnedFailure.message);
+      this.pushNotReplayable(d.seq, d.index, d.decision_id, d.agent, d.policy, pinnedFailure.reason, pinnedFailure.message);
     } else if (result.pinned.status === 'match') {
       this.matched++;
     } else if (result.pinned.status === 'diverged') {
@@ -67,7 +67,7 @@ export class ReplayReportBuilder {
         fields: result.pinned.fields,
       });
     } else if (result.pinned.status === 'error') {
-      this.pushNotReplayable(d.seq, d.index, d.decision_id, d.agent, 'evaluation-error', `Cedar refused the recorded request: ${result.pinned.message}`);
+      this.pushNotReplayable(d.seq, d.index, d.decision_id, d.agent, d.policy, 'evaluation-error', `Cedar refused the recorded request: ${result.pinned.message}`);
     }
     const w = this.whatIf;
     if (w && result.whatIf) {
@@ -92,8 +92,8 @@ export class ReplayReportBuilder {
     }
   }
 
-  private pushNotReplayable(seq: number, index: number, decision_id: string, agent: string, reason: NotReplayableReason, message: string): void {
-    this.notReplayable.push({ seq, index, decision_id, agent, reason, message });
+  private pushNotReplayable(seq: number, index: number, decision_id: string, agent: string, policy: PolicyRef | null, reason: NotReplayableReason, message: string): void {
+    this.notReplayable.push({ seq, index, decision_id, agent, policy, reason, message });
   }
 
   build(meta: { exportSha256: string | null; events: number; unreadableLines?: number[]; bundles: PolicyRef[]; sequenceFindings: SequenceFinding[] }): ReplayReport {

@@ -95,6 +95,8 @@ export interface NotReplayableEntry {
   index: number;
   decision_id: string;
   agent: string;
+  /** The pin the decision recorded; null when it recorded none. */
+  policy: PolicyRef | null;
   reason: NotReplayableReason;
   message: string;
 }

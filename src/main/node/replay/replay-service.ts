@@ -149,3 +149,9 @@ export async function replayExport(options: ReplayExportOptions): Promise<Replay
   const report: ReplayReport = { ...run.report, export_sha256: done.sha256, unreadable_lines: done.unreadableLines };
   return { report, ...canonicalText(report), bundles, unreadableLines: done.unreadableLines };
 }
+
+/** Policy texts of loaded bundles, for `divergenceViews`. */
+export function policyTextLookup(bundles: readonly BundleSource[]): (digest: string, id: string) => string | null {
+  const byDigest = new Map(bundles.map((b) => [b.digest, new Map(b.policies.map((p) => [p.id, p.text]))]));
+  return (digest, id) => byDigest.get(digest)?.get(id) ?? null;
+}
