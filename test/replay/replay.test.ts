@@ -240,15 +240,22 @@ describe('replay of an export file and the CLI', () => {
     const broken = capture();
     expect(await runCli(['replay', mixedLog().writeExport(path.join(tempDir(), 'e.jsonl')), '--policies', policies], broken.io)).toBe(2);
     expect(broken.err()).toContain(`${path.join(policies, 'ap-policy-v7', 'policies.cedar')}:2`);
+    const notGzip = path.join(tempDir(), 'x.jsonl.gz');
+    writeFileSync(notGzip, 'plain text, not gzip\n');
+    const gz = capture();
+    expect(await runCli(['replay', notGzip, '--policies', copySamplePolicies()], gz.io)).toBe(2);
+    expect(gz.err()).toMatch(/gzip/);
     const noPolicies = capture();
     expect(await runCli(['replay', notExport], noPolicies.io)).toBe(2);
   });
 
-  it('replayExport returns the report for the service layer', async () => {
+  it('replayExport returns the report for the service layer; unreadable lines are listed, not skipped', async () => {
     const file = mixedLog().writeExport(path.join(tempDir(), 'svc.jsonl'));
+    writeFileSync(file, readFileSync(file, 'utf8') + 'not json\n[1]\n{"type":"event","seq":"x"}\n');
     const run = await replayExport({ exportPath: file, policies: path.dirname(V7), workers: 0 });
     expect(run.report.matched).toBe(7);
     expect(run.bundles.map((b) => b.version)).toEqual(['7', '8']);
-    expect(run.unreadableLines).toEqual([]);
+    expect(run.unreadableLines).toEqual([9, 10, 11]);
+    expect(run.report.unreadable_lines).toEqual([9, 10, 11]);
   });
 });

@@ -7,11 +7,10 @@ import { EvaluationError, type CedarAnswer, type CedarRequest, type DecisionEval
 import type { BundleSource } from './bundle-loader';
 import { cedar } from './cedar';
 
-let compiled = 0;
-
 export function compileBundle(bundle: BundleSource): DecisionEvaluator {
-  // Ids are per wasm instance (per thread); a counter keeps two loads of one digest apart.
-  const id = `${bundle.digest}#${compiled++}`;
+  // The cache is per wasm instance (per thread) and never shrinks; keying it by the
+  // content digest (which covers policies.cedar and the schema) keeps one entry per bundle.
+  const id = bundle.digest;
   const policies: Record<string, string> = {};
   for (const p of bundle.policies) policies[p.id] = p.text;
   const parsed = cedar.preparsePolicySet(id, { staticPolicies: policies });

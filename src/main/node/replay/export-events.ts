@@ -35,34 +35,44 @@ export function readExportEvents(file: string): ExportReading {
     raw.on('error', (err) => source.destroy(err));
     const rl = createInterface({ input: source, crlfDelay: Infinity });
     let index = 0;
-    for await (const text of rl) {
-      lines++;
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        if (lines === 1) throw new InputError('is not an audit-export/1 file: line 1 is not JSON', file, 1);
-        unreadable.push(lines);
-        continue;
+    try {
+      for await (const text of rl) {
+        lines++;
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch {
+          if (lines === 1) throw new InputError('is not an audit-export/1 file: line 1 is not JSON', file, 1);
+          unreadable.push(lines);
+          continue;
+        }
+        if (lines === 1) {
+          if (!isObject(value) || value.type !== 'header') throw new InputError('is not an audit-export/1 file: line 1 is not a header', file, 1);
+          continue;
+        }
+        if (!isObject(value)) {
+          unreadable.push(lines);
+          continue;
+        }
+        if (value.type !== 'event') continue;
+        const actor = value.actor;
+        if (typeof value.seq !== 'number' || typeof value.kind !== 'string' || !isObject(actor) || !isObject(value.data)) {
+          unreadable.push(lines);
+          continue;
+        }
+        yield {
+          index: index++,
+          seq: value.seq,
+          line: lines,
+          kind: value.kind,
+          actor: { type: String(actor.type), id: String(actor.id) },
+          data: value.data,
+        };
       }
-      if (lines === 1) {
-        if (!isObject(value) || value.type !== 'header') throw new InputError('is not an audit-export/1 file: line 1 is not a header', file, 1);
-        continue;
-      }
-      if (!isObject(value) || value.type !== 'event') continue;
-      const actor = value.actor;
-      if (typeof value.seq !== 'number' || typeof value.kind !== 'string' || !isObject(actor) || !isObject(value.data)) {
-        unreadable.push(lines);
-        continue;
-      }
-      yield {
-        index: index++,
-        seq: value.seq,
-        line: lines,
-        kind: value.kind,
-        actor: { type: String(actor.type), id: String(actor.id) },
-        data: value.data,
-      };
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (typeof code === 'string' && code.startsWith('Z_')) throw new InputError(`is not valid gzip: ${(err as Error).message}`, file);
+      throw err;
     }
     if (lines === 0) throw new InputError('is empty', file);
     digest = hash.digest('hex');
