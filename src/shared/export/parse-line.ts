@@ -3,7 +3,7 @@
  * check in order. Pure: hashing is injected so the Node workers can use
  * node:crypto and the browser @noble/hashes.
  */
-import { canonicalizeWithout, CanonicalizationError } from '../json/canonical';
+import { canonicalizeWithout, CanonicalizationError, MAX_DEPTH } from '../json/canonical';
 import { parseStrictJson } from '../json/strict-json';
 import { HEX64, HEX128 } from '../hex';
 import type { Checkpoint, ExportHeader } from './types';
@@ -23,6 +23,8 @@ export interface EventSummary {
   hash: string;
   /** The hash recomputed over canon(event without "hash"). */
   computed: string;
+  /** RFC 6962 leaf hash of the recorded hash, when the caller computed it (in parallel). */
+  leaf?: string;
   /** The event line as written, kept only when the caller asks (ingest). */
   raw?: string;
 }
@@ -59,7 +61,13 @@ const LONE_SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
  * duplicate member (JSON.parse would have dropped one and the texts would
  * differ). Anything else goes through the strict parser.
  */
-export function summarizeLine(text: string, line: number, sha256Hex: Sha256Hex, keepRaw = false): LineSummary {
+export function summarizeLine(
+  text: string,
+  line: number,
+  sha256Hex: Sha256Hex,
+  keepRaw = false,
+  leafOf?: (hashHex: string) => string,
+): LineSummary {
   let value: unknown;
   let fastOk = false;
   try {
@@ -81,32 +89,78 @@ export function summarizeLine(text: string, line: number, sha256Hex: Sha256Hex, 
   }
   const obj = value as Record<string, unknown>;
   const omit = obj.type === 'checkpoint' ? 'sig' : 'hash';
-  let canon: { full: string; without: string };
-  try {
-    canon = canonicalizeWithout(obj, omit);
-  } catch (err) {
-    if (err instanceof CanonicalizationError || err instanceof RangeError) return malformed(line, (err as Error).message);
-    throw err;
-  }
-  if (fastOk && canon.full !== text) {
-    // Not in canonical form: only the strict parser can rule out duplicates.
+  // Fast path: a line already in canonical form (what honest exporters write)
+  // hashes as its own text minus the omitted member; no second serialization.
+  let without = fastOk && isCanonicalText(obj, text) ? removeMember(text, omit, obj[omit]) : null;
+  if (without === null) {
+    if (fastOk) {
+      // Not canonical: only the strict parser can rule out duplicate names.
+      try {
+        parseStrictJson(text);
+      } catch (err) {
+        return malformed(line, (err as Error).message);
+      }
+    }
     try {
-      parseStrictJson(text);
+      without = canonicalizeWithout(obj, omit).without;
     } catch (err) {
-      return malformed(line, (err as Error).message);
+      if (err instanceof CanonicalizationError || err instanceof RangeError) return malformed(line, (err as Error).message);
+      throw err;
     }
   }
   const raw = keepRaw ? text : undefined;
   switch (obj.type) {
     case 'header':
       return headerSummary(obj, line, raw);
-    case 'event':
-      return eventSummary(obj, line, sha256Hex(canon.without), raw);
+    case 'event': {
+      const summary = eventSummary(obj, line, sha256Hex(without), raw);
+      if (leafOf && summary.t === 'event') summary.leaf = leafOf(summary.hash);
+      return summary;
+    }
     case 'checkpoint':
-      return checkpointSummary(obj, line, canon.without, raw);
+      return checkpointSummary(obj, line, without, raw);
     default:
       return malformed(line, `unknown line type ${JSON.stringify(obj.type)}`);
   }
+}
+
+/** True when JSON.stringify reproduces the line and every object's keys are in JCS order. */
+function isCanonicalText(obj: Record<string, unknown>, text: string): boolean {
+  try {
+    return keysSorted(obj, 0) && JSON.stringify(obj) === text;
+  } catch {
+    return false; // too deep for the stack: let the slow path say so
+  }
+}
+
+function keysSorted(value: unknown, depth: number): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  if (depth > MAX_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (const v of value) if (!keysSorted(v, depth + 1)) return false;
+    return true;
+  }
+  const o = value as Record<string, unknown>;
+  let prev: string | null = null;
+  for (const k in o) {
+    if (prev !== null && !(prev < k)) return false;
+    if (!keysSorted(o[k], depth + 1)) return false;
+    prev = k;
+  }
+  return true;
+}
+
+/** The canonical text without one top-level string member, or null when that cannot be done by position alone. */
+function removeMember(text: string, key: string, value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const member = `${JSON.stringify(key)}:${JSON.stringify(value)}`;
+  const at = text.indexOf(member);
+  if (at < 0 || text.indexOf(member, at + 1) >= 0) return null;
+  const end = at + member.length;
+  if (text[at - 1] === ',') return text.slice(0, at - 1) + text.slice(end);
+  if (text[at - 1] === '{' && text[end] === ',') return text.slice(0, at) + text.slice(end + 1);
+  if (text[at - 1] === '{' && text[end] === '}') return text.slice(0, at) + text.slice(end);
+  return null;
 }
 
 function malformed(line: number, reason: string): MalformedSummary {

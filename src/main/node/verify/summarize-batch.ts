@@ -7,6 +7,8 @@ import { summarizeLine, type LineSummary } from '../../../shared/export/parse-li
 import type { LineBatch } from '../ingest/line-batches';
 
 const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+const LEAF_PREFIX = Buffer.from([0]);
+const leafOf = (hashHex: string): string => createHash('sha256').update(LEAF_PREFIX).update(Buffer.from(hashHex, 'hex')).digest('hex');
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 export function summarizeBatch(batch: LineBatch, keepRaw: boolean): LineSummary[] {
@@ -56,5 +58,5 @@ function one(text: string, line: number, keepRaw: boolean, stripped = false): Li
   if (line === 1 && body.charCodeAt(0) === 0xfeff) {
     return { t: 'malformed', line, reason: 'the file starts with a byte order mark, which UTF-8 JSON Lines does not allow' };
   }
-  return summarizeLine(body, line, sha256Hex, keepRaw);
+  return summarizeLine(body, line, sha256Hex, keepRaw, leafOf);
 }
