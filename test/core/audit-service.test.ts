@@ -167,3 +167,43 @@ describe('AuditService over a real case store', () => {
     await second.close();
   });
 });
+
+describe('replay stored with the case', () => {
+  it('opening the sample with its policy folder stores divergences and sequence findings beside the evidence', async () => {
+    const root = path.resolve(__dirname, '../..');
+    const { jobId } = await service.openExport({
+      exportPath: path.join(root, 'resources/sample/export.jsonl'),
+      trustPath: path.join(root, 'resources/sample/trust.json'),
+      policiesPath: path.join(root, 'resources/sample/policies'),
+    });
+    const done = await waitFor(jobId);
+    expect(done.phase).toBe('done');
+    const summary = await service.getCaseSummary(done.caseId!);
+    expect(summary.verdict).toBe('intact');
+    expect(summary.replay).not.toBeNull();
+    expect(summary.replay!.decisions).toBe(summary.replay!.matched + summary.replay!.diverged + summary.replay!.notReplayable);
+    expect(summary.replay!.diverged).toBeGreaterThan(0);
+    expect(summary.replayReportSha256).toMatch(/^[0-9a-f]{64}$/);
+    const divergences = await service.listDivergences(done.caseId!);
+    const d = divergences.find((v) => v.status === 'diverged')!;
+    expect(d.fields.map((f) => f.field)).toContain('effect');
+    expect(d.determiningPolicies.some((p) => p.text.includes('@id('))).toBe(true);
+    const rows = await service.queryEvents(done.caseId!, { offset: 0, limit: 10, diverged: true });
+    expect(rows.rows.map((r) => r.index)).toContain(d.index);
+    expect(rows.rows.every((r) => r.replayStatus === 'diverged')).toBe(true);
+    const seq = await service.listSequenceFindings(done.caseId!);
+    expect(seq.map((f) => f.kind)).toEqual(expect.arrayContaining(['executed-without-approval', 'action-after-killswitch', 'executed-after-deny']));
+  });
+
+  it('a policy folder that cannot be used is a reason shown with the case, and verification stands', async () => {
+    const done = await (async () => {
+      const { jobId } = await service.openExport({ exportPath, trustPath, policiesPath: path.join(dir, 'no-such-policies') });
+      return waitFor(jobId);
+    })();
+    expect(done.phase).toBe('done');
+    const summary = await service.getCaseSummary(done.caseId!);
+    expect(summary.verdict).toBe('intact');
+    expect(summary.replay).toBeNull();
+    expect(summary.replayError).toMatch(/no-such-policies/);
+  });
+});

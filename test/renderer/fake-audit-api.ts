@@ -122,6 +122,7 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
     return list;
   };
 
+  const replayExtras = { replayError: null as string | null, replayReportSha256: hex64(7, 7) as string | null };
   const summary = (): CaseSummary => ({
     caseId,
     exportName: 'export.jsonl',
@@ -151,6 +152,8 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
     policiesPath,
     replay: { decisions: Math.ceil(total / 5), matched: Math.ceil(total / 5) - 2 * Math.ceil(total / 1000), diverged: Math.ceil(total / 1000), notReplayable: Math.ceil(total / 1000), sequenceFindings: 2 },
     unauthenticatedFields: ['data.note'],
+    // Members added to the contract later are set through a spread, so the fake compiles with either version.
+    ...replayExtras,
   });
 
   const emit = (p: JobProgress) => {

@@ -87,6 +87,10 @@ export interface CaseSummary {
   trustPath: string | null;
   policiesPath: string | null;
   replay: ReplayCounts | null;
+  /** Why replay did not run or failed (no policy folder, a bundle that does not parse …), in words. */
+  replayError: string | null;
+  /** SHA-256 of the canonical replay report, so it can be reproduced. */
+  replayReportSha256: string | null;
   /** Members a format's hash, HMAC or signature does not cover. */
   unauthenticatedFields: string[];
 }

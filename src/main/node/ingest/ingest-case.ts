@@ -8,6 +8,12 @@ import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { CaseWriter, openCaseDb } from '../store/case-store';
 import { verifyFile, type VerifyFileResult } from '../verify/verify-file';
+import { EXPORT_FORMAT } from '../../../shared/export/types';
+import { divergenceViews, replayCounts, sequenceFindingViews } from '../../../shared/replay/views';
+import type { ReplayCounts } from '../../../shared/api/audit-api';
+import { policyTextLookup, replayExport } from '../replay/replay-service';
+import type { Db } from '../store/case-store';
+import { describeError } from '../service/describe-error';
 
 export interface IngestRequest {
   caseId: string;
@@ -62,6 +68,7 @@ export async function ingestCase(
     writer.addCheckpoints(
       checkpoints.map((c) => ({ line: c.line, seqHi: c.seq_hi, treeSize: c.tree_size, keyId: c.key_id, final: c.final, ts: c.ts ?? '', merkleRoot: c.merkle_root ?? '', headHash: c.head_hash ?? '', status: c.status })),
     );
+    const replay = request.policiesPath && result.format === EXPORT_FORMAT ? await replayIntoCase(db, request, result.file.sha256) : null;
     const span = db.prepare('SELECT min(ts) AS first, max(ts) AS last FROM events WHERE ts <> \'\'').get() as { first: string | null; last: string | null };
     const agents = (db.prepare("SELECT DISTINCT actor_id FROM events WHERE actor_type = 'agent' ORDER BY actor_id").pluck().all() as string[]);
     writer.meta({
@@ -83,6 +90,9 @@ export async function ingestCase(
       trust_path: request.trustPath ? path.resolve(request.trustPath) : null,
       trust_keys: result.trust?.keys ?? [],
       policies_path: request.policiesPath ? path.resolve(request.policiesPath) : null,
+      replay: replay?.counts ?? null,
+      replay_report_sha256: replay?.sha256 ?? null,
+      replay_error: replay?.error ?? (request.policiesPath && result.format !== EXPORT_FORMAT ? `${result.format} logs carry no replayable policy inputs` : null),
       first_ts: span.first,
       last_ts: span.last,
       agents,
@@ -99,4 +109,36 @@ export async function ingestCase(
     await rm(partial, { force: true });
     throw err;
   }
+}
+
+/**
+ * Replay the recorded decisions against the case's policy folder and store
+ * the outcome beside the evidence. A policy folder that cannot be used is a
+ * reason shown with the case, not a failed ingest: verification stands alone.
+ */
+async function replayIntoCase(db: Db, request: IngestRequest, exportSha256: string): Promise<{ counts: ReplayCounts; sha256: string; error: null } | { counts: null; sha256: null; error: string }> {
+  let run: Awaited<ReturnType<typeof replayExport>>;
+  try {
+    run = await replayExport({ exportPath: request.exportPath, policies: request.policiesPath!, workers: 0 });
+  } catch (err) {
+    return { counts: null, sha256: null, error: describeError(err, request.policiesPath ?? undefined) };
+  }
+  if (run.report.export_sha256 && run.report.export_sha256 !== exportSha256) {
+    return { counts: null, sha256: null, error: 'The export changed on disk between verification and replay; open it again.' };
+  }
+  const views = divergenceViews(run.report, policyTextLookup(run.bundles));
+  const insertResult = db.prepare(
+    'INSERT OR REPLACE INTO replay_results (event_idx, seq, decision_id, agent, status, reason, fields, policy_name, policy_version, determining) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const insertSequence = db.prepare('INSERT INTO sequence_findings (kind, seq, event_idx, message) VALUES (?, ?, ?, ?)');
+  const setStatus = db.prepare('UPDATE events SET replay_status = ? WHERE idx = ?');
+  db.transaction(() => {
+    db.prepare("UPDATE events SET replay_status = 'match' WHERE kind = 'policy.decision'").run();
+    for (const v of views) {
+      insertResult.run(v.index, v.seq, v.decisionId, v.agent, v.status, v.reason, JSON.stringify(v.fields), v.policyName, v.policyVersion, JSON.stringify(v.determiningPolicies));
+      setStatus.run(v.status, v.index);
+    }
+    for (const f of sequenceFindingViews(run.report)) insertSequence.run(f.kind, f.seq, f.index, f.message);
+  })();
+  return { counts: replayCounts(run.report), sha256: run.sha256, error: null };
 }

@@ -64,6 +64,8 @@ export class CaseQueries {
       trustPath: (m.trust_path as string | null) ?? null,
       policiesPath: (m.policies_path as string | null) ?? null,
       replay,
+      replayError: (m.replay_error as string | null) ?? null,
+      replayReportSha256: (m.replay_report_sha256 as string | null) ?? null,
       unauthenticatedFields: (m.unauthenticated_fields as string[]) ?? [],
     };
   }
