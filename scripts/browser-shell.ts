@@ -136,7 +136,7 @@ export async function startShell(options: ShellOptions): Promise<Shell> {
   page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
   page.on('pageerror', (e) => problems.push(e.message));
   const unsubscribe = options.service.onProgress((p: JobProgress) => {
-    page.evaluate((progress) => (window as unknown as { __auditProgress(p: unknown): void }).__auditProgress(progress), p).catch(() => undefined);
+    page.evaluate(`window.__auditProgress(${JSON.stringify(p)})`).catch(() => undefined);
   });
   await page.goto(url);
   return {
@@ -147,6 +147,8 @@ export async function startShell(options: ShellOptions): Promise<Shell> {
     problems,
     async screenshot(name: string) {
       const file = join(REPO_ROOT, 'test-results', name.endsWith('.png') ? name : `${name}.png`);
+      // From the top, so the sticky header sits where a person sees it.
+      await page.evaluate('window.scrollTo(0, 0)');
       await page.screenshot({ path: file, fullPage: true });
       return file;
     },

@@ -1,5 +1,5 @@
 /** The review desk: open an export, read the verdict, then dig into the timeline, table, proof and lists. */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { DragEvent } from 'react';
 import type { AuditApi, CaseId, CaseSummary, EventRow, JobId, JobProgress, OpenExportRequest, TimelineLaneMarker } from '../shared/api/audit-api';
 import type { Finding } from '../shared/verify/findings';
@@ -34,7 +34,8 @@ function useTheme(): [ThemeChoice, (t: ThemeChoice) => void, 'light' | 'dark'] {
     return () => query.removeEventListener('change', listen);
   }, [query]);
   const resolved = choice === 'system' ? (systemDark ? 'dark' : 'light') : choice;
-  useEffect(() => {
+  // A layout effect, so the theme is on <html> before any passive effect (the timeline canvas) reads its colours.
+  useLayoutEffect(() => {
     document.documentElement.dataset.theme = resolved;
     try {
       localStorage.setItem('audit-replay.theme', choice);
@@ -128,8 +129,10 @@ function Desk() {
         const s = await api.getCaseSummary(caseId);
         setSummary((old) => {
           if (old?.caseId !== s.caseId) {
+            // A selection belongs to its case: a stale one would scroll the new table away from the top.
             setFilter({});
             setSelected(null);
+            setReveal(null);
           }
           return s;
         });

@@ -4,7 +4,7 @@
  * buttons pan, Shift+drag (or "Filter table to this view") picks a span.
  * The service buckets the data, so zooming a million events stays cheap.
  */
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { MouseEvent as ReactMouseEvent } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
 import type { CaseSummary, TimelineData, TimelineLaneMarker } from '../shared/api/audit-api';
@@ -172,32 +172,23 @@ export function Timeline({ summary, selected, theme, onSelectMarker, onSpan }: T
   }
 
   const lanes = (data?.lanes ?? []).slice(0, MAX_LANES);
-  const nb = data?.buckets.length || BUCKETS;
-  const dataFrom = data?.fromTs ? Date.parse(data.fromTs) : view.from;
-  const dataTo = data?.toTs ? Date.parse(data.toTs) : view.to;
-  // Place buckets by their own start times: the service may round the bucket width.
-  const starts = (data?.buckets ?? []).map((b) => Date.parse(b.start));
-  const bucketStart = (b: number) => starts[b] ?? dataFrom + ((dataTo - dataFrom) * b) / nb;
-  const bucketX = (b: number) => xOf(bucketStart(b));
-  const bucketW = Math.max(1, ((bucketStart(1) - bucketStart(0)) / span) * plotW - 0.5);
   const markersTop = 4;
   const lanesTop = markersTop + MARKER_TYPES.length * MARKER_ROW_H + 8;
   const height = lanesTop + Math.max(1, lanes.length) * LANE_H + 22;
 
-  // Many markers share a pixel at a wide zoom: draw one per 4 px and say how many it stands for.
+  // Many markers share a pixel at a wide zoom: draw one per 6 px and say how many it stands for.
+  // Keys are the event index, so zooming updates positions instead of rebuilding every marker.
   const grouped = new Map<string, { marker: TimelineLaneMarker; count: number; x: number; row: number }>();
   for (const m of data?.markers ?? []) {
     const row = MARKER_TYPES.findIndex((t) => t.id === m.marker);
     const x = xOf(Date.parse(m.ts));
     if (row < 0 || x < LABEL_W - 2 || x > LABEL_W + plotW + 2) continue;
-    const key = `${row}:${Math.round(x / 4)}`;
-    const g = grouped.get(key);
+    const cell = `${row}:${Math.round(x / 6)}`;
+    const g = grouped.get(cell);
     if (g) g.count++;
-    else grouped.set(key, { marker: m, count: 1, x, row });
+    else grouped.set(cell, { marker: m, count: 1, x, row });
   }
   const selectedX = selected?.ts ? xOf(Date.parse(selected.ts)) : null;
-  const palette = PALETTES[theme];
-  const chartData = (data?.buckets ?? []).map((b) => ({ ...b, label: formatTs(b.start).slice(11, 19) }));
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => view.from + f * span);
 
   return (
@@ -220,6 +211,7 @@ export function Timeline({ summary, selected, theme, onSelectMarker, onSpan }: T
       </div>
       {error && <p className="error-text" role="alert">{error}</p>}
       <div ref={box} className="timeline-box">
+        <LaneCanvas data={data} lanes={lanes} view={view} plotW={plotW} width={width} height={height} lanesTop={lanesTop} theme={theme} />
         <svg
           ref={svg}
           width={width}
@@ -238,41 +230,18 @@ export function Timeline({ summary, selected, theme, onSelectMarker, onSpan }: T
               <line x1={LABEL_W} x2={LABEL_W + plotW} y1={markersTop + row * MARKER_ROW_H + 8} y2={markersTop + row * MARKER_ROW_H + 8} className="lane-rule" />
             </g>
           ))}
-          {lanes.map((lane, i) => {
-            const y = lanesTop + i * LANE_H;
-            const perBucket = new Map<number, { kind: string; count: number }[]>();
-            let max = 1;
-            for (const c of lane.counts) {
-              const list = perBucket.get(c.bucket) ?? perBucket.set(c.bucket, []).get(c.bucket)!;
-              list.push(c);
-            }
-            for (const list of perBucket.values()) max = Math.max(max, list.reduce((s, c) => s + c.count, 0));
-            return (
-              <g key={lane.agent}>
-                <rect x={0} y={y} width={LABEL_W + plotW} height={LANE_H} className={i % 2 ? 'lane-bg odd' : 'lane-bg'} />
-                <text x={4} y={y + 16} className="lane-label">
-                  <title>{lane.agent}</title>
-                  {lane.agent.length > 16 ? `${lane.agent.slice(0, 15)}…` : lane.agent}
-                </text>
-                {[...perBucket].map(([b, list]) => {
-                  const sum = list.reduce((s, c) => s + c.count, 0);
-                  const h = Math.max(2, Math.sqrt(sum / max) * (LANE_H - 4));
-                  let yy = y + LANE_H - 2;
-                  return list
-                    .slice()
-                    .sort((a, c) => KIND_FAMILIES.indexOf(kindFamily(a.kind)) - KIND_FAMILIES.indexOf(kindFamily(c.kind)))
-                    .map((c) => {
-                      const ch = (c.count / sum) * h;
-                      yy -= ch;
-                      return <rect key={`${b}-${c.kind}`} x={bucketX(b)} y={yy} width={bucketW} height={ch} className={`kind-${kindFamily(c.kind)}`} />;
-                    });
-                })}
-              </g>
-            );
-          })}
+          {lanes.map((lane, i) => (
+            <g key={lane.agent}>
+              <rect x={0} y={lanesTop + i * LANE_H} width={LABEL_W + plotW} height={LANE_H} className="lane-bg" />
+              <text x={4} y={lanesTop + i * LANE_H + 16} className="lane-label">
+                <title>{lane.agent}</title>
+                {lane.agent.length > 16 ? `${lane.agent.slice(0, 15)}…` : lane.agent}
+              </text>
+            </g>
+          ))}
           {[...grouped.values()].map((g) => (
             <g
-              key={`${g.row}-${g.x.toFixed(0)}`}
+              key={`${g.marker.marker}-${g.marker.index}`}
               className={`marker marker-${g.marker.marker}`}
               role="button"
               tabIndex={0}
@@ -280,7 +249,6 @@ export function Timeline({ summary, selected, theme, onSelectMarker, onSpan }: T
               onClick={() => onSelectMarker(g.marker)}
               onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), onSelectMarker(g.marker))}
             >
-              <title>{`${g.marker.kind} seq ${g.marker.seq}${g.count > 1 ? ` (+${g.count - 1} more)` : ''}`}</title>
               <MarkerShape type={g.marker.marker} x={g.x} y={markersTop + g.row * MARKER_ROW_H + 8} />
             </g>
           ))}
@@ -309,32 +277,128 @@ export function Timeline({ summary, selected, theme, onSelectMarker, onSpan }: T
           </span>
         ))}
       </div>
-      <div className="chart" aria-label="Decisions over time by outcome">
-        <div className="chart-title">Decisions and events over time, by outcome (click a bar to filter the table)</div>
-        <BarChart width={width} height={150} data={chartData} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" stroke={palette.grid} vertical={false} />
-          <XAxis dataKey="label" tick={{ fontSize: 11, fill: palette.text }} minTickGap={40} />
-          <YAxis tick={{ fontSize: 11, fill: palette.text }} width={56} />
-          <Tooltip isAnimationActive={false} />
-          <Legend wrapperStyle={{ fontSize: 12 }} />
-          {(['allow', 'deny', 'requireApproval', 'other'] as const).map((key) => (
-            <Bar
-              key={key}
-              dataKey={key}
-              name={key === 'requireApproval' ? 'needs approval' : key === 'other' ? 'no decision' : key}
-              stackId="outcomes"
-              fill={palette[key]}
-              isAnimationActive={false}
-              onClick={(_: unknown, i: number) => {
-                const b = data?.buckets[i];
-                if (!b) return;
-                const end = data?.buckets[i + 1]?.start ?? data?.toTs ?? b.start;
-                onSpan(b.start, end);
-              }}
-            />
-          ))}
-        </BarChart>
-      </div>
+      <DecisionChart data={data} width={width} theme={theme} onSpan={onSpan} />
     </section>
   );
+}
+
+/**
+ * The outcome chart only changes when new buckets arrive; memoized so that
+ * panning and wheel-zooming (which re-render the lanes every frame) do not
+ * re-render recharts too.
+ */
+const DecisionChart = memo(function DecisionChart({ data, width, theme, onSpan }: { data: TimelineData | null; width: number; theme: 'light' | 'dark'; onSpan(fromTs: string, toTs: string): void }) {
+  const palette = PALETTES[theme];
+  const chartData = useMemo(() => (data?.buckets ?? []).map((b) => ({ ...b, label: formatTs(b.start).slice(11, 19) })), [data]);
+  return (
+      <div className="chart" aria-label="Decisions over time by outcome">
+      <div className="chart-title">Decisions and events over time, by outcome (click a bar to filter the table)</div>
+      <BarChart width={width} height={150} data={chartData} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
+        <CartesianGrid strokeDasharray="3 3" stroke={palette.grid} vertical={false} />
+        <XAxis dataKey="label" tick={{ fontSize: 11, fill: palette.text }} minTickGap={40} />
+        <YAxis tick={{ fontSize: 11, fill: palette.text }} width={56} />
+        <Tooltip isAnimationActive={false} />
+        <Legend wrapperStyle={{ fontSize: 12 }} />
+        {(['allow', 'deny', 'requireApproval', 'other'] as const).map((key) => (
+          <Bar
+            key={key}
+            dataKey={key}
+            name={key === 'requireApproval' ? 'needs approval' : key === 'other' ? 'no decision' : key}
+            stackId="outcomes"
+            fill={palette[key]}
+            isAnimationActive={false}
+            onClick={(_: unknown, i: number) => {
+              const b = data?.buckets[i];
+              if (!b) return;
+              const end = data?.buckets[i + 1]?.start ?? data?.toTs ?? b.start;
+              onSpan(b.start, end);
+            }}
+          />
+        ))}
+      </BarChart>
+    </div>
+  );
+});
+
+
+const colourCache = new Map<string, string>();
+/** Theme colours come from the CSS variables; reading computed style on every wheel step is not free. */
+function themeColour(theme: string, name: string): string {
+  const key = `${theme}:${name}`;
+  let value = colourCache.get(key);
+  if (value === undefined) {
+    value = getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
+    colourCache.set(key, value);
+  }
+  return value;
+}
+
+/**
+ * Per agent lane, per bucket, a bar stacked by kind family, on a canvas:
+ * thousands of SVG rects made every wheel step a long task, a canvas
+ * redraw of the same bars takes about a millisecond.
+ */
+function LaneCanvas({ data, lanes, view, plotW, width, height, lanesTop, theme }: { data: TimelineData | null; lanes: TimelineData['lanes']; view: { from: number; to: number }; plotW: number; width: number; height: number; lanesTop: number; theme: 'light' | 'dark' }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const el = canvas.current;
+    // jsdom has no canvas; component tests read the SVG and the table instead.
+    if (!el || /jsdom/i.test(navigator.userAgent)) return;
+    const ctx = el.getContext('2d');
+    if (!ctx) return;
+    const ratio = window.devicePixelRatio || 1;
+    el.width = Math.round(width * ratio);
+    el.height = Math.round(height * ratio);
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    const colour = (name: string) => themeColour(theme, name);
+    const oddBg = colour('--lane-odd');
+    lanes.forEach((_, i) => {
+      if (i % 2) {
+        ctx.fillStyle = oddBg;
+        ctx.fillRect(0, lanesTop + i * LANE_H, LABEL_W + plotW, LANE_H);
+      }
+    });
+    if (!data?.fromTs || !data.toTs) return;
+    const from = Date.parse(data.fromTs);
+    const spanMs = Math.max(1, Date.parse(data.toTs) - from);
+    const nb = data.buckets.length || BUCKETS;
+    // Buckets are placed by their own start times: the service may round the bucket width.
+    const startOf = (b: number) => (data.buckets[b] ? Date.parse(data.buckets[b]!.start) : from + (spanMs * b) / nb);
+    const viewSpan = view.to - view.from;
+    const xOf = (ms: number) => LABEL_W + ((ms - view.from) / viewSpan) * plotW;
+    const w = Math.max(1, ((startOf(1) - startOf(0)) / viewSpan) * plotW - 0.5);
+    const fills = Object.fromEntries(KIND_FAMILIES.map((k) => [k, colour(`--kind-${k}`)]));
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(LABEL_W, 0, plotW, height);
+    ctx.clip();
+    lanes.forEach((lane, i) => {
+      const y = lanesTop + i * LANE_H;
+      const perBucket = new Map<number, Map<string, number>>();
+      for (const c of lane.counts) {
+        const families = perBucket.get(c.bucket) ?? perBucket.set(c.bucket, new Map()).get(c.bucket)!;
+        families.set(kindFamily(c.kind), (families.get(kindFamily(c.kind)) ?? 0) + c.count);
+      }
+      let max = 1;
+      for (const f of perBucket.values()) max = Math.max(max, [...f.values()].reduce((a, n) => a + n, 0));
+      for (const [b, families] of perBucket) {
+        const x = xOf(startOf(b));
+        if (x + w < LABEL_W || x > LABEL_W + plotW) continue;
+        const sum = [...families.values()].reduce((a, n) => a + n, 0);
+        const h = Math.max(2, Math.sqrt(sum / max) * (LANE_H - 4));
+        let yy = y + LANE_H - 2;
+        for (const family of KIND_FAMILIES) {
+          const n = families.get(family);
+          if (!n) continue;
+          const ch = (n / sum) * h;
+          yy -= ch;
+          ctx.fillStyle = fills[family]!;
+          ctx.fillRect(x, yy, w, ch);
+        }
+      }
+    });
+    ctx.restore();
+  }, [data, lanes, view.from, view.to, plotW, width, height, lanesTop, theme]);
+  return <canvas ref={canvas} className="lane-canvas" style={{ width, height }} aria-hidden="true" />;
 }

@@ -13,6 +13,8 @@ export function VerdictPanel({ summary, onLocateFinding }: VerdictPanelProps) {
   const words = VERDICT_WORDS[summary.verdict] ?? { title: summary.verdict, symbol: '?', meaning: '' };
   const finalCp = summary.checkpoints.find((c) => c.final);
   const r = summary.replay;
+  // Newer contract members, read defensively so an older service still renders.
+  const { replayError, replayReportSha256 } = summary as unknown as { replayError?: string | null; replayReportSha256?: string | null };
   const anchoredAll = summary.events > 0 && summary.anchoredEvents >= summary.events;
   return (
     <section className={`panel verdict verdict-${summary.verdict}`} aria-labelledby="verdict-title">
@@ -94,7 +96,7 @@ export function VerdictPanel({ summary, onLocateFinding }: VerdictPanelProps) {
         ) : (
           <div className="wide">
             <dt>Replay</dt>
-            <dd className="muted">Not run: choose a policy folder for this case.</dd>
+            <dd className="muted">{replayError ? `Not run: ${replayError}` : summary.policiesPath ? 'Not run: the policy folder gave no replay results for this case.' : 'Not run: choose a policy folder for this case.'}</dd>
           </div>
         )}
       </dl>
@@ -116,6 +118,8 @@ export function VerdictPanel({ summary, onLocateFinding }: VerdictPanelProps) {
           <dd className="mono">{summary.headHash ?? '—'}</dd>
           <dt>Findings by kind</dt>
           <dd>{Object.entries(summary.findingCounts).map(([k, n]) => `${k}: ${n}`).join(', ') || 'none'}</dd>
+          <dt>Replay report SHA-256</dt>
+          <dd className="mono">{replayReportSha256 ?? '—'}</dd>
           <dt>Unauthenticated fields</dt>
           <dd className="mono">{summary.unauthenticatedFields.length ? summary.unauthenticatedFields.join(', ') : 'none'}</dd>
         </dl>

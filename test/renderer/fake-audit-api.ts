@@ -5,6 +5,7 @@
  */
 import type {
   AuditApi,
+  CaseNote,
   CaseRef,
   CaseSummary,
   DivergenceView,
@@ -72,6 +73,7 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
   let failMessage: string | null = null;
   const filteredCache = new Map<string, number[]>();
   const caseId = 'case-1';
+  const notes: CaseNote[] = [];
   let trustPath: string | null = '/cases/trust.json';
   let policiesPath: string | null = '/cases/policies';
 
@@ -345,6 +347,30 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
         lanes: [...laneMap].map(([agent, m]) => ({ agent, counts: [...m].map(([k, count]) => ({ kind: k.split('|')[0]!, bucket: Number(k.split('|')[1]), count })) })),
         markers,
       };
+    },
+    async addNote(id, note) {
+      record('addNote', [id, note]);
+      const version = { version: 1, author: note.author, at: '2026-11-25T05:00:00.000Z', text: note.text, tags: note.tags };
+      const index = note.target.index ?? null;
+      const created: CaseNote = { noteId: notes.length + 1, target: { kind: note.target.kind, index, finding: note.target.finding ?? null, seq: index, line: index === null ? null : rowAt(index).line }, current: version, history: [version] };
+      notes.push(created);
+      return created;
+    },
+    async editNote(id, noteId, edit) {
+      record('editNote', [id, noteId, edit]);
+      const note = notes.find((n) => n.noteId === noteId);
+      if (!note) throw new Error(`There is no note ${noteId} in this case.`);
+      note.current = { version: note.history.length + 1, author: edit.author, at: '2026-11-25T05:01:00.000Z', text: edit.text, tags: edit.tags };
+      note.history.push(note.current);
+      return note;
+    },
+    async listNotes(id, target) {
+      record('listNotes', [id, target]);
+      return notes.filter((n) => !target || (n.target.kind === target.kind && n.target.index === (target.index ?? null)));
+    },
+    async exportReport(id, format, outPath) {
+      record('exportReport', [id, format, outPath]);
+      return outPath ? { path: outPath, format, reportSha256: hex64(5, 5), bytes: 1234 } : null;
     },
   } satisfies AuditApi;
 
