@@ -3,7 +3,7 @@
  * in parallel workers, then links, sequence, checkpoints and signatures
  * checked in file order by the shared ChainVerifier.
  */
-import { createHash, createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, hash, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { ChainVerifier, type ChainResult } from '../../../shared/verify/chain-verifier';
 import type { LineSummary } from '../../../shared/export/parse-line';
 import type { CaseEvent, FormatVerification } from '../../../shared/formats/case-model';
@@ -14,7 +14,7 @@ import type { FormatReader, VerifyFileOptions } from '../formats/reader';
 import { streamLineBatches } from '../ingest/line-batches';
 import { defaultWorkerCount, inlineRunner, workerRunner, type BatchRunner } from './worker-pool';
 
-export const nodeSha256: Sha256 = (data) => new Uint8Array(createHash('sha256').update(data).digest());
+export const nodeSha256: Sha256 = (data) => hash('sha256', data, 'buffer');
 
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const publicKeys = new Map<string, KeyObject>();
