@@ -47,8 +47,13 @@ async function realService(): Promise<{ service: ShellService; caseId: string; n
   if (existing) return { service, caseId: existing.caseId, note: 'case ingested earlier (cached)' };
   log('ingesting (once)…');
   const t = Date.now();
+  let lastLog = 0;
   const done = new Promise<JobProgress>((ok) => {
     const off = service.onProgress((p) => {
+      if (Date.now() - lastLog > 5000) {
+        lastLog = Date.now();
+        log(`  ${p.phase}: ${p.events} events, ${(p.bytesDone / 1e6).toFixed(0)} of ${(p.bytesTotal / 1e6).toFixed(0)} MB`);
+      }
       if (p.phase === 'done' || p.phase === 'failed' || p.phase === 'cancelled') {
         off();
         ok(p);

@@ -116,13 +116,18 @@ export function EventTable({ caseId, filter, selectedIndex, onSelect, reveal }: 
   const rowAt = useCallback((position: number): EventRow | undefined => pages.current.get(Math.floor(position / PAGE_SIZE))?.[position % PAGE_SIZE], []);
 
   const scrollToPosition = useCallback(
-    (position: number) => {
+    (position: number, center = false) => {
       const el = scroller.current;
       if (!el || count === 0) return;
+      const rowsOnScreen = height / ROW_HEIGHT;
       let target = firstFloat;
-      if (position < firstFloat) target = position;
-      else if (position + 1 > firstFloat + height / ROW_HEIGHT) target = position + 1 - height / ROW_HEIGHT;
+      const visible = position >= firstFloat && position + 1 <= firstFloat + rowsOnScreen;
+      // A jump from elsewhere puts the row in the middle; the keyboard scrolls only as far as needed.
+      if (center && !visible) target = position - rowsOnScreen / 2 + 0.5;
+      else if (position < firstFloat) target = position;
+      else if (position + 1 > firstFloat + rowsOnScreen) target = position + 1 - rowsOnScreen;
       else return;
+      target = Math.min(Math.max(0, target), maxFirst);
       const top = maxFirst > 0 ? (Math.max(0, target) / maxFirst) * maxScroll : 0;
       el.scrollTop = top;
       setScrollTop(top);
@@ -151,7 +156,7 @@ export function EventTable({ caseId, filter, selectedIndex, onSelect, reveal }: 
     }
     if (position !== null) {
       setCursor(position);
-      scrollToPosition(position);
+      scrollToPosition(position, true);
     }
   }, [reveal, total, filterKey, scrollToPosition]);
 

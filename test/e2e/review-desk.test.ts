@@ -103,6 +103,8 @@ describe.skipIf(!available)('review desk in Chromium on the real services', () =
   it('shows where a tampered export broke, from the file dialog', async () => {
     const { page } = shell;
     await page.getByRole('button', { name: 'Open another export' }).click();
+    await page.getByLabel('Trust store (optional)').fill(fx.trust);
+    await page.getByLabel('Policy folder (optional)').fill(fx.policies);
     await page.getByRole('button', { name: 'Choose export file…' }).click();
     await page.locator('.verdict-tampered').waitFor({ timeout: 60_000 });
     const verdict = page.getByRole('region', { name: /Verdict/ });
@@ -114,6 +116,10 @@ describe.skipIf(!available)('review desk in Chromium on the real services', () =
     await inspector.getByText(/does NOT hash to the recorded hash/).waitFor();
     await expect(inspector.textContent()).resolves.toContain(`line ${fx.tamperedLine}`);
     await expect.poll(() => page.locator('.grid-spacer .row.selected').count()).toBe(1);
+    // The jump centres the broken row in the table.
+    const row = await page.locator('.grid-spacer .row.selected').boundingBox();
+    const grid = await page.getByRole('grid', { name: 'Events' }).boundingBox();
+    expect(Math.abs(row!.y + row!.height / 2 - (grid!.y + grid!.height / 2))).toBeLessThan(grid!.height / 4);
     await shell.screenshot('e2e-4-tampered.png');
     expect(shell.problems).toEqual([]);
   });
