@@ -8,7 +8,7 @@ import type { CliCommand, CliIo } from './io';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
   verify: {
-    summary: 'verify <file> [--trust trust.json] [--format id] [--hmac-key-file f] [--continues earlier.jsonl] [--case out.db] [--json]',
+    summary: 'verify <file> [--trust trust.json] [--format id] [--hmac-key-file f] [--continues earlier.jsonl] [--json] [--workers N]',
     load: async () => (await import('./verify-command')).verifyCommand,
   },
   compare: {
@@ -18,6 +18,22 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
   replay: {
     summary: 'replay <export> --policies <dir> [--against name@version|digest] [--json] [--workers N]   replay recorded decisions against their pinned policies',
     load: async () => (await import('./replay-command')).replayCommand,
+  },
+  report: {
+    summary: 'report <export> [--trust f] [--policies dir] [--format id] [--hmac-key-file f] [--notes case.db] [--sign-key key.json] --out report.json|.html|.pdf   the evidence report',
+    load: async () => (await import('./report-command')).reportCommand,
+  },
+  'check-report': {
+    summary: 'check-report <report.json> <export> [--trust f] [--policies dir] [--notes case.db] [--json]   does the report reproduce exactly? (0 yes, 1 differs, 2 unusable)',
+    load: async () => (await import('./check-report-command')).checkReportCommand,
+  },
+  'verify-report': {
+    summary: 'verify-report <report.json> --public-key HEX | --trust trust.json   check the report\'s Ed25519 signature',
+    load: async () => (await import('./verify-report-command')).verifyReportCommand,
+  },
+  'export-events': {
+    summary: 'export-events <export> [--format id] --ocel out.json | --xes out.xes   events for process-mining tools',
+    load: async () => (await import('./export-events-command')).exportEventsCommand,
   },
   generate: {
     summary: 'generate --events N --seed S --out export.jsonl --key-out key.json [--trust-out trust.json] [--checkpoint-every N] [--genesis HEX --first-seq N]',
