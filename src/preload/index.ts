@@ -54,6 +54,11 @@ export const audit = {
   listDivergences: (caseId) => invoke(AUDIT_CHANNELS.listDivergences, caseId),
   listSequenceFindings: (caseId) => invoke(AUDIT_CHANNELS.listSequenceFindings, caseId),
   getTimeline: (caseId, query) => invoke(AUDIT_CHANNELS.getTimeline, caseId, query),
+  addNote: (caseId, note) => invoke(AUDIT_CHANNELS.addNote, caseId, note),
+  editNote: (caseId, noteId, edit) => invoke(AUDIT_CHANNELS.editNote, caseId, noteId, edit),
+  // Always both positions, so the main's exact-count validator sees two arguments.
+  listNotes: (caseId, target) => invoke(AUDIT_CHANNELS.listNotes, caseId, target ?? null),
+  exportReport: (caseId, format, outPath) => invoke(AUDIT_CHANNELS.exportReport, caseId, format, outPath ?? null),
 } satisfies AuditApi;
 
 /**

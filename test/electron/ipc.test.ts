@@ -42,6 +42,10 @@ function fakeCalls(): Record<keyof AuditCalls, Mock> {
     listDivergences: vi.fn(async () => []),
     listSequenceFindings: vi.fn(async () => []),
     getTimeline: vi.fn(async () => ({ buckets: [] })),
+    addNote: vi.fn(async () => ({ noteId: 1 })),
+    editNote: vi.fn(async () => ({ noteId: 1 })),
+    listNotes: vi.fn(async () => []),
+    exportReport: vi.fn(async () => null),
   };
 }
 
@@ -69,6 +73,10 @@ const VALID: Record<keyof typeof AUDIT_CHANNELS, unknown[]> = {
   listDivergences: [CASE],
   listSequenceFindings: [CASE],
   getTimeline: [CASE, { buckets: 120, fromTs: null, toTs: '2025-01-01T00:00:00Z' }],
+  addNote: [CASE, { target: { kind: 'event', index: 41 }, text: '<img src=x onerror=alert(1)>', tags: ['false alarm'], author: 'reviewer' }],
+  editNote: [CASE, 1, { text: 'edited', tags: [], author: 'reviewer' }],
+  listNotes: [CASE, null],
+  exportReport: [CASE, 'pdf', null],
 };
 
 describe('registerAuditIpc', () => {

@@ -195,6 +195,8 @@ describe('main process wiring', () => {
       casesDir: join('/tmp/audit-replay-user-data', 'cases'),
       ingestWorkerUrl: '/app/out/main/chunks/ingest-worker.js',
       summarizeWorkerUrl: '/app/out/main/chunks/summarize-worker.js',
+      // Reports print to PDF with Electron's printToPDF (src/main/electron/print-pdf.ts).
+      htmlToPdf: expect.any(Function),
     });
   });
 

@@ -62,6 +62,10 @@ describe('preload', () => {
     ['listDivergences', ['c1']],
     ['listSequenceFindings', ['c1']],
     ['getTimeline', ['c1', { buckets: 10 }]],
+    ['addNote', ['c1', { target: { kind: 'case' }, text: 'n', tags: [], author: 'a' }]],
+    ['editNote', ['c1', 1, { text: 'n2', tags: ['false alarm'], author: 'a' }]],
+    ['listNotes', ['c1', null]],
+    ['exportReport', ['c1', 'pdf', null]],
   ];
   it('covers every call in this test', () => {
     expect(calls.map(([c]) => c).sort()).toEqual(Object.keys(AUDIT_CHANNELS).sort());

@@ -17,6 +17,7 @@ import type { AuditService } from '../node/service/audit-service';
 import ingestWorkerPath from '../node/ingest/ingest-worker.ts?modulePath';
 import summarizeWorkerPath from '../node/verify/summarize-worker.ts?modulePath';
 import { errorSentence, forwardProgress, registerAuditIpc } from './ipc';
+import { printHtmlToPdf } from './print-pdf';
 import type { AuditCalls } from './ipc';
 import { parseLaunchArgs } from './launch-args';
 import {
@@ -123,6 +124,16 @@ function auditCalls(svc: AuditService): AuditCalls {
     listDivergences: (caseId) => svc.listDivergences(caseId),
     listSequenceFindings: (caseId) => svc.listSequenceFindings(caseId),
     getTimeline: (caseId, query) => svc.getTimeline(caseId, query),
+    addNote: (caseId, note) => svc.addNote(caseId, note),
+    editNote: (caseId, noteId, edit) => svc.editNote(caseId, noteId, edit),
+    listNotes: (caseId, target) => svc.listNotes(caseId, target),
+    // The window never names a path to write: the reviewer chooses it here.
+    exportReport: async (caseId, format, outPath) => {
+      if (outPath) throw new Error('The desktop app asks where to save the report.');
+      const options = { title: 'Save the evidence report', defaultPath: `evidence-report.${format}`, filters: [{ name: format.toUpperCase(), extensions: [format] }] };
+      const chosen = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
+      return chosen.canceled || !chosen.filePath ? null : svc.exportReport(caseId, format, chosen.filePath);
+    },
   };
 }
 
@@ -236,6 +247,7 @@ if (!app.requestSingleInstanceLock()) {
       casesDir: join(app.getPath('userData'), 'cases'),
       ingestWorkerUrl: ingestWorkerPath,
       summarizeWorkerUrl: summarizeWorkerPath,
+      htmlToPdf: printHtmlToPdf,
     });
     service = svc;
     registerAuditIpc(ipcMain, {

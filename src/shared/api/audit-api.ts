@@ -205,6 +205,58 @@ export interface TimelineData {
   markers: TimelineLaneMarker[];
 }
 
+export type NoteTargetKind = 'event' | 'finding' | 'divergence' | 'sequence-finding' | 'case';
+
+/** What a note is about: an event (by 0-based position), a finding (kind, and its event when it has one), a divergence or sequence finding (by event position), or the whole case. */
+export interface NoteTarget {
+  kind: NoteTargetKind;
+  index?: number | null;
+  finding?: string | null;
+}
+
+export const NOTE_TAGS = ['confirmed incident', 'false alarm', 'needs follow-up'] as const;
+
+export interface NoteInput {
+  target: NoteTarget;
+  text: string;
+  /** Suggested: NOTE_TAGS; any short free tag is allowed. */
+  tags: string[];
+  author: string;
+}
+
+export interface NoteEdit {
+  text: string;
+  tags: string[];
+  author: string;
+}
+
+export interface NoteVersion {
+  version: number;
+  author: string;
+  /** RFC 3339 UTC, when this version was written. */
+  at: string;
+  text: string;
+  tags: string[];
+}
+
+export interface CaseNote {
+  noteId: number;
+  target: { kind: NoteTargetKind; index: number | null; finding: string | null; seq: number | null; line: number | null };
+  /** The newest version; `history` holds every version, oldest first. */
+  current: NoteVersion;
+  history: NoteVersion[];
+}
+
+export type ReportFormat = 'json' | 'html' | 'pdf';
+
+export interface ReportExport {
+  path: string;
+  format: ReportFormat;
+  /** The JSON report's own SHA-256 (the same for every format of one report). */
+  reportSha256: string;
+  bytes: number;
+}
+
 export interface AuditApi {
   /** Ask the reviewer for a file (desktop dialog); null when cancelled or unavailable. */
   pickFile(kind: 'export' | 'trust' | 'policies'): Promise<string | null>;
@@ -221,6 +273,17 @@ export interface AuditApi {
   listDivergences(caseId: CaseId): Promise<DivergenceView[]>;
   listSequenceFindings(caseId: CaseId): Promise<SequenceFindingView[]>;
   getTimeline(caseId: CaseId, query: TimelineQuery): Promise<TimelineData>;
+  addNote(caseId: CaseId, note: NoteInput): Promise<CaseNote>;
+  /** Appends a version; the earlier ones stay. */
+  editNote(caseId: CaseId, noteId: number, edit: NoteEdit): Promise<CaseNote>;
+  /** Every note of the case, or those about one target. */
+  listNotes(caseId: CaseId, target?: NoteTarget | null): Promise<CaseNote[]>;
+  /**
+   * Re-runs verification and replay from the case's inputs and writes the
+   * evidence report with the case's notes. The desktop app asks where to save
+   * (outPath must be absent there); null when the reviewer cancels.
+   */
+  exportReport(caseId: CaseId, format: ReportFormat, outPath?: string | null): Promise<ReportExport | null>;
 }
 
 /** Channel names, grouped by feature; the IPC surface is snapshot-tested. */
@@ -237,6 +300,10 @@ export const AUDIT_CHANNELS = {
   listDivergences: 'replay.divergences',
   listSequenceFindings: 'replay.sequenceFindings',
   getTimeline: 'events.timeline',
+  addNote: 'notes.add',
+  editNote: 'notes.edit',
+  listNotes: 'notes.list',
+  exportReport: 'report.export',
 } as const satisfies Record<Exclude<keyof AuditApi, 'onProgress'>, string>;
 
 export const PROGRESS_CHANNEL = 'job.progress';

@@ -9,7 +9,7 @@
  * Each validator carries a `describe` string; the IPC surface snapshot test
  * records them, so any loosening shows up in review.
  */
-import type { AuditApi, EventQuery, OpenExportRequest, TimelineQuery } from './audit-api';
+import type { AuditApi, EventQuery, NoteEdit, NoteInput, NoteTarget, OpenExportRequest, TimelineQuery } from './audit-api';
 import { AUDIT_CHANNELS } from './audit-api';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };
@@ -91,6 +91,21 @@ export const jobId: Check<string> = text(128, { pattern: ID_PATTERN });
 /** A value that may also be absent (undefined) or null; absent stays absent. */
 export function optional<T>(inner: Check<T>): Check<T | null | undefined> {
   return check(`${inner.describe}?`, (value, name) => (value === undefined || value === null ? ok(value) : inner(value, name)));
+}
+
+/** A list of at most `max` items, each checked; the result is a fresh array. */
+export function list<T>(inner: Check<T>, max: number): Check<T[]> {
+  return check(`list ..${max} of ${inner.describe}`, (value, name) => {
+    if (!Array.isArray(value)) return fail(`${name} must be a list, not ${kindOf(value)}.`);
+    if (value.length > max) return fail(`${name} has more than ${max} items.`);
+    const out: T[] = [];
+    for (let i = 0; i < value.length; i++) {
+      const checked = inner(value[i], `${name}[${i}]`);
+      if (!checked.ok) return checked;
+      out.push(checked.value);
+    }
+    return ok(out);
+  });
 }
 
 /* ---- objects and argument lists ---- */
@@ -184,6 +199,30 @@ export const timelineQuery: Check<TimelineQuery> = object<TimelineQuery>({
 
 export const eventIndex = integer(0, MAX_OFFSET);
 
+export const MAX_NOTE_LENGTH = 20_000;
+
+export const noteTarget: Check<NoteTarget> = object<NoteTarget>({
+  kind: oneOf(['event', 'finding', 'divergence', 'sequence-finding', 'case'] as const),
+  index: optional(eventIndex),
+  finding: optional(text(64, { pattern: /^[a-z][a-z-]*$/ })),
+});
+
+const noteTags = list(text(64), 20);
+const noteAuthor = text(128);
+
+export const noteInput: Check<NoteInput> = object<NoteInput>({
+  target: noteTarget,
+  text: text(MAX_NOTE_LENGTH),
+  tags: noteTags,
+  author: noteAuthor,
+});
+
+export const noteEdit: Check<NoteEdit> = object<NoteEdit>({
+  text: text(MAX_NOTE_LENGTH),
+  tags: noteTags,
+  author: noteAuthor,
+});
+
 export type AuditCallName = keyof typeof AUDIT_CHANNELS;
 type CallArgs<K extends AuditCallName> = Parameters<AuditApi[K]>;
 
@@ -201,4 +240,8 @@ export const AUDIT_VALIDATORS: { readonly [K in AuditCallName]: ArgsCheck<CallAr
   listDivergences: args<CallArgs<'listDivergences'>>(['caseId', caseId]),
   listSequenceFindings: args<CallArgs<'listSequenceFindings'>>(['caseId', caseId]),
   getTimeline: args<CallArgs<'getTimeline'>>(['caseId', caseId], ['query', timelineQuery]),
+  addNote: args<CallArgs<'addNote'>>(['caseId', caseId], ['note', noteInput]),
+  editNote: args<CallArgs<'editNote'>>(['caseId', caseId], ['noteId', integer(1, MAX_OFFSET)], ['edit', noteEdit]),
+  listNotes: args<CallArgs<'listNotes'>>(['caseId', caseId], ['target', optional(noteTarget)]),
+  exportReport: args<CallArgs<'exportReport'>>(['caseId', caseId], ['format', oneOf(['json', 'html', 'pdf'] as const)], ['outPath', optional(absolutePath)]),
 };

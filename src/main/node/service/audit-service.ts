@@ -14,6 +14,9 @@ import { caseFile, partialCaseFile, type IngestRequest } from '../ingest/ingest-
 import { openCaseDb, readMeta } from '../store/case-store';
 import { CaseQueries } from './case-queries';
 import { describeError } from './describe-error';
+import { CaseNotes } from '../notes/case-notes';
+import { exportCaseReport } from '../report/case-report';
+import type { HtmlToPdf } from '../report/pdf';
 
 export type AuditService = Omit<AuditApi, 'pickFile'> & { close(): Promise<void> };
 
@@ -24,6 +27,10 @@ export interface AuditServiceOptions {
   summarizeWorkerUrl?: string;
   /** Hash workers per ingest. */
   workers?: number;
+  /** The clock for note times (tests inject one). */
+  now?: () => string;
+  /** HTML → PDF for exportReport: Electron's printToPDF in the app, Chromium under Node. */
+  htmlToPdf?: HtmlToPdf;
 }
 
 const DEFAULT_INGEST_WORKER = new URL('../ingest/ingest-worker.mjs', import.meta.url);
@@ -184,6 +191,22 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
     },
     async getTimeline(caseId, query) {
       return (await queries(caseId)).timeline(query);
+    },
+
+    async addNote(caseId, note) {
+      return new CaseNotes((await queries(caseId)).db, options.now).add(note);
+    },
+    async editNote(caseId, noteId, edit) {
+      return new CaseNotes((await queries(caseId)).db, options.now).edit(noteId, edit);
+    },
+    async listNotes(caseId, target) {
+      return new CaseNotes((await queries(caseId)).db, options.now).list(target ?? null);
+    },
+    async exportReport(caseId, format, outPath) {
+      const q = await queries(caseId);
+      const out = outPath ?? path.join(options.casesDir, 'reports', `${caseId}.${format}`);
+      if (!outPath) await mkdir(path.dirname(out), { recursive: true });
+      return exportCaseReport({ summary: q.summary(), notes: new CaseNotes(q.db).stored(), format, outPath: out, htmlToPdf: options.htmlToPdf, summarizeWorkerUrl: options.summarizeWorkerUrl });
     },
 
     async close() {

@@ -83,3 +83,36 @@ export const MIGRATIONS: Migration[] = [
     `,
   },
 ];
+
+/*
+ * Version 3: reviewer notes, beside the evidence and never inside it. A note
+ * names what it is about (an event by position, a finding, a divergence, a
+ * sequence finding or the whole case); its text and tags live in versions.
+ * An edit appends a version; triggers refuse UPDATE and DELETE on both
+ * tables, so the history cannot be rewritten through this app.
+ */
+MIGRATIONS.push({
+  version: 3,
+  sql: `
+    CREATE TABLE notes (
+      note_id INTEGER PRIMARY KEY,
+      target_kind TEXT NOT NULL CHECK (target_kind IN ('event', 'finding', 'divergence', 'sequence-finding', 'case')),
+      target_index INTEGER,
+      target_finding TEXT
+    ) STRICT;
+    CREATE TABLE note_versions (
+      note_id INTEGER NOT NULL REFERENCES notes (note_id),
+      version INTEGER NOT NULL,
+      author TEXT NOT NULL,
+      at TEXT NOT NULL,
+      text TEXT NOT NULL,
+      tags TEXT NOT NULL,
+      PRIMARY KEY (note_id, version)
+    ) STRICT;
+    CREATE INDEX notes_target ON notes (target_kind, target_index);
+    CREATE TRIGGER notes_keep BEFORE UPDATE ON notes BEGIN SELECT RAISE(ABORT, 'notes are kept as written'); END;
+    CREATE TRIGGER notes_no_delete BEFORE DELETE ON notes BEGIN SELECT RAISE(ABORT, 'notes are never deleted'); END;
+    CREATE TRIGGER note_versions_keep BEFORE UPDATE ON note_versions BEGIN SELECT RAISE(ABORT, 'a note version is never overwritten; edit appends a version'); END;
+    CREATE TRIGGER note_versions_no_delete BEFORE DELETE ON note_versions BEGIN SELECT RAISE(ABORT, 'note history is never deleted'); END;
+  `,
+});

@@ -1,0 +1,36 @@
+/**
+ * The evidence report of a case in the app: everything is run again from the
+ * case's inputs (the same code as `audit-replay report`, so the bytes match),
+ * with the case's notes. A case whose export changed on disk is refused.
+ */
+import type { CaseSummary, ReportExport, ReportFormat } from '../../../shared/api/audit-api';
+import type { StoredNote } from '../notes/case-notes';
+import { buildEvidenceReport } from './build-report';
+import type { HtmlToPdf } from './pdf';
+import { writeReport } from './report-files';
+
+export interface CaseReportRequest {
+  summary: CaseSummary;
+  notes: StoredNote[];
+  format: ReportFormat;
+  outPath: string;
+  htmlToPdf?: HtmlToPdf;
+  summarizeWorkerUrl?: string;
+}
+
+export async function exportCaseReport(request: CaseReportRequest): Promise<ReportExport> {
+  const s = request.summary;
+  const report = await buildEvidenceReport({
+    exportPath: s.exportPath,
+    trustPath: s.trustPath,
+    policiesPath: s.policiesPath,
+    notes: request.notes,
+    summarizeWorkerUrl: request.summarizeWorkerUrl,
+    replayWorkers: 0,
+  });
+  if (report.examined.export.sha256 !== s.exportSha256) {
+    throw new Error(`${s.exportName} changed on disk since this case was opened (its SHA-256 is no longer the one recorded as evidence); open it again as a new case.`);
+  }
+  const bytes = await writeReport(report, request.format, request.outPath, request.htmlToPdf);
+  return { path: request.outPath, format: request.format, reportSha256: report.report_sha256, bytes };
+}
