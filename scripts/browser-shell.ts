@@ -31,6 +31,8 @@ export interface ShellOptions {
   picks?: Partial<Record<'export' | 'trust' | 'policies', string>>;
   colorScheme?: 'light' | 'dark';
   viewport?: { width: number; height: number };
+  /** Told how long each bridged call took in the service (benches use it to name slow calls). */
+  onCall?(method: string, ms: number): void;
   /** Reuse an already built renderer folder. */
   rendererDir?: string;
 }
@@ -125,7 +127,10 @@ export async function startShell(options: ShellOptions): Promise<Shell> {
     if (!METHODS.includes(method) || !Array.isArray(args)) return { ok: false, error: `There is no call named ${String(method)}.` };
     try {
       if (method === 'pickFile') return { ok: true, value: options.picks?.[args[0] as 'export'] ?? null };
-      return { ok: true, value: await service[method]!.apply(options.service, args) };
+      const started = performance.now();
+      const value = await service[method]!.apply(options.service, args);
+      options.onCall?.(method, performance.now() - started);
+      return { ok: true, value };
     } catch (e) {
       // The page gets the sentence only, as over Electron IPC.
       return { ok: false, error: e instanceof Error ? e.message : String(e) };

@@ -238,11 +238,11 @@ export function EventTable({ caseId, filter, selectedIndex, onSelect, reveal }: 
                 <span role="gridcell">{row.line}</span>
                 <span role="gridcell">{formatTs(row.ts).replace(/ UTC$/, '')}</span>
                 <span role="gridcell" title={`${row.actorType} ${row.actorId}`}>{row.actorId}</span>
-                <span role="gridcell">{row.kind}</span>
+                <span role="gridcell" title={row.kind}>{row.kind}</span>
                 <span role="gridcell" className={row.outcome ? `outcome outcome-${row.outcome}` : ''}>{row.outcome ? (OUTCOME_WORDS[row.outcome] ?? row.outcome) : ''}</span>
                 <span role="gridcell" className={row.replayStatus ? `replay replay-${row.replayStatus}` : ''}>{row.replayStatus ? REPLAY_WORDS[row.replayStatus] : ''}</span>
                 <span role="gridcell" className={row.findingKinds.length ? 'finding-cell' : ''}>{row.findingKinds.join(', ')}</span>
-                <span role="gridcell" className="summary-cell">{row.summary}</span>
+                <span role="gridcell" className="summary-cell" title={row.summary}>{row.summary}</span>
               </div>
             );
           })}

@@ -84,6 +84,14 @@ export function Inspector({ caseId, index, onSelectIndex }: InspectorProps) {
         Event seq {proof.seq} <span className="muted">· line {proof.line} · position {proof.index}</span>
       </h2>
 
+      {(() => {
+        // Who, what and when, read from the raw line for orientation; the checks below are what count.
+        const kind = valueAt(proof.raw, 'kind');
+        const actor = valueAt(proof.raw, 'actor.id');
+        const ts = valueAt(proof.raw, 'ts');
+        const parts = [kind.found ? asText(kind.value) : null, actor.found ? `by ${asText(actor.value)}` : null, ts.found ? formatTs(asText(ts.value)) : null].filter(Boolean);
+        return parts.length ? <p className="event-gist">{parts.join(' · ')}</p> : null;
+      })()}
       {proof.findings.length > 0 && (
         <ul className="inspector-findings" aria-label="Findings on this event">
           {proof.findings.map((f, i) => (
