@@ -279,7 +279,7 @@ function Desk() {
         </div>
       )}
       {job && <JobProgressBar progress={job.progress} onCancel={cancel} />}
-      {(!summary || showOpen) && <OpenPanel onOpen={open} onOpenCase={(id) => void loadCase(id)} revision={revision} />}
+      {(!summary || showOpen) && <OpenPanel onOpen={open} onOpenCase={(id) => void loadCase(id)} revision={revision} busy={job !== null} />}
       {summary && !showOpen && (
         <main className="desk">
           <VerdictPanel summary={summary} onLocateFinding={locateFinding} />

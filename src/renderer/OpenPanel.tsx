@@ -9,9 +9,11 @@ export interface OpenPanelProps {
   onOpenCase(caseId: CaseId): void;
   /** Bumped after a job ends so the recent list refreshes. */
   revision: number;
+  /** A job is running: one at a time, so opening is paused until it ends or is cancelled. */
+  busy?: boolean;
 }
 
-export function OpenPanel({ onOpen, onOpenCase, revision }: OpenPanelProps) {
+export function OpenPanel({ onOpen, onOpenCase, revision, busy = false }: OpenPanelProps) {
   const api = useApi();
   const [path, setPath] = useState('');
   const [trust, setTrust] = useState('');
@@ -54,7 +56,7 @@ export function OpenPanel({ onOpen, onOpenCase, revision }: OpenPanelProps) {
       <h2>Open an audit export</h2>
       <p className="muted">Choose a file, drop it anywhere on this window, or type its path. The file is only read, never changed.</p>
       <div className="open-actions">
-        <button type="button" className="primary" onClick={choose}>
+        <button type="button" className="primary" onClick={choose} disabled={busy}>
           Choose export file…
         </button>
       </div>
@@ -62,7 +64,7 @@ export function OpenPanel({ onOpen, onOpenCase, revision }: OpenPanelProps) {
         className="open-form"
         onSubmit={(e) => {
           e.preventDefault();
-          if (path.trim()) onOpen(request(path.trim()));
+          if (path.trim() && !busy) onOpen(request(path.trim()));
         }}
       >
         <label>
@@ -83,7 +85,7 @@ export function OpenPanel({ onOpen, onOpenCase, revision }: OpenPanelProps) {
             <button type="button" onClick={() => chooseInto('policies', setPolicies)} aria-label="Choose a policy folder">Choose…</button>
           </span>
         </label>
-        <button type="submit" disabled={!path.trim()}>
+        <button type="submit" disabled={busy || !path.trim()}>
           Open
         </button>
       </form>

@@ -51,3 +51,16 @@ export function makeFixtures(events = 3000): Fixtures {
   writeFileSync(xss, lines.map((l, i) => (i === 4 ? JSON.stringify(xssEvent) : l)).join('\n'));
   return { dir, intact, tampered, tamperedLine, xss, trust, policies };
 }
+
+/** A larger export, so an ingest runs long enough to watch its progress and cancel it. */
+export function makeLargeExport(dir: string, events: number): { exportPath: string; trust: string } {
+  const exportPath = join(dir, `large-${events}.jsonl`);
+  const trust = join(dir, 'large-trust.json');
+  const run = spawnSync(
+    process.execPath,
+    [join(REPO_ROOT, 'bin/audit-replay.mjs'), 'generate', '--events', String(events), '--seed', '3', '--out', exportPath, '--key-out', join(dir, 'large-key.json'), '--trust-out', trust],
+    { cwd: REPO_ROOT, encoding: 'utf8' },
+  );
+  if (run.status !== 0) throw new Error(`generate failed: ${run.stderr}`);
+  return { exportPath, trust };
+}

@@ -11,7 +11,7 @@ import { CHROMIUM_PATH, chromiumAvailable, startShell } from '../../scripts/brow
 import type { Shell } from '../../scripts/browser-shell';
 import { createAuditService } from '../../src/main/node/service/audit-service';
 import type { AuditService } from '../../src/main/node/service/audit-service';
-import { makeFixtures, XSS_PAYLOAD, XSS_URL } from './fixtures';
+import { makeFixtures, makeLargeExport, XSS_PAYLOAD, XSS_URL } from './fixtures';
 import type { Fixtures } from './fixtures';
 
 const available = chromiumAvailable();
@@ -139,6 +139,27 @@ describe.skipIf(!available)('review desk in Chromium on the real services', () =
     expect(await page.locator('[href^="javascript:"], [src^="javascript:"]').count()).toBe(0);
     expect(await page.evaluate('typeof window.__xss')).toBe('undefined');
     await shell.screenshot('e2e-5-xss.png');
+  });
+
+  it('shows ingest progress and cancels it, leaving no case behind', async () => {
+    const { page } = shell;
+    const large = makeLargeExport(fx.dir, 80_000);
+    const before = (await service.listRecentCases()).length;
+    await page.getByRole('button', { name: 'Open another export' }).click();
+    await page.getByLabel('Export file path').fill(large.exportPath);
+    await page.getByLabel('Trust store (optional)').fill(large.trust);
+    await page.getByLabel('Policy folder (optional)').fill('');
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    const job = page.getByRole('region', { name: 'Background job' });
+    await job.waitFor();
+    await expect.poll(() => job.textContent(), { timeout: 20_000 }).toMatch(/[1-9][\d,]* events · [\d.]+ [KMG]?B of [\d.]+ MB · time left/);
+    await shell.screenshot('e2e-7-progress.png');
+    // The page still answers while the service works.
+    await page.getByLabel('Theme').selectOption('light');
+    await job.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByText('Cancelled. The export was not changed.').waitFor();
+    expect(await job.count()).toBe(0);
+    expect((await service.listRecentCases()).length).toBe(before);
   });
 
   it('reads well in the dark theme', async () => {

@@ -70,6 +70,9 @@ describe('opening an export', () => {
     await within(job).findByText(/Checking hashes/);
     expect(job.textContent).toContain('time left 3 s');
     expect(job.textContent).toContain('1,000 events');
+    // One job at a time: opening waits until this one ends.
+    expect((screen.getByRole('button', { name: 'Open' }) as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByRole('button', { name: 'Choose export file…' }) as HTMLButtonElement).disabled).toBe(true);
     fireEvent.click(within(job).getByRole('button', { name: 'Cancel' }));
     await waitFor(() => expect(callsOf(fake, 'cancelJob')).toEqual([['job-1']]));
     await screen.findByText(/Cancelled/);
