@@ -19,9 +19,10 @@ body { font: 13px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: 
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 26px 0 8px; border-bottom: 1px solid #cfd8dc; padding-bottom: 3px; }
 .verdict { display: inline-block; color: #fff; padding: 3px 10px; border-radius: 4px; font-weight: 700; text-transform: uppercase; letter-spacing: .04em; }
 table { border-collapse: collapse; width: 100%; margin: 6px 0; table-layout: fixed; }
-th, td { border: 1px solid #cfd8dc; padding: 3px 6px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th, td { border: 1px solid #cfd8dc; padding: 3px 6px; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+th.k { width: 11.5em; } th.s { width: 5.5em; }
 th { background: #eceff1; font-weight: 600; }
-td.num, th.num { width: 5.5em; }
+td.num, th.num { width: 4.2em; }
 code, .hash { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 11px; overflow-wrap: anywhere; }
 .muted { color: #607d8b; } .tag { display: inline-block; border: 1px solid #90a4ae; border-radius: 3px; padding: 0 4px; margin-right: 3px; font-size: 11px; }
 figure { margin: 8px 0; } figcaption { color: #607d8b; font-size: 11px; } svg { max-width: 100%; height: auto; }
@@ -97,7 +98,7 @@ export function renderReportHtml(r: EvidenceReport): string {
   const counts = Object.entries(v.finding_counts).sort(([a], [b]) => (a < b ? -1 : 1));
   if (counts.length) out.push(`<p>${counts.map(([k, c]) => `${esc(k)}: ${c}`).join(' · ')}</p>`);
   if (v.findings.length) {
-    out.push('<table><thead><tr><th>kind</th><th>severity</th><th class="num">seq</th><th class="num">line</th><th class="num">index</th><th style="width:50%">what it means</th></tr></thead><tbody>');
+    out.push('<table><thead><tr><th class="k">kind</th><th class="s">severity</th><th class="num">seq</th><th class="num">line</th><th class="num">index</th><th>what it means</th></tr></thead><tbody>');
     out.push(findingRows(v.findings));
     out.push('</tbody></table>', more(v.findings.length));
   } else out.push('<p>No findings.</p>');
@@ -114,17 +115,17 @@ export function renderReportHtml(r: EvidenceReport): string {
     out.push(`<p>${rp.decisions} decisions: ${rp.matched} matched, ${rp.diverged} diverged, ${rp.not_replayable} not replayable; ${rp.sequence_findings.length} sequence findings. Replay report SHA-256 <span class="hash">${esc(rp.report_sha256)}</span>.</p>`);
     if (rp.unreadable_lines.length) out.push(`<p>${rp.unreadable_lines.length} lines could not be read as events (first at line ${rp.unreadable_lines[0]}).</p>`);
     if (rp.divergences.length) {
-      out.push('<h3>Divergences</h3><table><thead><tr><th>decision</th><th>agent</th><th class="num">seq</th><th class="num">line</th><th class="num">index</th><th>policy</th><th style="width:35%">recorded → replayed</th></tr></thead><tbody>');
+      out.push('<h3>Divergences</h3><table><thead><tr><th>decision</th><th>agent</th><th class="num">seq</th><th class="num">line</th><th class="num">index</th><th>policy</th><th style="width:32%">recorded → replayed</th></tr></thead><tbody>');
       out.push(rp.divergences.slice(0, HTML_ROWS).map((d) => `<tr><td>${esc(d.decision_id)}</td><td>${esc(d.agent)}</td><td class="num">${link(d)}</td><td>${esc(`${d.policy.name}@${d.policy.version}`)}</td><td>${d.fields.map((f) => `${esc(f.field)}: ${esc(JSON.stringify(f.recorded))} → ${esc(JSON.stringify(f.replayed))}`).join('<br>')}</td></tr>`).join(''));
       out.push('</tbody></table>', more(rp.divergences.length));
     }
     if (rp.not_replayable_decisions.length) {
-      out.push('<h3>Not replayable</h3><table><thead><tr><th>decision</th><th>reason</th><th class="num">seq</th><th class="num">line</th><th class="num">index</th><th style="width:45%">why</th></tr></thead><tbody>');
+      out.push('<h3>Not replayable</h3><table><thead><tr><th class="k">decision</th><th class="k">reason</th><th class="num">seq</th><th class="num">line</th><th class="num">index</th><th>why</th></tr></thead><tbody>');
       out.push(rp.not_replayable_decisions.slice(0, HTML_ROWS).map((d) => `<tr><td>${esc(d.decision_id)}</td><td>${esc(d.reason)}</td><td class="num">${link(d)}</td><td>${esc(d.message)}</td></tr>`).join(''));
       out.push('</tbody></table>', more(rp.not_replayable_decisions.length));
     }
     if (rp.sequence_findings.length) {
-      out.push('<h3>Sequence findings</h3><table><thead><tr><th>kind</th><th>agent</th><th class="num">seq</th><th class="num">line</th><th class="num">index</th><th style="width:45%">what happened</th></tr></thead><tbody>');
+      out.push('<h3>Sequence findings</h3><table><thead><tr><th class="k">kind</th><th class="k">agent</th><th class="num">seq</th><th class="num">line</th><th class="num">index</th><th>what happened</th></tr></thead><tbody>');
       out.push(rp.sequence_findings.slice(0, HTML_ROWS).map((s) => `<tr><td>${esc(s.kind)}</td><td>${esc(s.agent)}</td><td class="num">${link(s)}</td><td>${esc(s.message)}</td></tr>`).join(''));
       out.push('</tbody></table>', more(rp.sequence_findings.length));
     }
@@ -132,7 +133,7 @@ export function renderReportHtml(r: EvidenceReport): string {
 
   out.push(`<h2>Reviewer notes: ${r.notes.length}</h2>`);
   if (r.notes.length) {
-    out.push('<table><thead><tr><th class="num">note</th><th>about</th><th class="num">seq</th><th class="num">line</th><th class="num">index</th><th style="width:38%">note</th><th>author, time</th></tr></thead><tbody>');
+    out.push('<table><thead><tr><th class="num">note</th><th class="s">about</th><th class="num">seq</th><th class="num">line</th><th class="num">index</th><th>note</th><th class="k">author, time</th></tr></thead><tbody>');
     out.push(noteRows(r.notes), '</tbody></table>', more(r.notes.length));
   } else out.push('<p>No notes.</p>');
   out.push('</body></html>\n');

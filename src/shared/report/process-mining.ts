@@ -180,12 +180,12 @@ export function toXes(events: readonly MiningEvent[], source: string): { xml: st
   const a = (tag: string, key: string, value: string | number) => `<${tag} key="${escapeXml(key)}" value="${escapeXml(String(value))}"/>`;
   const out: string[] = [];
   out.push('<?xml version="1.0" encoding="UTF-8"?>');
-  out.push('<log xes.version="1849-2016" xes.features="">');
+  out.push('<log xes.version="1849-2016">');
   out.push('<extension name="Concept" prefix="concept" uri="http://www.xes-standard.org/concept.xesext"/>');
   out.push('<extension name="Time" prefix="time" uri="http://www.xes-standard.org/time.xesext"/>');
   out.push('<extension name="Organizational" prefix="org" uri="http://www.xes-standard.org/org.xesext"/>');
-  out.push(`<global scope="trace">${a('string', 'concept:name', '')}</global>`);
-  out.push(`<global scope="event">${a('string', 'concept:name', '')}${a('date', 'time:timestamp', EPOCH)}${a('string', 'org:resource', '')}</global>`);
+  out.push(`<global scope="trace">${a('string', 'concept:name', 'UNKNOWN')}</global>`);
+  out.push(`<global scope="event">${a('string', 'concept:name', 'UNKNOWN')}${a('date', 'time:timestamp', EPOCH)}${a('string', 'org:resource', 'UNKNOWN')}</global>`);
   out.push('<classifier name="Activity" keys="concept:name"/>');
   out.push('<classifier name="Resource" keys="org:resource"/>');
   out.push(a('string', 'concept:name', source));

@@ -67,27 +67,30 @@ export function verifyReportSignature(report: unknown, trustedKeys: { key_id: st
   return { ok: false, problem: 'the signature does not verify with the key you gave: the report or its signature was changed, or another key signed it' };
 }
 
-/** RFC 6901 pointers to where two JSON values differ, at most `limit` of them, in document order. */
-export function jsonDifferences(a: unknown, b: unknown, limit = 100): string[] {
-  const out: string[] = [];
+/**
+ * RFC 6901 pointers to where two JSON values differ, in document order. A
+ * member or list with more than `collapse` differences inside is named once
+ * (so a shifted timeline does not hide a changed verdict), and at most
+ * `limit` pointers are returned.
+ */
+export function jsonDifferences(a: unknown, b: unknown, limit = 200, collapse = 12): string[] {
   const escape = (k: string) => k.replace(/~/g, '~0').replace(/\//g, '~1');
-  const walk = (x: unknown, y: unknown, at: string) => {
-    if (out.length >= limit) return;
+  const walk = (x: unknown, y: unknown, at: string): string[] => {
     const xo = typeof x === 'object' && x !== null;
     const yo = typeof y === 'object' && y !== null;
     if (xo && yo && Array.isArray(x) === Array.isArray(y)) {
+      const out: string[] = [];
       if (Array.isArray(x) && Array.isArray(y)) {
         const n = Math.max(x.length, y.length);
-        for (let i = 0; i < n; i++) walk(x[i], y[i], `${at}/${i}`);
-        return;
+        for (let i = 0; i < n; i++) out.push(...walk(x[i], y[i], `${at}/${i}`));
+      } else {
+        const keys = [...new Set([...Object.keys(x as object), ...Object.keys(y as object)])].sort();
+        for (const k of keys) out.push(...walk((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k], `${at}/${escape(k)}`));
       }
-      const keys = [...new Set([...Object.keys(x as object), ...Object.keys(y as object)])].sort();
-      for (const k of keys) walk((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k], `${at}/${escape(k)}`);
-      return;
+      return out.length > collapse && at !== '' ? [at] : out;
     }
-    if (x === undefined && y === undefined) return;
-    if (xo || yo || x !== y) out.push(at === '' ? '/' : at);
+    if (x === undefined && y === undefined) return [];
+    return xo || yo || x !== y ? [at === '' ? '/' : at] : [];
   };
-  walk(a, b, '');
-  return out;
+  return walk(a, b, '').slice(0, limit);
 }

@@ -29,7 +29,7 @@ export const checkReportCommand: CliCommand = async (args, io) => {
     out.push(`${reportFile}: DIFFERS`);
     if (check.edited) out.push('  the report does not match its own report_sha256: it was edited after it was made');
     if (check.differences.length) {
-      out.push(`  members that differ from the re-run (${check.differences.length}${check.differences.length >= 100 ? '+' : ''}):`);
+      out.push(`  members that differ from the re-run (${check.differences.length}${check.differences.length >= 200 ? '+' : ''}):`);
       for (const p of check.differences.slice(0, SHOWN)) out.push(`    ${p}`);
       if (check.differences.length > SHOWN) out.push(`    … ${check.differences.length - SHOWN} more (use --json)`);
     }

@@ -121,7 +121,11 @@ export async function buildEvidenceReport(inputs: ReportInputs): Promise<Evidenc
   });
   const toFinding = (f: Finding): ReportFinding => ({ kind: f.kind, seq: f.seq, line: f.line, index: index.indexOfLine(f.line), message: scrub(f.message), severity: f.severity });
   const findings = verification.findings.map(toFinding);
-  for (const f of findings) if (f.severity === 'integrity') mark(f.index, 'finding');
+  // A checkpoint finding names the checkpoint's line; its mark goes on the event of its seq.
+  const wantedSeqs = new Set(findings.filter((f) => f.severity === 'integrity' && f.index === null && f.seq !== null).map((f) => f.seq!));
+  const indexOfSeq = new Map<number, number>();
+  if (wantedSeqs.size) index.seqs.forEach((s, i) => wantedSeqs.has(s) && !indexOfSeq.has(s) && indexOfSeq.set(s, i));
+  for (const f of findings) if (f.severity === 'integrity') mark(f.index ?? (f.seq === null ? null : (indexOfSeq.get(f.seq) ?? null)), 'finding');
   const findingCounts: Record<string, number> = {};
   for (const f of findings) findingCounts[f.kind] = (findingCounts[f.kind] ?? 0) + 1;
 
