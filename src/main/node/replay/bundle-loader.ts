@@ -5,7 +5,7 @@
  * Reading happens here, once; evaluation later never touches the disk.
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { bundleDigest } from '../../../shared/replay/bundle-digest';
 import type { PolicyRef } from '../../../shared/replay/types';
@@ -46,6 +46,47 @@ export function sha256HexOfText(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
+/** The largest file a bundle may hold: real Cedar policy sets are kilobytes. */
+export const MAX_BUNDLE_FILE_BYTES = 8 * 1024 * 1024;
+/** All files of one bundle together. */
+export const MAX_BUNDLE_BYTES = 32 * 1024 * 1024;
+/** Files in one bundle, and folders below it. */
+export const MAX_BUNDLE_FILES = 1000;
+export const MAX_BUNDLE_DEPTH = 8;
+
+/**
+ * Reads a regular file, refusing one that is (or has become, since it was
+ * listed) a link or larger than the limit; the size is checked on the open
+ * handle, so a file that grows later is still cut at the limit.
+ */
+function readBoundedFile(abs: string, shownAs: string): Buffer {
+  const noFollow = fsConstants.O_NOFOLLOW ?? 0;
+  let fd: number;
+  try {
+    // Non-blocking, so a FIFO cannot stall the open; fstat below refuses it.
+    fd = openSync(abs, fsConstants.O_RDONLY | noFollow | (fsConstants.O_NONBLOCK ?? 0));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw new BundleError('became a symbolic link while the bundle was read; refused', shownAs);
+    throw new BundleError(`cannot be read (${code ?? (err as Error).message})`, shownAs);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new BundleError('is not a regular file', shownAs);
+    if (st.size > MAX_BUNDLE_FILE_BYTES) throw new BundleError(`is ${st.size} bytes, over the ${MAX_BUNDLE_FILE_BYTES}-byte limit for a file in a policy bundle; refused`, shownAs);
+    const buf = Buffer.alloc(st.size);
+    let at = 0;
+    while (at < buf.length) {
+      const n = readSync(fd, buf, at, buf.length - at, at);
+      if (n === 0) break;
+      at += n;
+    }
+    return buf.subarray(0, at);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function sha256Hex(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
@@ -59,8 +100,10 @@ function inside(root: string, candidate: string): boolean {
 function listFiles(root: string): { rel: string; abs: string }[] {
   const realRoot = realpathSync(root);
   const out: { rel: string; abs: string }[] = [];
-  const walk = (dir: string, relDir: string) => {
+  const walk = (dir: string, relDir: string, depth: number) => {
+    if (depth > MAX_BUNDLE_DEPTH) throw new BundleError(`nests folders deeper than ${MAX_BUNDLE_DEPTH} levels; refused`, dir);
     for (const name of readdirSync(dir).sort()) {
+      if (out.length >= MAX_BUNDLE_FILES) throw new BundleError(`holds more than ${MAX_BUNDLE_FILES} files; a policy bundle is a few files, refused`, root);
       const abs = path.join(dir, name);
       const rel = relDir ? `${relDir}/${name}` : name;
       const st = lstatSync(abs);
@@ -75,7 +118,7 @@ function listFiles(root: string): { rel: string; abs: string }[] {
         if (statSync(target).isDirectory()) throw new BundleError('is a symbolic link to a folder; bundles may not contain linked folders', abs);
         out.push({ rel, abs: target });
       } else if (st.isDirectory()) {
-        walk(abs, rel);
+        walk(abs, rel, depth + 1);
       } else if (st.isFile()) {
         out.push({ rel, abs });
       } else {
@@ -83,7 +126,7 @@ function listFiles(root: string): { rel: string; abs: string }[] {
       }
     }
   };
-  walk(realRoot, '');
+  walk(realRoot, '', 0);
   return out;
 }
 
@@ -187,8 +230,11 @@ export function loadBundle(dir: string): BundleSource {
   const files = listFiles(abs);
   const hashes: Record<string, string> = {};
   const contents = new Map<string, Buffer>();
+  let total = 0;
   for (const f of files) {
-    const bytes = readFileSync(f.abs);
+    const bytes = readBoundedFile(f.abs, path.join(abs, f.rel));
+    total += bytes.length;
+    if (total > MAX_BUNDLE_BYTES) throw new BundleError(`holds more than ${MAX_BUNDLE_BYTES} bytes of files; refused`, abs);
     contents.set(f.rel, bytes);
     if (f.rel !== 'manifest.json') hashes[f.rel] = sha256Hex(bytes);
   }
@@ -237,7 +283,12 @@ export function loadBundleFolder(dir: string): BundleSource[] {
     const abs = path.join(realRoot, name);
     const lst = lstatSync(abs);
     if (lst.isSymbolicLink()) {
-      const target = realpathSync(abs);
+      let target: string;
+      try {
+        target = realpathSync(abs);
+      } catch {
+        throw new BundleError('is a symbolic link to nothing; refused', abs);
+      }
       if (!inside(realRoot, target)) throw new BundleError(`is a symbolic link leading outside the policies folder (to ${target}); refused`, abs);
     }
     if (!statSync(abs).isDirectory()) continue;

@@ -20,6 +20,7 @@ export function compileBundle(bundle: BundleSource): DecisionEvaluator {
     const schema = cedar.preparseSchema(id, bundle.schemaText!);
     if (schema.type === 'failure') throw new Error(`bundle ${bundle.name}@${bundle.version}: schema does not parse`);
   }
+  const schemaName = hasSchema ? id : undefined;
   const bundleEntities = bundle.entities as never[];
   const approvalPolicies = new Set(bundle.policies.filter((p) => p.approval).map((p) => p.id));
   return {
@@ -34,7 +35,8 @@ export function compileBundle(bundle: BundleSource): DecisionEvaluator {
         context: request.context as never,
         entities,
         preparsedPolicySetId: id,
-        ...(hasSchema ? { preparsedSchemaName: id, validateRequest: true } : {}),
+        preparsedSchemaName: schemaName,
+        validateRequest: hasSchema,
       });
       if (answer.type === 'failure') throw new EvaluationError(answer.errors.map((e) => e.message).join('; '));
       return {
