@@ -9,6 +9,8 @@ import { EventTable } from './EventTable';
 import type { EventFilter } from './EventTable';
 import { FilterBar } from './FilterBar';
 import { Inspector } from './Inspector';
+import { NotesPanel } from './NotesPanel';
+import { ReportButton } from './ReportButton';
 import { locateEvent } from './locate';
 import { JobProgressBar, OpenPanel } from './OpenPanel';
 import { Timeline } from './Timeline';
@@ -293,6 +295,8 @@ function Desk() {
             <Inspector caseId={summary.caseId} index={selected?.index ?? null} onSelectIndex={(i) => selectIndex(i)} />
           </div>
           <CaseLists caseId={summary.caseId} revision={revision} onLocateFinding={locateFinding} onSelectIndex={(i) => selectIndex(i)} />
+          <NotesPanel key={`notes:${summary.caseId}`} caseId={summary.caseId} index={selected?.index ?? null} />
+          <ReportButton caseId={summary.caseId} />
         </main>
       )}
     </div>
