@@ -46,6 +46,9 @@ export async function detectFormat(file: string): Promise<{ reader: FormatReader
     const d = reader.detect(head, name);
     if (d && (!best || d.score > best.score)) best = { reader, reason: d.reason, score: d.score };
   }
+  if (!best && head.trim() === '') {
+    throw new UnknownFormatError(head === '' ? `${name} is empty: there is nothing to verify.` : `${name} holds only blank lines: there is nothing to verify.`);
+  }
   if (!best) {
     const tried = FORMAT_READERS.map((r) => `${r.id} (${r.describe})`).join('; ');
     throw new UnknownFormatError(`${name} is not in a format Audit Replay reads. Tried: ${tried}. Use --format to name one.`);

@@ -7,6 +7,97 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { Transform, type Readable } from 'node:stream';
+import { InputError } from '../cli/errors';
+
+/**
+ * Limits on what a hostile file can make the reader hold or do. A line longer
+ * than this is not an audit record anyone wrote by hand or by a sane exporter;
+ * holding it would cost several times its size once decoded, parsed and kept.
+ */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024;
+/**
+ * Gzip may inflate this much before the ratio check below applies. Small on
+ * purpose: every inflated line costs a parse and perhaps a finding, so a bomb
+ * of empty lines must be stopped after a megabyte, not a gigabyte.
+ */
+export const GZIP_RATIO_GRACE_BYTES = 1024 * 1024;
+/**
+ * Inflated bytes per compressed byte consumed, over the whole file so far.
+ * Exports compress 5-30x (every line carries random hashes); deflate's
+ * ceiling is about 1032x. Past this ratio the file is a decompression bomb.
+ */
+export const MAX_GZIP_RATIO = 200;
+/** Whatever the ratio, never inflate more than this from one file. */
+export const MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024 * 1024;
+
+/** A line longer than MAX_LINE_BYTES: reading stops there, naming the file and line. */
+export class LineTooLongError extends InputError {
+  constructor(file: string, line: number, limit = MAX_LINE_BYTES) {
+    super(`this line is longer than ${formatBytes(limit)}, the longest line Audit Replay reads: the file is not a usable export (corrupted, or made to exhaust memory); reading stopped`, file, line);
+  }
+}
+
+/** A gzip file that inflates past MAX_GZIP_RATIO or MAX_DECOMPRESSED_BYTES. */
+export class DecompressionBombError extends InputError {
+  constructor(file: string, inflated: number, compressed: number, line?: number) {
+    super(
+      `the gzip data inflates to more than ${formatBytes(inflated)} from ${formatBytes(compressed)} (over ${MAX_GZIP_RATIO}:1 or ${formatBytes(MAX_DECOMPRESSED_BYTES)}): a decompression bomb, not an export; reading stopped`,
+      file,
+      line,
+    );
+  }
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 ** 3) return `${Math.floor(n / 1024 ** 3)} GiB`;
+  if (n >= 1024 ** 2) return `${Math.floor(n / 1024 ** 2)} MiB`;
+  if (n >= 1024) return `${Math.floor(n / 1024)} KiB`;
+  return `${n} bytes`;
+}
+
+/**
+ * Gunzips `raw` on the fly, stopping with a DecompressionBombError as soon as
+ * the output outgrows the input by more than MAX_GZIP_RATIO (after a grace
+ * allowance) or MAX_DECOMPRESSED_BYTES. Nothing inflated is kept: memory
+ * stays at one chunk whatever the bomb.
+ */
+export function boundedGunzip(raw: Readable, file: string, lineNow: () => number | undefined = () => undefined): Readable {
+  const gunzip = createGunzip();
+  let inflated = 0;
+  const guard = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      inflated += chunk.length;
+      // Compressed bytes the inflater has consumed, not read ahead from disk: the true ratio so far.
+      const compressed = gunzip.bytesWritten;
+      if (inflated > MAX_DECOMPRESSED_BYTES || (inflated > GZIP_RATIO_GRACE_BYTES && inflated > compressed * MAX_GZIP_RATIO)) {
+        raw.destroy();
+        gunzip.destroy();
+        done(new DecompressionBombError(file, inflated, compressed, lineNow()));
+        return;
+      }
+      done(null, chunk);
+    },
+  });
+  raw.on('error', (err) => guard.destroy(err));
+  gunzip.on('error', (err) => guard.destroy(gzipError(err, file, lineNow()) as Error));
+  // The reader destroys what it reads from; the file and inflater go with it.
+  guard.on('close', () => {
+    gunzip.destroy();
+    raw.destroy();
+  });
+  raw.pipe(gunzip).pipe(guard);
+  return guard;
+}
+
+/** zlib's errors as a sentence naming the file; others unchanged. */
+export function gzipError(err: unknown, file: string, line?: number): unknown {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (typeof code === 'string' && code.startsWith('Z_')) {
+    const cut = code === 'Z_BUF_ERROR' || /unexpected end/i.test((err as Error).message);
+    return new InputError(cut ? 'the gzip data is cut off before its end: the file was truncated' : `the gzip data is damaged (${(err as Error).message})`, file, line);
+  }
+  return err;
+}
 
 export interface LineBatch {
   /** Line number of the first line in the batch. */
@@ -39,7 +130,7 @@ export async function isGzip(path: string): Promise<boolean> {
  * Opens a file for reading only, gunzipping when it starts with the gzip
  * magic. onRaw sees the bytes as stored (for the file's SHA-256), in order.
  */
-export async function openText(path: string, onRaw?: (chunk: Buffer) => void): Promise<Readable> {
+export async function openText(path: string, onRaw?: (chunk: Buffer) => void, lineNow?: () => number | undefined): Promise<Readable> {
   const gzip = await isGzip(path);
   const raw = createReadStream(path, { flags: 'r', highWaterMark: 1 << 20 });
   if (!gzip) {
@@ -53,31 +144,40 @@ export async function openText(path: string, onRaw?: (chunk: Buffer) => void): P
       }),
     );
   }
-  const gunzip = createGunzip();
-  raw.on('error', (err) => gunzip.destroy(err));
   // Attached in the same tick as pipe(), so no chunk flows past unseen.
   if (onRaw) raw.on('data', (chunk) => onRaw(chunk as Buffer));
-  return raw.pipe(gunzip);
+  return boundedGunzip(raw, path, lineNow);
 }
 
 /**
  * Calls onBatch for each batch of about batchBytes of whole lines (a single
  * line longer than that makes a batch of its own). onBatch may return a
- * promise to apply back-pressure.
+ * promise to apply back-pressure. A line longer than maxLineBytes stops the
+ * reading with a LineTooLongError naming the line; a gzip bomb with a
+ * DecompressionBombError; damaged gzip with an InputError.
  */
 export async function streamLineBatches(
   path: string,
   onBatch: (batch: LineBatch) => void | Promise<void>,
-  options: { batchBytes?: number; onRawChunk?: (chunk: Buffer) => void; signal?: AbortSignal } = {},
+  options: { batchBytes?: number; onRawChunk?: (chunk: Buffer) => void; signal?: AbortSignal; maxLineBytes?: number } = {},
 ): Promise<LineStreamResult> {
   const batchBytes = options.batchBytes ?? 1 << 20;
+  const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
   let bytesRead = 0;
-  const stream = await openText(path, (chunk) => {
-    bytesRead += chunk.length;
-    options.onRawChunk?.(chunk);
-  });
-  let carry: Buffer = Buffer.alloc(0);
   let nextLine = 1;
+  let pendingLines = 0;
+  const stream = await openText(
+    path,
+    (chunk) => {
+      bytesRead += chunk.length;
+      options.onRawChunk?.(chunk);
+    },
+    () => nextLine + pendingLines,
+  );
+  // The unfinished line so far, as the chunks it came in: concatenating on
+  // every chunk would copy a long line over and over (quadratic).
+  let carry: Buffer[] = [];
+  let carryLen = 0;
   let lastChar = -1;
   let pending: Buffer[] = [];
   let pendingLen = 0;
@@ -87,6 +187,7 @@ export async function streamLineBatches(
     const bytes = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingLen);
     pending = [];
     pendingLen = 0;
+    pendingLines = 0;
     const starts: number[] = [0];
     for (let i = bytes.indexOf(0x0a); i !== -1 && i < bytes.length - 1; i = bytes.indexOf(0x0a, i + 1)) starts.push(i + 1);
     const offsets = new Uint32Array(starts.length + 1);
@@ -105,23 +206,49 @@ export async function streamLineBatches(
       lastChar = chunk[chunk.length - 1];
       const lastNl = chunk.lastIndexOf(0x0a);
       if (lastNl === -1) {
-        carry = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+        carry.push(chunk);
+        carryLen += chunk.length;
+        if (carryLen > maxLineBytes) throw new LineTooLongError(path, nextLine + pendingLines, maxLineBytes);
         continue;
       }
       const head = chunk.subarray(0, lastNl + 1);
-      const whole = carry.length ? Buffer.concat([carry, head]) : Buffer.from(head);
-      carry = Buffer.from(chunk.subarray(lastNl + 1));
+      const headLines = checkLineLengths(head, carryLen, maxLineBytes, path, nextLine + pendingLines);
+      const whole = carryLen ? Buffer.concat([...carry, head], carryLen + head.length) : Buffer.from(head);
+      const tail = chunk.subarray(lastNl + 1);
+      carry = tail.length ? [Buffer.from(tail)] : [];
+      carryLen = tail.length;
+      if (carryLen > maxLineBytes) throw new LineTooLongError(path, nextLine + pendingLines + headLines, maxLineBytes);
       pending.push(whole);
       pendingLen += whole.length;
+      pendingLines += headLines;
       if (pendingLen >= batchBytes) await flush(false);
     }
-    if (carry.length) {
-      pending.push(carry);
-      pendingLen += carry.length;
+    if (carryLen) {
+      const last = carry.length === 1 ? carry[0] : Buffer.concat(carry, carryLen);
+      pending.push(last);
+      pendingLen += last.length;
     }
     await flush(true);
+  } catch (err) {
+    throw gzipError(err, path, nextLine + pendingLines);
   } finally {
     stream.destroy();
   }
   return { lines: nextLine - 1, lastLineTerminated: lastChar === -1 || lastChar === 0x0a, bytesRead };
+}
+
+/**
+ * Throws for the first line in `head` (whose first line continues `carryLen`
+ * earlier bytes) longer than `max`; returns the number of lines `head` ends.
+ */
+function checkLineLengths(head: Buffer, carryLen: number, max: number, file: string, firstLine: number): number {
+  let start = -carryLen;
+  let line = firstLine;
+  for (let i = head.indexOf(0x0a); i !== -1; i = head.indexOf(0x0a, i + 1)) {
+    // The length counts the line's bytes without its \n.
+    if (i - start > max) throw new LineTooLongError(file, line, max);
+    start = i + 1;
+    line++;
+  }
+  return line - firstLine;
 }

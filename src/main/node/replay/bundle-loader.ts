@@ -53,6 +53,69 @@ export const MAX_BUNDLE_BYTES = 32 * 1024 * 1024;
 /** Files in one bundle, and folders below it. */
 export const MAX_BUNDLE_FILES = 1000;
 export const MAX_BUNDLE_DEPTH = 8;
+/**
+ * Brackets ( [ { nested in policy or schema text, and values nested in
+ * entities.json. cedar-wasm 4.13 overflows its stack inside wasm memory at
+ * about 150-200 nested brackets, which leaves the engine broken ("memory
+ * access out of bounds" on every later call), so deep text never reaches it.
+ * Real policies nest a handful of levels.
+ */
+export const MAX_POLICY_NESTING = 64;
+
+/**
+ * The line and depth of the first place `text` (Cedar policy or schema
+ * syntax) nests brackets deeper than `max`, or null. In a schema, `<…>`
+ * (Set<Set<…>>) nests too; in policies `<` and `>` compare.
+ */
+export function tooDeep(text: string, max = MAX_POLICY_NESTING, angles = false): { line: number; depth: number } | null {
+  let depth = 0;
+  let line = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a) line++;
+    else if (c === 0x22) {
+      // A string: skip to its closing quote, past escapes.
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) {
+        if (text.charCodeAt(i) === 0x5c) i++;
+        else if (text.charCodeAt(i) === 0x0a) line++;
+      }
+    } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2f) {
+      while (i < text.length && text.charCodeAt(i) !== 0x0a) i++;
+      line++;
+    } else if (c === 0x28 || c === 0x5b || c === 0x7b || (angles && c === 0x3c)) {
+      if (++depth > max) return { line, depth };
+    } else if (c === 0x29 || c === 0x5d || c === 0x7d || (angles && c === 0x3e)) depth = Math.max(0, depth - 1);
+  }
+  return null;
+}
+
+function jsonDepth(value: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d > max) max = d;
+    if (d > MAX_POLICY_NESTING) return d;
+    for (const child of Object.values(v as object)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
+/** Calls into Cedar, turning anything it throws (a stack overflow, a panic) into a BundleError naming the file. */
+function guardCedar<T>(file: string, what: string, call: () => T): T {
+  try {
+    return call();
+  } catch (err) {
+    if (err instanceof BundleError) throw err;
+    throw new BundleError(`${what}: the Cedar engine could not process it (${String((err as Error)?.message ?? err).split('\n')[0].slice(0, 200)})`, file);
+  }
+}
+
+function refuseDeep(text: string, file: string, angles = false): void {
+  const deep = tooDeep(text, MAX_POLICY_NESTING, angles);
+  if (deep) throw new BundleError(`nests brackets more than ${MAX_POLICY_NESTING} levels deep; refused before parsing (deeper text can crash the Cedar engine)`, file, deep.line);
+}
 
 /**
  * Reads a regular file, refusing one that is (or has become, since it was
@@ -157,6 +220,11 @@ function policyIdNear(text: string, offset: number): string | undefined {
 }
 
 function parsePolicies(text: string, file: string): BundlePolicy[] {
+  refuseDeep(text, file);
+  return guardCedar(file, 'does not parse', () => parsePolicyText(text, file));
+}
+
+function parsePolicyText(text: string, file: string): BundlePolicy[] {
   const parsed = cedar.checkParsePolicySet({ staticPolicies: text });
   if (parsed.type === 'failure') {
     const offset = firstOffset(parsed.errors);
@@ -198,6 +266,11 @@ function policyRecord(policies: readonly BundlePolicy[]): Record<string, string>
 
 function checkSchema(schemaText: string, policies: BundlePolicy[], dir: string): void {
   const schemaFile = path.join(dir, 'schema.cedarschema');
+  refuseDeep(schemaText, schemaFile, true);
+  guardCedar(schemaFile, 'cannot be checked', () => checkSchemaText(schemaText, policies, dir, schemaFile));
+}
+
+function checkSchemaText(schemaText: string, policies: BundlePolicy[], dir: string, schemaFile: string): void {
   const parsed = cedar.checkParseSchema(schemaText);
   if (parsed.type === 'failure') {
     const offset = firstOffset(parsed.errors);
@@ -259,7 +332,8 @@ export function loadBundle(dir: string): BundleSource {
     const entitiesFile = path.join(abs, 'entities.json');
     const parsed = parseJsonFile(entityBytes.toString('utf8'), entitiesFile);
     if (!Array.isArray(parsed)) throw new BundleError('must be a JSON list of Cedar entities', entitiesFile);
-    const check = cedar.checkParseEntities({ entities: parsed as never, schema: schemaText });
+    if (jsonDepth(parsed) > MAX_POLICY_NESTING) throw new BundleError(`nests values more than ${MAX_POLICY_NESTING} levels deep; refused`, entitiesFile);
+    const check = guardCedar(entitiesFile, 'are not valid Cedar entities', () => cedar.checkParseEntities({ entities: parsed as never, schema: schemaText }));
     if (check.type === 'failure') throw new BundleError(`are not valid Cedar entities: ${describe(check.errors)}`, entitiesFile);
     entities = parsed;
   }
