@@ -1,0 +1,139 @@
+/**
+ * The big hostile inputs, each run in a child process so that a crash, a hang
+ * or a runaway allocation fails the test, not the test runner: a 100 MB line,
+ * gzip bombs (about 10 MB inflating to 10 GiB), a million tiny lines and
+ * nesting 100,000 deep. Bounds are generous (CI machines are slow and share
+ * cores); they are there to catch the unbounded, not to benchmark.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deepNesting, gzipBomb, HEADER, hugeLineExport, millionTinyLines } from './big-inputs';
+import type { ProbeResult } from './probe';
+
+const REPO = path.resolve(import.meta.dirname, '../..');
+const RSS_LIMIT_MIB = 1024;
+/** HOSTILE_FULL=1 runs every door on every big input; by default the slow combinations are left to that run. */
+const FULL = process.env.HOSTILE_FULL === '1';
+const TIME_LIMIT_MS = 60_000;
+
+function probe(mode: string, file: string, timeoutMs = TIME_LIMIT_MS): Promise<ProbeResult & { exit: number | null; signal: string | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(REPO, 'bin/run-ts.mjs'), path.join(REPO, 'test/hostile/probe.ts'), mode, file], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      let parsed: ProbeResult = { ok: false, ms: timeoutMs, maxRssMiB: -1, error: `no result (exit ${code}, signal ${signal}): ${err.slice(0, 500)}` };
+      try {
+        parsed = JSON.parse(out.trim().split('\n').pop() ?? '') as ProbeResult;
+      } catch {
+        /* keep the failure above */
+      }
+      resolve({ ...parsed, exit: code, signal, stderr: err });
+    });
+  });
+}
+
+function bounded(r: Awaited<ReturnType<typeof probe>>, rssMiB = RSS_LIMIT_MIB): void {
+  expect(r.signal, `killed after ${TIME_LIMIT_MS} ms (a hang) or crashed: ${r.stderr.slice(0, 300)}`).toBeNull();
+  expect(r.exit, r.stderr.slice(0, 500)).toBe(0);
+  expect(r.maxRssMiB, 'peak RSS (MiB)').toBeLessThan(rssMiB);
+  expect(r.maxRssMiB).toBeGreaterThan(0);
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'hostile-big-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('a 100 MB line', () => {
+  let file: string;
+  beforeAll(() => {
+    file = hugeLineExport(dir, 100);
+  });
+  it('verify (inline and on workers) and ingest stop at line 2 with a sentence, under 1 GiB', async () => {
+    for (const mode of FULL ? ['verify', 'verify-workers', 'ingest'] : ['verify-workers', 'ingest']) {
+      const r = await probe(mode, file);
+      bounded(r);
+      expect(r.ok).toBe(false);
+      expect(r.error).toContain(file);
+      expect(r.errorLine).toBe(2);
+      expect(r.error).toMatch(/longer than 16 MiB/);
+      if (mode === 'ingest') expect(r.leftovers).toEqual([]);
+    }
+  });
+  it('replay reads past it (an unreadable line), under 1 GiB', async () => {
+    const r = await probe('replay', file);
+    bounded(r);
+  });
+});
+
+describe('gzip bombs: about 10 MB inflating to 10 GiB', () => {
+  it('of newlines after a valid header: stopped by the ratio guard, naming the file', async () => {
+    const bomb = gzipBomb(dir, 'bomb-newlines.jsonl.gz', '\n', 640, 16, HEADER);
+    expect(statSync(bomb).size).toBeGreaterThan(9_000_000);
+    // Inline (ingest uses workers: 0) the megabyte of empty lines inflated before the guard costs ~20 s of findings: see docs/security.md.
+    for (const mode of FULL ? ['verify-workers', 'verify', 'ingest'] : ['verify-workers']) {
+      const r = await probe(mode, bomb);
+      bounded(r);
+      expect(r.error).toMatch(/decompression bomb/);
+      expect(r.error).toContain(bomb);
+    }
+  });
+  it('of zeros after a valid header (one endless line): stopped within the first 16 MiB', async () => {
+    const bomb = gzipBomb(dir, 'bomb-zeros.jsonl.gz', '0', 640, 16, HEADER);
+    for (const mode of FULL ? ['verify', 'ingest'] : ['ingest']) {
+      const r = await probe(mode, bomb);
+      bounded(r);
+      expect(r.error).toMatch(/decompression bomb|longer than 16 MiB/);
+    }
+  });
+  it('of zeros with no header: detection refuses it', async () => {
+    const r = await probe('verify', gzipBomb(dir, 'bomb-plain.jsonl.gz', '0'));
+    bounded(r);
+    expect(r.error).toMatch(/not in a format/);
+  });
+  // Replay reads exports through src/main/node/replay/export-events.ts, which
+  // gunzips without a bound and splits lines with readline: on this bomb the
+  // process dies of "Invalid string length". Flip to it() once it is bounded.
+  it.fails('replay of a gzip bomb ends in a sentence, not a crash (open: export-events.ts)', async () => {
+    const r = await probe('replay', gzipBomb(dir, 'bomb-replay.jsonl.gz', '0', 640, 16, HEADER), 40_000);
+    bounded(r);
+    expect(r.error).toMatch(/bomb|longer/);
+  });
+});
+
+describe('a million tiny lines', () => {
+  it('each a malformed-line finding, the file verified and ingested under 1 GiB', async () => {
+    const file = millionTinyLines(dir);
+    for (const mode of FULL ? ['verify', 'verify-workers', 'ingest'] : ['verify']) {
+      const r = await probe(mode, file);
+      bounded(r);
+      expect(r.ok).toBe(true);
+      expect(r.verdict).toBe('tampered');
+      expect(r.findings).toBeGreaterThanOrEqual(1_000_000);
+    }
+  });
+});
+
+describe('nesting 100,000 deep', () => {
+  it('arrays and objects: a malformed-line finding at line 2, no stack overflow', async () => {
+    for (const kind of ['array', 'object'] as const) {
+      const file = deepNesting(dir, 100_000, kind);
+      for (const mode of FULL ? ['verify', 'verify-workers', 'ingest', 'replay'] : kind === 'array' ? ['verify-workers', 'ingest'] : ['verify']) {
+        const r = await probe(mode, file);
+        bounded(r);
+        if (mode === 'replay') continue;
+        expect(r.ok, r.error).toBe(true);
+        expect(r.firstFindings?.some((f) => f.kind === 'malformed-line' && f.line === 2 && /deeper than/.test(f.message)) ?? mode === 'ingest').toBe(true);
+      }
+    }
+  });
+});
