@@ -12,7 +12,9 @@ export const CHROMIUM_PATH = process.env.AUDIT_REPLAY_CHROMIUM ?? '/usr/bin/chro
 
 export const chromiumHtmlToPdf: HtmlToPdf = async (html) => {
   if (!existsSync(CHROMIUM_PATH)) throw new InputError(`a PDF needs Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set AUDIT_REPLAY_CHROMIUM); write .html and print it instead`);
-  const { chromium } = await import('playwright-core');
+  // A specifier the bundler cannot follow: the desktop app prints with Electron and must not carry playwright-core.
+  const moduleName = 'playwright-core';
+  const { chromium } = (await import(/* @vite-ignore */ moduleName)) as typeof import('playwright-core');
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
