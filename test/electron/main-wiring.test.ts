@@ -43,6 +43,7 @@ const fake = vi.hoisted(() => {
     listDivergences: vi.fn(async () => []),
     listSequenceFindings: vi.fn(async () => []),
     getTimeline: vi.fn(async () => ({})),
+    exportReport: vi.fn(async (_caseId: string, format: string, outPath: string) => ({ path: outPath, format, reportSha256: 'ab', bytes: 1 })),
     close: vi.fn(async () => undefined),
   };
   const menus: unknown[] = [];
@@ -106,7 +107,11 @@ vi.mock('electron', () => {
     },
     ipcMain: { handle: (channel: string, fn: Fn) => fake.handlers.set(channel, fn), removeHandler: (c: string) => fake.handlers.delete(c) },
     Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: (m: unknown) => fake.menus.push(m) },
-    dialog: { showOpenDialog: vi.fn(async () => ({ canceled: true, filePaths: [] })), showErrorBox: vi.fn() },
+    dialog: {
+      showOpenDialog: vi.fn(async () => ({ canceled: true, filePaths: [] })),
+      showSaveDialog: vi.fn(async () => ({ canceled: false, filePath: '/home/reviewer/evidence-report.pdf' })),
+      showErrorBox: vi.fn(),
+    },
     BrowserWindow,
   };
 });
@@ -209,6 +214,18 @@ describe('main process wiring', () => {
     await expect(summary({ senderFrame: { url: APP_ENTRY_URL, parent: {} } }, 'case_1')).rejects.toThrow(/refused/);
     await expect(summary(ours, '../x')).rejects.toThrow(/refused/);
     expect(fake.service.getCaseSummary).toHaveBeenCalledTimes(1);
+  });
+
+  it('saves a report where the reviewer chooses in the save dialog; a path named by the window is refused', async () => {
+    const exportReport = fake.handlers.get(AUDIT_CHANNELS.exportReport)!;
+    const ours = { senderFrame: { url: APP_ENTRY_URL, parent: null } };
+    await expect(exportReport(ours, 'case_1', 'pdf', '/home/reviewer/.bashrc')).rejects.toThrow(/asks where to save/);
+    expect(fake.service.exportReport).not.toHaveBeenCalled();
+    await expect(exportReport(ours, 'case_1', 'pdf', null)).resolves.toMatchObject({ path: '/home/reviewer/evidence-report.pdf' });
+    expect(fake.service.exportReport).toHaveBeenCalledWith('case_1', 'pdf', '/home/reviewer/evidence-report.pdf');
+    vi.mocked(electron.dialog.showSaveDialog).mockResolvedValueOnce({ canceled: true, filePath: '' });
+    await expect(exportReport(ours, 'case_1', 'json', null)).resolves.toBeNull();
+    expect(fake.service.exportReport).toHaveBeenCalledTimes(1);
   });
 
   it('forwards progress to the window and has a File menu with Open Export…', () => {
