@@ -130,6 +130,11 @@ describe('audit-replay report and check-report', () => {
     expect(out2.differences).toEqual(['/report_sha256', '/verification/verdict_reason']);
   }, 60_000);
 
+  it('carries the same replay report SHA-256 as `audit-replay replay --json`', async () => {
+    const r = await cli('replay', a.exportPath, '--policies', a.policiesPath, '--json');
+    expect(JSON.parse(reportA).replay.report_sha256).toBe(JSON.parse(r.stdout).report_sha256);
+  }, 60_000);
+
   it('says a report it cannot use is unusable (exit 2)', async () => {
     const bad = path.join(a.dir, 'not-a-report.json');
     writeFileSync(bad, '{"format":"something else"}');
