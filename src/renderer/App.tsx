@@ -118,6 +118,9 @@ function Desk() {
   const [selected, setSelected] = useState<{ index: number; ts: string | null } | null>(null);
   const [reveal, setReveal] = useState<{ index: number; nonce: number } | null>(null);
   const [revision, setRevision] = useState(0);
+  // The timeline asks the service for buckets only once the table's first page is in: on a big
+  // case that query is the slow one, and the verdict and first rows must not wait behind it.
+  const [tableReady, setTableReady] = useState<CaseId | null>(null);
   const [themeChoice, setThemeChoice, theme] = useTheme();
 
   const updateJob = (next: Job | null) => {
@@ -286,11 +289,11 @@ function Desk() {
         <main className="desk">
           <VerdictPanel summary={summary} onLocateFinding={locateFinding} />
           <CaseInputs summary={summary} onApply={(inputs) => startJob(() => api.setCaseInputs(summary.caseId, inputs))} />
-          <Timeline summary={summary} selected={selected} theme={theme} onSelectMarker={selectMarker} onSpan={onSpan} />
+          <Timeline summary={summary} selected={selected} theme={theme} onSelectMarker={selectMarker} onSpan={onSpan} enabled={tableReady === summary.caseId} />
           <div className="work">
             <div className="work-left">
               <FilterBar summary={summary} filter={filter} onChange={setFilter} />
-              <EventTable key={`${summary.caseId}:${revision}`} caseId={summary.caseId} filter={filter} selectedIndex={selected?.index ?? null} onSelect={selectRow} reveal={reveal} />
+              <EventTable key={`${summary.caseId}:${revision}`} caseId={summary.caseId} filter={filter} selectedIndex={selected?.index ?? null} onSelect={selectRow} reveal={reveal} onFirstPage={setTableReady} />
             </div>
             <Inspector caseId={summary.caseId} index={selected?.index ?? null} onSelectIndex={(i) => selectIndex(i)} />
           </div>

@@ -25,11 +25,13 @@ export interface EventTableProps {
   onSelect(row: EventRow): void;
   /** Bumped when something elsewhere selects an event the table should scroll to. */
   reveal: { index: number; nonce: number } | null;
+  /** Told once the first page has arrived (or failed), with the case id. */
+  onFirstPage?(caseId: CaseId): void;
 }
 
 const REPLAY_WORDS: Record<string, string> = { match: 'matches', diverged: 'DIVERGED', 'not-replayable': 'not replayable' };
 
-export function EventTable({ caseId, filter, selectedIndex, onSelect, reveal }: EventTableProps) {
+export function EventTable({ caseId, filter, selectedIndex, onSelect, reveal, onFirstPage }: EventTableProps) {
   const api = useApi();
   const scroller = useRef<HTMLDivElement>(null);
   const pages = useRef(new Map<number, EventRow[]>());
@@ -42,6 +44,8 @@ export function EventTable({ caseId, filter, selectedIndex, onSelect, reveal }: 
   const [viewHeight, setViewHeight] = useState(0);
   const [cursor, setCursor] = useState(0);
   const filterKey = JSON.stringify(filter);
+  const onFirstPageRef = useRef(onFirstPage);
+  onFirstPageRef.current = onFirstPage;
 
   const height = viewHeight > 0 ? viewHeight : 14 * ROW_HEIGHT;
   const viewRows = Math.max(1, Math.floor(height / ROW_HEIGHT));
@@ -62,6 +66,7 @@ export function EventTable({ caseId, filter, selectedIndex, onSelect, reveal }: 
           if (gen !== generation.current) return;
           inflight.current.delete(page);
           pages.current.set(page, result.rows);
+          if (page === 0) onFirstPageRef.current?.(caseId);
           setTotal(result.total);
           setError(null);
           setVersion((v) => v + 1);
@@ -69,6 +74,7 @@ export function EventTable({ caseId, filter, selectedIndex, onSelect, reveal }: 
         .catch((e: unknown) => {
           if (gen !== generation.current) return;
           inflight.current.delete(page);
+          if (page === 0) onFirstPageRef.current?.(caseId);
           setError(sentenceOf(e));
         });
     },

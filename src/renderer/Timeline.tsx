@@ -6,7 +6,7 @@
  */
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { MouseEvent as ReactMouseEvent } from 'react';
-import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
+import { Area, AreaChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
 import type { CaseSummary, TimelineData, TimelineLaneMarker } from '../shared/api/audit-api';
 import { sentenceOf, useApi } from './api';
 import { formatTs, KIND_FAMILIES, kindFamily } from './format';
@@ -17,6 +17,8 @@ export interface TimelineProps {
   theme: 'light' | 'dark';
   onSelectMarker(marker: TimelineLaneMarker): void;
   onSpan(fromTs: string, toTs: string): void;
+  /** False until the table's first page is in, so the bucket query does not delay the first view. */
+  enabled?: boolean;
 }
 
 const LABEL_W = 120;
@@ -25,6 +27,8 @@ const LANE_H = 24;
 const BUCKETS = 120;
 const MIN_SPAN_MS = 1000;
 const MAX_LANES = 40;
+const MARKERS_TOP = 4;
+const CANVAS_MARKERS = new Set<TimelineLaneMarker['marker']>(['deny', 'approval']);
 
 export const MARKER_TYPES: { id: TimelineLaneMarker['marker']; label: string }[] = [
   { id: 'finding', label: 'Findings' },
@@ -55,7 +59,7 @@ function MarkerShape({ type, x, y }: { type: TimelineLaneMarker['marker']; x: nu
   }
 }
 
-export function Timeline({ summary, selected, theme, onSelectMarker, onSpan }: TimelineProps) {
+export function Timeline({ summary, selected, theme, onSelectMarker, onSpan, enabled = true }: TimelineProps) {
   const api = useApi();
   const startMs = summary.firstTs ? Date.parse(summary.firstTs) : NaN;
   const endMs = summary.lastTs ? Date.parse(summary.lastTs) : NaN;
@@ -86,7 +90,7 @@ export function Timeline({ summary, selected, theme, onSelectMarker, onSpan }: T
 
   // Ask for the buckets of the visible window, after the wheel settles.
   useEffect(() => {
-    if (!hasRange) return;
+    if (!hasRange || !enabled) return;
     let live = true;
     const timer = setTimeout(() => {
       api.getTimeline(summary.caseId, { fromTs: new Date(view.from).toISOString(), toTs: new Date(view.to).toISOString(), buckets: BUCKETS }).then(
@@ -98,7 +102,7 @@ export function Timeline({ summary, selected, theme, onSelectMarker, onSpan }: T
       live = false;
       clearTimeout(timer);
     };
-  }, [api, summary.caseId, view.from, view.to, hasRange]);
+  }, [api, summary.caseId, view.from, view.to, hasRange, enabled]);
 
   const plotW = Math.max(100, width - LABEL_W - 8);
   const span = view.to - view.from;
@@ -151,9 +155,20 @@ export function Timeline({ summary, selected, theme, onSelectMarker, onSpan }: T
       setView(clampView(d.from - (dx / plotW) * (d.to - d.from), d.to - (dx / plotW) * (d.to - d.from)));
     }
   };
-  const onMouseUp = () => {
+  const onMouseUp = (e: ReactMouseEvent) => {
     const d = drag.current;
     drag.current = null;
+    // A click (not a drag) on a marker row picks the nearest canvas-drawn marker.
+    if (d && !d.span && Math.abs(localX(e) - d.x) < 3 && e.type === 'mouseup') {
+      const y = e.clientY - (svg.current?.getBoundingClientRect().top ?? 0);
+      const row = Math.floor((y - MARKERS_TOP) / MARKER_ROW_H);
+      let best: { marker: TimelineLaneMarker; dist: number } | null = null;
+      for (const g of canvasGroups) {
+        const dist = Math.abs(g.x - d.x);
+        if (g.row === row && dist <= 6 && (!best || dist < best.dist)) best = { marker: g.marker, dist };
+      }
+      if (best) onSelectMarker(best.marker);
+    }
     if (d?.span && spanBox) {
       const a = Math.max(LABEL_W, Math.min(spanBox.x0, spanBox.x1));
       const b = Math.min(LABEL_W + plotW, Math.max(spanBox.x0, spanBox.x1));
@@ -172,7 +187,7 @@ export function Timeline({ summary, selected, theme, onSelectMarker, onSpan }: T
   }
 
   const lanes = (data?.lanes ?? []).slice(0, MAX_LANES);
-  const markersTop = 4;
+  const markersTop = MARKERS_TOP;
   const lanesTop = markersTop + MARKER_TYPES.length * MARKER_ROW_H + 8;
   const height = lanesTop + Math.max(1, lanes.length) * LANE_H + 22;
 
@@ -188,6 +203,11 @@ export function Timeline({ summary, selected, theme, onSelectMarker, onSpan }: T
     if (g) g.count++;
     else grouped.set(cell, { marker: m, count: 1, x, row });
   }
+  // Denials and approvals can number thousands: they are drawn on the canvas and picked by a click on
+  // their row (the table's outcome and kind filters list them for keyboard users). Findings,
+  // divergences and kill switches are few and matter most: they stay focusable buttons.
+  const domGroups = [...grouped.values()].filter((g) => !CANVAS_MARKERS.has(g.marker.marker));
+  const canvasGroups = [...grouped.values()].filter((g) => CANVAS_MARKERS.has(g.marker.marker));
   const selectedX = selected?.ts ? xOf(Date.parse(selected.ts)) : null;
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => view.from + f * span);
 
@@ -211,13 +231,13 @@ export function Timeline({ summary, selected, theme, onSelectMarker, onSpan }: T
       </div>
       {error && <p className="error-text" role="alert">{error}</p>}
       <div ref={box} className="timeline-box">
-        <LaneCanvas data={data} lanes={lanes} view={view} plotW={plotW} width={width} height={height} lanesTop={lanesTop} theme={theme} />
+        <LaneCanvas data={data} lanes={lanes} view={view} plotW={plotW} width={width} height={height} lanesTop={lanesTop} theme={theme} markers={canvasGroups} />
         <svg
           ref={svg}
           width={width}
           height={height}
           role="img"
-          aria-label={`Timeline of ${lanes.length} agents with ${grouped.size} marker groups. Drag to pan, wheel to zoom, Shift+drag to filter the table to a span.`}
+          aria-label={`Timeline of ${lanes.length} agents. ${domGroups.length} findings, divergences or kill switches as buttons; ${canvasGroups.length} denial and approval marks (filter the table by outcome or kind to list them). Drag to pan, wheel to zoom, Shift+drag to filter the table to a span.`}
           onMouseDown={onMouseDown}
           onMouseMove={onMouseMove}
           onMouseUp={onMouseUp}
@@ -239,7 +259,7 @@ export function Timeline({ summary, selected, theme, onSelectMarker, onSpan }: T
               </text>
             </g>
           ))}
-          {[...grouped.values()].map((g) => (
+          {domGroups.map((g) => (
             <g
               key={`${g.marker.marker}-${g.marker.index}`}
               className={`marker marker-${g.marker.marker}`}
@@ -291,31 +311,42 @@ const DecisionChart = memo(function DecisionChart({ data, width, theme, onSpan }
   const palette = PALETTES[theme];
   const chartData = useMemo(() => (data?.buckets ?? []).map((b) => ({ ...b, label: formatTs(b.start).slice(11, 19) })), [data]);
   return (
-      <div className="chart" aria-label="Decisions over time by outcome">
-      <div className="chart-title">Decisions and events over time, by outcome (click a bar to filter the table)</div>
-      <BarChart width={width} height={150} data={chartData} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
+    <div className="chart" aria-label="Decisions over time by outcome">
+      <div className="chart-title">Decisions and events over time, by outcome (click to filter the table to that moment)</div>
+      {/* Stacked step areas: four paths instead of hundreds of bars, so a zoom redraws in a frame. */}
+      <AreaChart
+        width={width}
+        height={150}
+        data={chartData}
+        margin={{ top: 4, right: 8, bottom: 0, left: 0 }}
+        onClick={(state) => {
+          const i = Number(state?.activeTooltipIndex);
+          const b = Number.isInteger(i) ? data?.buckets[i] : undefined;
+          if (!b) return;
+          onSpan(b.start, data?.buckets[i + 1]?.start ?? data?.toTs ?? b.start);
+        }}
+      >
         <CartesianGrid strokeDasharray="3 3" stroke={palette.grid} vertical={false} />
         <XAxis dataKey="label" tick={{ fontSize: 11, fill: palette.text }} minTickGap={40} />
         <YAxis tick={{ fontSize: 11, fill: palette.text }} width={56} />
         <Tooltip isAnimationActive={false} />
         <Legend wrapperStyle={{ fontSize: 12 }} />
         {(['allow', 'deny', 'requireApproval', 'other'] as const).map((key) => (
-          <Bar
+          <Area
             key={key}
+            type="stepAfter"
             dataKey={key}
             name={key === 'requireApproval' ? 'needs approval' : key === 'other' ? 'no decision' : key}
             stackId="outcomes"
+            stroke={palette[key]}
             fill={palette[key]}
+            fillOpacity={0.85}
+            dot={false}
+            activeDot={false}
             isAnimationActive={false}
-            onClick={(_: unknown, i: number) => {
-              const b = data?.buckets[i];
-              if (!b) return;
-              const end = data?.buckets[i + 1]?.start ?? data?.toTs ?? b.start;
-              onSpan(b.start, end);
-            }}
           />
         ))}
-      </BarChart>
+      </AreaChart>
     </div>
   );
 });
@@ -338,7 +369,7 @@ function themeColour(theme: string, name: string): string {
  * thousands of SVG rects made every wheel step a long task, a canvas
  * redraw of the same bars takes about a millisecond.
  */
-function LaneCanvas({ data, lanes, view, plotW, width, height, lanesTop, theme }: { data: TimelineData | null; lanes: TimelineData['lanes']; view: { from: number; to: number }; plotW: number; width: number; height: number; lanesTop: number; theme: 'light' | 'dark' }) {
+function LaneCanvas({ data, lanes, view, plotW, width, height, lanesTop, theme, markers }: { data: TimelineData | null; lanes: TimelineData['lanes']; view: { from: number; to: number }; plotW: number; width: number; height: number; lanesTop: number; theme: 'light' | 'dark'; markers: { marker: TimelineLaneMarker; x: number; row: number }[] }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const el = canvas.current;
@@ -359,6 +390,25 @@ function LaneCanvas({ data, lanes, view, plotW, width, height, lanesTop, theme }
         ctx.fillRect(0, lanesTop + i * LANE_H, LABEL_W + plotW, LANE_H);
       }
     });
+    // Denial ✕ and approval ● marks, the same shapes and colours as the legend.
+    ctx.lineWidth = 2;
+    for (const m of markers) {
+      const y = MARKERS_TOP + m.row * MARKER_ROW_H + 8;
+      if (m.marker.marker === 'deny') {
+        ctx.strokeStyle = colour('--bad');
+        ctx.beginPath();
+        ctx.moveTo(m.x - 4, y - 4);
+        ctx.lineTo(m.x + 4, y + 4);
+        ctx.moveTo(m.x + 4, y - 4);
+        ctx.lineTo(m.x - 4, y + 4);
+        ctx.stroke();
+      } else {
+        ctx.fillStyle = colour('--kind-approval');
+        ctx.beginPath();
+        ctx.arc(m.x, y, 4, 0, Math.PI * 2);
+        ctx.fill();
+      }
+    }
     if (!data?.fromTs || !data.toTs) return;
     const from = Date.parse(data.fromTs);
     const spanMs = Math.max(1, Date.parse(data.toTs) - from);
@@ -399,6 +449,6 @@ function LaneCanvas({ data, lanes, view, plotW, width, height, lanesTop, theme }
       }
     });
     ctx.restore();
-  }, [data, lanes, view.from, view.to, plotW, width, height, lanesTop, theme]);
+  }, [data, lanes, view.from, view.to, plotW, width, height, lanesTop, theme, markers]);
   return <canvas ref={canvas} className="lane-canvas" style={{ width, height }} aria-hidden="true" />;
 }
