@@ -90,7 +90,7 @@ async function main() {
     window.__script = 0;
     new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__long.push(e.duration); }).observe({ type: 'longtask', buffered: true });
     // Long animation frames name the scripts inside them: the page's own work, apart from stalls it did not cause.
-    new PerformanceObserver((list) => { for (const e of list.getEntries()) for (const s of e.scripts) window.__script = Math.max(window.__script, s.duration); }).observe({ type: 'long-animation-frame' });
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) for (const s of e.scripts) if (s.duration > window.__script) { window.__script = s.duration; window.__scriptWhat = s.invoker + ' ' + s.sourceFunctionName + ' @' + s.sourceURL.split('/').pop() + ':' + s.sourceCharPosition; } }).observe({ type: 'long-animation-frame' });
     let last = performance.now();
     const frame = (now) => { window.__gap = Math.max(window.__gap, now - last); last = now; requestAnimationFrame(frame); };
     requestAnimationFrame(frame);
@@ -127,9 +127,9 @@ async function main() {
   await page.waitForTimeout(300);
   const timelineReady = Date.now() - t0;
 
-  const reset = () => page.evaluate('window.__long = []; window.__gap = 0; window.__script = 0;');
+  const reset = () => page.evaluate("window.__long = []; window.__gap = 0; window.__script = 0; window.__scriptWhat = '';");
   const read = () =>
-    page.evaluate(`({ longest: window.__long.length ? Math.max(...window.__long) : 0, count: window.__long.length, gap: window.__gap, script: window.__script })`) as Promise<{ longest: number; count: number; gap: number; script: number }>;
+    page.evaluate(`({ longest: window.__long.length ? Math.max(...window.__long) : 0, count: window.__long.length, gap: window.__gap, script: window.__script, what: window.__scriptWhat || '' })`) as Promise<{ longest: number; count: number; gap: number; script: number; what: string }>;
 
   // Scroll the table: wheel through it, drag the scroll position across a million rows, page and jump with keys.
   await reset();
@@ -179,8 +179,8 @@ async function main() {
   log(`  first verdict view (verdict + first table rows): ${ms(firstView)}   [target < 1000 ms]`);
   log(`  service calls started before the first view: ${firstViewCalls}`);
   log(`  timeline drawn: ${ms(timelineReady)}`);
-  log(`  scrolling the table: longest long task ${scroll.count ? ms(scroll.longest) : 'none (no task over 50 ms)'} (${scroll.count} long tasks), longest frame gap ${ms(scroll.gap)}, longest script in a long frame ${ms(scroll.script)}`);
-  log(`  zooming the timeline: longest long task ${zoom.count ? ms(zoom.longest) : 'none (no task over 50 ms)'} (${zoom.count} long tasks), longest frame gap ${ms(zoom.gap)}, longest script in a long frame ${ms(zoom.script)}`);
+  log(`  scrolling the table: longest long task ${scroll.count ? ms(scroll.longest) : 'none (no task over 50 ms)'} (${scroll.count} long tasks), longest frame gap ${ms(scroll.gap)}, longest script in a long frame ${ms(scroll.script)} ${scroll.what}`);
+  log(`  zooming the timeline: longest long task ${zoom.count ? ms(zoom.longest) : 'none (no task over 50 ms)'} (${zoom.count} long tasks), longest frame gap ${ms(zoom.gap)}, longest script in a long frame ${ms(zoom.script)} ${zoom.what}`);
   log(`  slowest service calls while zooming: ${zoomCalls}`);
   if (shell.problems.length) log(`  page problems: ${shell.problems.join(' | ')}`);
   await shell.close();

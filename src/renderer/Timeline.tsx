@@ -30,6 +30,14 @@ const MAX_LANES = 40;
 const MARKERS_TOP = 4;
 const CANVAS_MARKERS = new Set<TimelineLaneMarker['marker']>(['deny', 'approval']);
 
+/** A time label as precise as the visible span needs: days apart show the date, a second apart the milliseconds. */
+export function timeLabel(iso: string, spanMs: number): string {
+  if (spanMs > 2 * 86_400_000) return `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
+  if (spanMs > 3_600_000) return iso.slice(11, 16);
+  if (spanMs > 60_000) return iso.slice(11, 19);
+  return iso.slice(11, 23);
+}
+
 export const MARKER_TYPES: { id: TimelineLaneMarker['marker']; label: string }[] = [
   { id: 'finding', label: 'Findings' },
   { id: 'divergence', label: 'Divergences' },
@@ -208,6 +216,10 @@ export function Timeline({ summary, selected, theme, onSelectMarker, onSpan, ena
   // divergences and kill switches are few and matter most: they stay focusable buttons.
   const domGroups = [...grouped.values()].filter((g) => !CANVAS_MARKERS.has(g.marker.marker));
   const canvasGroups = [...grouped.values()].filter((g) => CANVAS_MARKERS.has(g.marker.marker));
+  // The service caps markers per answer; when they stop well before the end of the view, say so
+  // rather than let an empty stretch look like "no denials here".
+  const lastMarker = data && data.markers.length >= 500 ? data.markers[data.markers.length - 1] : undefined;
+  const markersCut = lastMarker && Date.parse(lastMarker.ts) < view.to - span * 0.05 ? lastMarker.ts : null;
   const selectedX = selected?.ts ? xOf(Date.parse(selected.ts)) : null;
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => view.from + f * span);
 
@@ -230,6 +242,11 @@ export function Timeline({ summary, selected, theme, onSelectMarker, onSpan, ena
         </div>
       </div>
       {error && <p className="error-text" role="alert">{error}</p>}
+      {markersCut && (
+        <p className="timeline-note" role="status">
+          The service sent {data!.markers.length.toLocaleString('en-US')} markers for this view, all before {formatTs(markersCut)}; zoom in or pan to see markers after it.
+        </p>
+      )}
       <div ref={box} className="timeline-box">
         <LaneCanvas data={data} lanes={lanes} view={view} plotW={plotW} width={width} height={height} lanesTop={lanesTop} theme={theme} markers={canvasGroups} />
         <svg
@@ -276,7 +293,7 @@ export function Timeline({ summary, selected, theme, onSelectMarker, onSpan, ena
           {spanBox && <rect x={Math.min(spanBox.x0, spanBox.x1)} y={0} width={Math.abs(spanBox.x1 - spanBox.x0)} height={height - 18} className="span-box" />}
           {ticks.map((t, i) => (
             <text key={i} x={Math.min(LABEL_W + plotW - 60, Math.max(LABEL_W, xOf(t) - 30))} y={height - 4} className="tick">
-              {formatTs(new Date(t).toISOString()).slice(11, 23)}
+              {timeLabel(new Date(t).toISOString(), span)}
             </text>
           ))}
         </svg>
@@ -309,7 +326,10 @@ export function Timeline({ summary, selected, theme, onSelectMarker, onSpan, ena
  */
 const DecisionChart = memo(function DecisionChart({ data, width, theme, onSpan }: { data: TimelineData | null; width: number; theme: 'light' | 'dark'; onSpan(fromTs: string, toTs: string): void }) {
   const palette = PALETTES[theme];
-  const chartData = useMemo(() => (data?.buckets ?? []).map((b) => ({ ...b, label: formatTs(b.start).slice(11, 19) })), [data]);
+  const chartData = useMemo(() => {
+    const spanMs = data?.fromTs && data.toTs ? Date.parse(data.toTs) - Date.parse(data.fromTs) : 0;
+    return (data?.buckets ?? []).map((b) => ({ ...b, label: timeLabel(b.start, spanMs) }));
+  }, [data]);
   return (
     <div className="chart" aria-label="Decisions over time by outcome">
       <div className="chart-title">Decisions and events over time, by outcome (click to filter the table to that moment)</div>
