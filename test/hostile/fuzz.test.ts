@@ -24,7 +24,10 @@ import { replayEvents, replayExport } from '../../src/main/node/replay/replay-se
 import { loadBundleFolder } from '../../src/main/node/replay/bundle-loader';
 import { InputError } from '../../src/main/node/cli/errors';
 import { buildLines, specs, toText, trustFor, type Line } from '../core/export-builder';
-import { runs } from './fuzz-config';
+import { FUZZ_SCALE, runs } from './fuzz-config';
+
+/** Long runs (FUZZ_RUNS) get time in proportion. */
+const T = 60_000 * FUZZ_SCALE;
 
 const sha256Hex = (t: string) => createHash('sha256').update(t, 'utf8').digest('hex');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'hostile-fuzz-'));
@@ -82,7 +85,7 @@ describe('strict JSON parser', () => {
       }),
       runs(1500),
     );
-  });
+  }, T);
 
   it('never lets __proto__ or constructor members reach Object.prototype', () => {
     fc.assert(
@@ -96,7 +99,7 @@ describe('strict JSON parser', () => {
       }),
       runs(200),
     );
-  });
+  }, T);
 });
 
 /** Replace the k-th character (mod length) with a JSON-significant one, or cut there. */
@@ -116,7 +119,9 @@ const eventArb = fc.record({
   extra: fc.option(fc.dictionary(fc.constantFrom('__proto__', 'constructor', 'zz', 'a'), jsonValue, { maxKeys: 2 }), { nil: undefined }),
 });
 
-function honestEvent(e: fc.infer<typeof eventArb>): Record<string, unknown> {
+type EventIn = typeof eventArb extends fc.Arbitrary<infer T> ? T : never;
+
+function honestEvent(e: EventIn): Record<string, unknown> {
   const body: Record<string, unknown> = JSON.parse(JSON.stringify({ type: 'event', seq: e.seq, ts: '2026-11-25T03:00:00.000Z', kind: e.kind, actor: e.actor, data: e.data, prev_hash: '0'.repeat(64) }));
   if (e.extra) for (const [k, v] of Object.entries(e.extra)) Object.defineProperty(body, k, { value: v, enumerable: true, writable: true, configurable: true });
   return { ...body, hash: sha256Hex(canonicalize(body)) };
@@ -148,7 +153,7 @@ describe('line summaries', () => {
       }),
       runs(600),
     );
-  });
+  }, T);
 
   it('a changed value in an honest line no longer hashes to the recorded hash (or the line is refused)', () => {
     fc.assert(
@@ -173,7 +178,7 @@ describe('line summaries', () => {
       }),
       runs(800),
     );
-  });
+  }, T);
 
   it('any text at all gives a summary for its line, never an exception', () => {
     fc.assert(
@@ -185,7 +190,7 @@ describe('line summaries', () => {
       }),
       runs(1500),
     );
-  });
+  }, T);
 });
 
 function hasDuplicate(text: string): boolean {
@@ -323,7 +328,7 @@ describe('verification of mutated exports', () => {
       }),
       runs(400),
     );
-  });
+  }, T);
 
   it('the worker pool gives exactly what inline verification gives', async () => {
     await fc.assert(
@@ -340,7 +345,7 @@ describe('verification of mutated exports', () => {
       }),
       runs(12),
     );
-  });
+  }, T);
 });
 
 // ---- other formats -----------------------------------------------------------
@@ -380,7 +385,7 @@ describe('other formats', () => {
       }),
       runs(300),
     );
-  });
+  }, T);
 
   it('random bytes under every --format: a verification or a sentence', async () => {
     await fc.assert(
@@ -391,7 +396,7 @@ describe('other formats', () => {
       }),
       runs(200),
     );
-  });
+  }, T);
 });
 
 // ---- replay -----------------------------------------------------------------
@@ -414,7 +419,7 @@ describe('replay', () => {
       }),
       runs(60),
     );
-  });
+  }, T);
 
   it('decisions with hostile requests (any context, entities, ids, pins) are replayed or marked not replayable, never thrown', async () => {
     const sample = SAMPLE_HEAD.split('\n').map((l) => {
@@ -443,7 +448,7 @@ describe('replay', () => {
       ),
       runs(150),
     );
-  });
+  }, T);
 });
 
 describe('replay: one hostile decision must not abort the replay of all the others (open: cedar-evaluator.ts)', () => {

@@ -1,0 +1,122 @@
+/**
+ * SIGKILL at seeded random points during ingest (verification, storing,
+ * replay, the final fsync and rename) of a child running ingestCase, and of
+ * a child running the whole AuditService with its ingest worker thread. Then
+ * reopen the cases folder: every case is complete or absent (a killed
+ * ingest's "<id>.partial.db" is removed on opening), every store passes
+ * PRAGMA integrity_check and holds what a finished ingest holds, and the
+ * export's SHA-256 has not changed.
+ *
+ * KILL_POINTS (default 24) and KILL_SEED (default 6) scale and replay a run.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openCaseDb, readMeta } from '../../src/main/node/store/case-store';
+import { createAuditService } from '../../src/main/node/service/audit-service';
+import { prng, REPO, startChild } from './child';
+
+const KILL_POINTS = Number(process.env.KILL_POINTS ?? 24);
+const SEED = Number(process.env.KILL_SEED ?? 6);
+const POLICIES = path.join(REPO, 'resources/sample/policies');
+const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+let dir: string;
+let exportPath: string;
+let trustPath: string;
+let exportSha: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'faults-kill-'));
+  exportPath = path.join(dir, 'export.jsonl');
+  trustPath = path.join(dir, 'trust.json');
+  const run = spawnSync(process.execPath, [path.join(REPO, 'bin/audit-replay.mjs'), 'generate', '--events', '1500', '--seed', '11', '--plant-divergences', '3', '--out', exportPath, '--key-out', path.join(dir, 'key.json'), '--trust-out', trustPath], { cwd: REPO, encoding: 'utf8' });
+  expect(run.status, run.stderr).toBe(0);
+  exportSha = sha(exportPath);
+});
+
+/** Everything a reopened cases folder must satisfy. */
+async function checkCasesDir(casesDir: string): Promise<{ complete: number; partialsRemoved: number }> {
+  const before = readdirSync(casesDir);
+  const partials = before.filter((f) => f.includes('.partial.db'));
+  const service = createAuditService({ casesDir });
+  const listed = await service.listRecentCases();
+  const after = readdirSync(casesDir);
+  expect(after.filter((f) => f.includes('.partial.db')), 'leftover partial cases after reopening').toEqual([]);
+  const stores = after.filter((f) => /^[^.]+\.db$/.test(f));
+  expect(listed.map((c) => `${c.caseId}.db`).sort()).toEqual(stores.sort());
+  for (const store of stores) {
+    const db = openCaseDb(path.join(casesDir, store), { readonly: true });
+    try {
+      expect(db.pragma('integrity_check', { simple: true }), store).toBe('ok');
+      expect(db.pragma('foreign_key_check')).toEqual([]);
+      const meta = readMeta(db);
+      expect(meta.verdict, store).toBe('intact');
+      expect(meta.export_sha256).toBe(exportSha);
+      expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(meta.events);
+      expect(meta.replay, `${store}: replay stored with the case`).not.toBeNull();
+    } finally {
+      db.close();
+    }
+    const summary = await service.getCaseSummary(store.slice(0, -3));
+    expect(summary.verdict).toBe('intact');
+  }
+  await service.close();
+  return { complete: stores.length, partialsRemoved: partials.length };
+}
+
+describe('SIGKILL during ingest and replay', () => {
+  it(`${KILL_POINTS} seeded kill points: each case complete or absent, stores intact, the export unchanged`, async () => {
+    const rand = prng(SEED);
+    const ingestDir = path.join(dir, 'cases-ingest');
+    const serviceDir = path.join(dir, 'cases-service');
+    mkdirSync(ingestDir);
+    mkdirSync(serviceDir);
+
+    // How long a whole ingest takes here, from "ready" to exit: the window the kill points fall in.
+    const t0 = performance.now();
+    const full = startChild('ingest', [ingestDir, '00000000-0000-4000-8000-000000000000', exportPath, trustPath, POLICIES]);
+    await full.ready;
+    const t1 = performance.now();
+    const finished = await full.exited;
+    expect(finished.out, finished.err).toContain('done');
+    const window = performance.now() - t1;
+    expect(t1 - t0).toBeGreaterThan(0);
+
+    const landed = { beforeOrDuring: 0, afterDone: 0 };
+    const kinds: string[] = [];
+    for (let i = 0; i < KILL_POINTS; i += 2) {
+      // Two at once, one of each kind, in separate folders.
+      const runs = (['ingest', 'service'] as const).map((mode, k) => {
+        const caseId = `00000000-0000-4000-8000-${String(i + k + 1).padStart(12, '0')}`;
+        const child = mode === 'ingest' ? startChild('ingest', [ingestDir, caseId, exportPath, trustPath, POLICIES]) : startChild('service', [serviceDir, exportPath, trustPath, POLICIES]);
+        // The service child also starts a worker thread: give its window a little more.
+        const delay = rand() * window * (mode === 'service' ? 1.5 : 1.1);
+        kinds.push(`${mode}@${Math.round(delay)}ms`);
+        return (async () => {
+          await child.ready;
+          await sleep(delay);
+          child.proc.kill('SIGKILL');
+          const end = await child.exited;
+          if (end.out.includes('done')) landed.afterDone++;
+          else landed.beforeOrDuring++;
+          expect(end.out).not.toMatch(/failed:/);
+        })();
+      });
+      await Promise.all(runs);
+    }
+    const a = await checkCasesDir(ingestDir);
+    const b = await checkCasesDir(serviceDir);
+    expect(sha(exportPath)).toBe(exportSha);
+    console.log(
+      `kill points: ${KILL_POINTS} (seed ${SEED}), window ${Math.round(window)} ms; killed mid-work ${landed.beforeOrDuring}, after completion ${landed.afterDone}; ` +
+        `complete cases ${a.complete + b.complete}, partial cases removed on reopening ${a.partialsRemoved + b.partialsRemoved}; points: ${kinds.join(' ')}`,
+    );
+    expect(landed.beforeOrDuring).toBeGreaterThan(KILL_POINTS / 3);
+    expect(existsSync(exportPath)).toBe(true);
+  });
+});
