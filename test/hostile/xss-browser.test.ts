@@ -25,16 +25,22 @@ interface DomState {
   text: string;
 }
 
-/** Everything a payload could have created, and the visible text. */
+/**
+ * Everything a payload could have created, and the visible text. A string, as
+ * this file compiles without DOM types: it runs in the page. The app's own
+ * head holds its CSP meta, stylesheet link and module script; nothing from an
+ * export belongs there, or in the body as markup.
+ */
+const DOM_STATE = `(() => {
+  const inBody = [...document.body.querySelectorAll('img, iframe, object, embed, frame, style, script, svg[onload], a[href^="javascript:" i], [src^="javascript:" i], [action^="javascript:" i], [formaction], meta, base, link')];
+  const inHead = [...document.head.querySelectorAll('script:not([src]), base, style, meta[http-equiv]:not([http-equiv="Content-Security-Policy"])')];
+  const forbidden = [...inBody, ...inHead].map((e) => e.outerHTML.slice(0, 120));
+  const onAttributes = [...document.querySelectorAll('*')].flatMap((e) => [...e.attributes].filter((a) => a.name.toLowerCase().startsWith('on')).map((a) => e.tagName + '[' + a.name + ']'));
+  return { xss: window.__xss, forbidden, onAttributes, text: document.body.innerText };
+})()`;
+
 async function domState(page: Page): Promise<DomState> {
-  return page.evaluate(() => {
-    // The app's own head holds its CSP meta, stylesheet link and module script; nothing from an export belongs there or in the body as markup.
-    const inBody = [...document.body.querySelectorAll('img, iframe, object, embed, frame, style, script, svg[onload], a[href^="javascript:" i], [src^="javascript:" i], [action^="javascript:" i], [formaction], meta, base, link')];
-    const inHead = [...document.head.querySelectorAll('script:not([src]), base, style, meta[http-equiv]:not([http-equiv="Content-Security-Policy"])')];
-    const forbidden = [...inBody, ...inHead].map((e) => e.outerHTML.slice(0, 120));
-    const onAttributes = [...document.querySelectorAll('*')].flatMap((e) => [...e.attributes].filter((a) => a.name.toLowerCase().startsWith('on')).map((a) => `${e.tagName}[${a.name}]`));
-    return { xss: (window as unknown as { __xss?: unknown }).__xss, forbidden, onAttributes, text: document.body.innerText };
-  });
+  return (await page.evaluate(DOM_STATE)) as DomState;
 }
 
 describe.skipIf(!available)('hostile strings in Chromium', () => {
