@@ -142,6 +142,7 @@ function Desk() {
           return s;
         });
         setShowOpen(false);
+        setMessage((m) => (m?.kind === 'info' ? null : m));
         setRevision((r) => r + 1);
       } catch (e) {
         setMessage({ text: sentenceOf(e), kind: 'error' });
@@ -262,7 +263,14 @@ function Desk() {
         )}
         <span className="spacer" />
         {summary && (
-          <button type="button" onClick={() => setShowOpen((v) => !v)} aria-expanded={showOpen}>
+          <button
+            type="button"
+            onClick={() => {
+              setShowOpen((v) => !v);
+              setMessage((m) => (m?.kind === 'info' ? null : m));
+            }}
+            aria-expanded={showOpen}
+          >
             {showOpen ? 'Back to the case' : 'Open another export'}
           </button>
         )}

@@ -164,6 +164,11 @@ describe.skipIf(!available)('review desk in Chromium on the real services', () =
 
   it('reads well in the dark theme', async () => {
     const { page } = shell;
+    const back = page.getByRole('button', { name: 'Back to the case' });
+    if (await back.isVisible()) await back.click();
+    await page.getByRole('heading', { name: /Verdict/ }).waitFor();
+    await page.locator('.grid-spacer .row[data-index]').nth(3).click();
+    await page.getByRole('table', { name: 'Merkle inclusion steps' }).waitFor();
     await page.getByLabel('Theme').selectOption('dark');
     await expect(page.evaluate('document.documentElement.dataset.theme')).resolves.toBe('dark');
     await page.waitForTimeout(200);
