@@ -8,7 +8,7 @@
  *   node bin/run-ts.mjs scripts/browser-shell.ts --export resources/sample/export.jsonl --trust … --policies … --shot file.png
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -65,6 +65,7 @@ export function buildRenderer(): string {
   });
   if (result.status !== 0) throw new Error(`Building the renderer failed:\n${result.stdout}\n${result.stderr}`);
   built = out;
+  process.once('exit', () => rmSync(out, { recursive: true, force: true }));
   return out;
 }
 

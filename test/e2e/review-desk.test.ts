@@ -2,7 +2,7 @@
  * The built renderer in Debian's Chromium, with window.audit bridged to the
  * real AuditService and a real case store. Screenshots land in test-results/.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,14 +32,18 @@ describe.skipIf(!available)('review desk in Chromium on the real services', () =
   let service: AuditService;
   let shell: Shell;
 
+  let casesDir: string;
+
   beforeAll(async () => {
     fx = makeFixtures();
-    service = createAuditService({ casesDir: mkdtempSync(join(tmpdir(), 'audit-replay-e2e-cases-')) });
+    casesDir = mkdtempSync(join(tmpdir(), 'audit-replay-e2e-cases-'));
+    service = createAuditService({ casesDir });
     shell = await startShell({ service, picks: { export: fx.tampered } });
   });
   afterAll(async () => {
     await shell?.close();
     await service?.close();
+    for (const dir of [fx?.dir, casesDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('opens the sample, shows the verdict, filters, and reads an event proof', async () => {
