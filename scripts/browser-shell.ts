@@ -174,12 +174,14 @@ async function main() {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   let service: ShellService;
+  let casesDir: string | null = null;
   if (flag('--fake')) {
     const { createFakeAuditApi } = await import('../test/renderer/fake-audit-api');
     service = createFakeAuditApi({ events: Number(value('--events') ?? 1_000_000), progressDelayMs: 100 });
   } else {
     const mod = (await import(pathToFileURL(join(REPO_ROOT, 'src/main/node/service/audit-service.ts')).href)) as { createAuditService(o: { casesDir: string }): ShellService };
-    service = mod.createAuditService({ casesDir: mkdtempSync(join(tmpdir(), 'audit-replay-cases-')) });
+    casesDir = mkdtempSync(join(tmpdir(), 'audit-replay-cases-'));
+    service = mod.createAuditService({ casesDir });
   }
   const shell = await startShell({ service, colorScheme: flag('--dark') ? 'dark' : 'light' });
   const exportPath = value('--export');
@@ -198,6 +200,7 @@ async function main() {
   if (shell.problems.length) process.stdout.write(`page problems:\n${shell.problems.join('\n')}\n`);
   await shell.close();
   await service.close?.();
+  if (casesDir) rmSync(casesDir, { recursive: true, force: true });
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
