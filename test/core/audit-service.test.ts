@@ -67,7 +67,7 @@ describe('AuditService over a real case store', () => {
   it('stores the case in WAL mode, STRICT tables, migrated, and passes integrity_check', async () => {
     const db = new Database(path.join(dir, 'cases', `${caseId}.db`), { readonly: true });
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    expect(db.pragma('user_version', { simple: true })).toBe(3); // 3: reviewer notes (docs/reports.md)
+    expect(db.pragma('user_version', { simple: true })).toBe(4); // 3: reviewer notes (docs/reports.md), 4: timeline index
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const sql = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[];
     expect(sql.every((s) => /STRICT\s*$/.test(s))).toBe(true);
@@ -205,5 +205,28 @@ describe('replay stored with the case', () => {
     expect(summary.verdict).toBe('intact');
     expect(summary.replay).toBeNull();
     expect(summary.replayError).toMatch(/no-such-policies/);
+  });
+});
+
+describe('the timeline index', () => {
+  it('coarse views read pre-counted cells, deep zooms count events, and both agree with the events', async () => {
+    const root = path.resolve(__dirname, '../..');
+    const { jobId } = await service.openExport({ exportPath: path.join(root, 'resources/sample/export.jsonl'), trustPath: path.join(root, 'resources/sample/trust.json') });
+    const caseId = (await waitFor(jobId)).caseId!;
+    const whole = await service.getTimeline(caseId, { buckets: 50 });
+    const sum = (t: typeof whole) => t.buckets.reduce((n, b) => n + b.total, 0);
+    expect(sum(whole)).toBe(2500);
+    const perAgent = (await service.queryEvents(caseId, { offset: 0, limit: 1, agent: 'billing-agent' })).total;
+    expect(whole.lanes.find((l) => l.agent === 'billing-agent')!.counts.reduce((n, c) => n + c.count, 0)).toBe(perAgent);
+    // Markers are spread over the whole span, not just its start.
+    const lastBucketStart = Date.parse(whole.buckets[45].start);
+    expect(whole.markers.some((m) => m.marker === 'deny' && Date.parse(m.ts) >= lastBucketStart)).toBe(true);
+    // A deep zoom: a two-minute window, finer than a cell, counted from the events themselves.
+    const fromTs = '2026-11-24T08:10:00.000Z';
+    const toTs = '2026-11-24T08:12:00.000Z';
+    const zoom = await service.getTimeline(caseId, { fromTs, toTs, buckets: 400 });
+    const inRange = (await service.queryEvents(caseId, { offset: 0, limit: 1, fromTs, toTs })).total;
+    expect(inRange).toBeGreaterThan(0);
+    expect(sum(zoom)).toBe(inRange);
   });
 });

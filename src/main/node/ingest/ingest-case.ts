@@ -13,6 +13,7 @@ import { divergenceViews, replayCounts, sequenceFindingViews } from '../../../sh
 import type { ReplayCounts } from '../../../shared/api/audit-api';
 import { policyTextLookup, replayExport } from '../replay/replay-service';
 import type { Db } from '../store/case-store';
+import { buildTimelineIndex } from '../store/timeline-index';
 import { describeError } from '../service/describe-error';
 
 export interface IngestRequest {
@@ -69,6 +70,7 @@ export async function ingestCase(
       checkpoints.map((c) => ({ line: c.line, seqHi: c.seq_hi, treeSize: c.tree_size, keyId: c.key_id, final: c.final, ts: c.ts ?? '', merkleRoot: c.merkle_root ?? '', headHash: c.head_hash ?? '', status: c.status })),
     );
     const replay = request.policiesPath && result.format === EXPORT_FORMAT ? await replayIntoCase(db, request, result.file.sha256) : null;
+    const timelineBase = buildTimelineIndex(db);
     const span = db.prepare('SELECT min(ts) AS first, max(ts) AS last FROM events WHERE ts <> \'\'').get() as { first: string | null; last: string | null };
     const agents = (db.prepare("SELECT DISTINCT actor_id FROM events WHERE actor_type = 'agent' ORDER BY actor_id").pluck().all() as string[]);
     writer.meta({
@@ -93,6 +95,7 @@ export async function ingestCase(
       replay: replay?.counts ?? null,
       replay_report_sha256: replay?.sha256 ?? null,
       replay_error: replay?.error ?? (request.policiesPath && result.format !== EXPORT_FORMAT ? `${result.format} logs carry no replayable policy inputs` : null),
+      timeline_base: timelineBase,
       first_ts: span.first,
       last_ts: span.last,
       agents,

@@ -11,6 +11,7 @@ import { fromHex, toHex } from '../../../shared/hex';
 import { leafHash, MerkleLevels, inclusionProofFrom, verifyInclusion } from '../../../shared/verify/merkle';
 import { EXPORT_FORMAT } from '../../../shared/export/types';
 import { readMeta, type Db } from '../store/case-store';
+import { MARKER_SQL, type TimelineBase } from '../store/timeline-index';
 import { nodeSha256 } from '../verify/audit-export-reader';
 
 const MAX_PAGE = 10_000;
@@ -151,52 +152,81 @@ export class CaseQueries {
     const from = query.fromTs ? Date.parse(query.fromTs) : span.lo;
     const to = query.toTs ? Date.parse(query.toTs) : span.hi;
     const width = Math.max(1, Math.ceil((to - from + 1) / buckets));
-    const bucketExpr = 'CAST((ts_ms - ?) / ? AS INTEGER)';
-    const outcomeRows = this.db
-      .prepare(`SELECT ${bucketExpr} AS b, outcome, count(*) AS n FROM events WHERE ts_ms BETWEEN ? AND ? GROUP BY b, outcome ORDER BY b, outcome`)
-      .all(from, width, from, to) as { b: number; outcome: string | null; n: number }[];
+    const base = (this.meta.timeline_base as TimelineBase | null | undefined) ?? null;
+    // Pre-counted cells when the view is coarser than a cell; otherwise group the events in range.
+    const cells: { t: number; agent: string; kind: string; outcome: string | null; n: number }[] =
+      base && width >= base.width
+        ? (this.db
+            .prepare('SELECT cell, actor_id AS agent, kind, outcome, n FROM timeline_cells WHERE cell BETWEEN ? AND ?')
+            .all(Math.floor((from - base.lo) / base.width), Math.floor((to - base.lo) / base.width)) as { cell: number; agent: string; kind: string; outcome: string; n: number }[]
+          ).map((c) => ({ t: base.lo + c.cell * base.width, agent: c.agent, kind: c.kind, outcome: c.outcome, n: c.n }))
+        : (this.db
+            .prepare(
+              `SELECT CAST((ts_ms - ?) / ? AS INTEGER) AS b, actor_id AS agent, kind, outcome, count(*) AS n
+               FROM events WHERE ts_ms BETWEEN ? AND ? GROUP BY b, actor_id, kind, outcome`,
+            )
+            .all(from, width, from, to) as { b: number; agent: string; kind: string; outcome: string | null; n: number }[]
+          ).map((c) => ({ t: from + c.b * width, agent: c.agent, kind: c.kind, outcome: c.outcome, n: c.n }));
     const out: TimelineData['buckets'] = Array.from({ length: buckets }, (_, i) => ({ start: new Date(from + i * width).toISOString(), total: 0, allow: 0, deny: 0, requireApproval: 0, other: 0 }));
-    for (const r of outcomeRows) {
-      const b = out[Math.min(r.b, buckets - 1)];
-      b.total += r.n;
-      if (r.outcome === 'allow') b.allow += r.n;
-      else if (r.outcome === 'deny') b.deny += r.n;
-      else if (r.outcome === 'require_approval') b.requireApproval += r.n;
-      else b.other += r.n;
+    const laneCounts = new Map<string, Map<string, number>>();
+    for (const c of cells) {
+      const i = Math.min(buckets - 1, Math.max(0, Math.floor((c.t - from) / width)));
+      const b = out[i];
+      b.total += c.n;
+      if (c.outcome === 'allow') b.allow += c.n;
+      else if (c.outcome === 'deny') b.deny += c.n;
+      else if (c.outcome === 'require_approval') b.requireApproval += c.n;
+      else b.other += c.n;
+      const lane = laneCounts.get(c.agent) ?? new Map<string, number>();
+      const key = `${i}\u0000${c.kind}`;
+      lane.set(key, (lane.get(key) ?? 0) + c.n);
+      laneCounts.set(c.agent, lane);
     }
-    const laneRows = this.db
-      .prepare(`SELECT actor_id AS agent, kind, ${bucketExpr} AS b, count(*) AS n FROM events WHERE ts_ms BETWEEN ? AND ? GROUP BY actor_id, kind, b ORDER BY actor_id, b, kind`)
-      .all(from, width, from, to) as { agent: string; kind: string; b: number; n: number }[];
-    const lanes = new Map<string, { kind: string; bucket: number; count: number }[]>();
-    for (const r of laneRows) {
-      const list = lanes.get(r.agent) ?? [];
-      list.push({ kind: r.kind, bucket: Math.min(r.b, buckets - 1), count: r.n });
-      lanes.set(r.agent, list);
-    }
-    const markers = this.db
-      .prepare(
-        `SELECT idx AS "index", seq, ts, kind, CASE
-           WHEN EXISTS (SELECT 1 FROM findings f WHERE f.event_idx = e.idx AND f.severity = 'integrity') THEN 'finding'
-           WHEN replay_status = 'diverged' THEN 'divergence'
-           WHEN outcome = 'deny' THEN 'deny'
-           WHEN kind LIKE 'approval.%' THEN 'approval'
-           WHEN kind LIKE 'killswitch.%' THEN 'killswitch'
-         END AS marker
-         FROM events e
-         WHERE ts_ms BETWEEN ? AND ? AND (
-           EXISTS (SELECT 1 FROM findings f WHERE f.event_idx = e.idx AND f.severity = 'integrity')
-           OR replay_status = 'diverged' OR outcome = 'deny' OR kind LIKE 'approval.%' OR kind LIKE 'killswitch.%')
-         ORDER BY idx LIMIT 2000`,
-      )
-      .all(from, to) as TimelineData['markers'];
+    const lanes = [...laneCounts.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([agent, counts]) => ({
+        agent,
+        counts: [...counts.entries()]
+          .map(([key, count]) => {
+            const [bucket, kind] = key.split('\u0000');
+            return { kind, bucket: Number(bucket), count };
+          })
+          .sort((x, y) => x.bucket - y.bucket || (x.kind < y.kind ? -1 : x.kind > y.kind ? 1 : 0)),
+      }));
+    const markers = this.markers(from, to, width, base !== null);
     return {
       fromTs: new Date(from).toISOString(),
       toTs: new Date(to).toISOString(),
       agents,
       buckets: out,
-      lanes: [...lanes.entries()].map(([agent, counts]) => ({ agent, counts })),
+      lanes,
       markers,
     };
+  }
+
+  /**
+   * Markers spread over the whole view: in each bucket, the first event of
+   * each marker type, plus every finding and divergence (rare, and the point).
+   */
+  private markers(from: number, to: number, width: number, indexed: boolean): TimelineData['markers'] {
+    const source = indexed
+      ? 'timeline_markers m'
+      : `(SELECT e.idx, e.ts_ms, ${MARKER_SQL} AS marker FROM events e WHERE e.ts_ms BETWEEN ${Number(from)} AND ${Number(to)}) m`;
+    const picked = this.db
+      .prepare(
+        `SELECT min(m.idx) AS idx, m.marker FROM ${source}
+         WHERE m.ts_ms BETWEEN ? AND ? AND m.marker IS NOT NULL AND m.marker NOT IN ('finding', 'divergence')
+         GROUP BY CAST((m.ts_ms - ?) / ? AS INTEGER), m.marker
+         UNION ALL
+         SELECT * FROM (SELECT m.idx, m.marker FROM ${source} WHERE m.ts_ms BETWEEN ? AND ? AND m.marker IN ('finding', 'divergence') ORDER BY m.idx LIMIT 2000)
+         ORDER BY idx`,
+      )
+      .all(from, to, from, width, from, to) as { idx: number; marker: TimelineData['markers'][number]['marker'] }[];
+    const event = this.db.prepare('SELECT seq, ts, kind FROM events WHERE idx = ?');
+    return picked.map((p) => {
+      const e = event.get(p.idx) as { seq: number; ts: string; kind: string };
+      return { index: p.idx, seq: e.seq, ts: e.ts, kind: e.kind, marker: p.marker };
+    });
   }
 
   proof(index: number): EventProof {

@@ -116,3 +116,30 @@ MIGRATIONS.push({
     CREATE TRIGGER note_versions_no_delete BEFORE DELETE ON note_versions BEGIN SELECT RAISE(ABORT, 'note history is never deleted'); END;
   `,
 });
+
+/*
+ * Version 4: a timeline index built once at ingest, so the review desk's
+ * timeline over a million events reads a few thousand pre-counted cells
+ * instead of grouping every row on each zoom. Cells are a fixed fine grid
+ * over the case's time span (meta "timeline_base"); markers (findings,
+ * divergences, denials, approvals, kill switches) get their own small table.
+ */
+MIGRATIONS.push({
+  version: 4,
+  sql: `
+    CREATE TABLE timeline_cells (
+      cell INTEGER NOT NULL,
+      actor_id TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      outcome TEXT NOT NULL,
+      n INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX timeline_cells_cell ON timeline_cells (cell);
+    CREATE TABLE timeline_markers (
+      idx INTEGER PRIMARY KEY,
+      ts_ms INTEGER NOT NULL,
+      marker TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX timeline_markers_ts ON timeline_markers (ts_ms, marker);
+  `,
+});
