@@ -86,16 +86,25 @@ describe('SIGKILL during ingest and replay', () => {
     expect(finished.out, finished.err).toContain('done');
     const window = performance.now() - t1;
     expect(t1 - t0).toBeGreaterThan(0);
+    // The same without a policy folder: the difference is the replay phase, where every third kill point falls.
+    mkdirSync(path.join(dir, 'cases-bare'));
+    const bare = startChild('ingest', [path.join(dir, 'cases-bare'), '00000000-0000-4000-8000-00000000000b', exportPath, trustPath, '']);
+    await bare.ready;
+    const t2 = performance.now();
+    expect((await bare.exited).out).toContain('done');
+    const verifyPart = Math.min(performance.now() - t2, window * 0.9);
 
-    const landed = { beforeOrDuring: 0, afterDone: 0 };
+    const landed = { beforeOrDuring: 0, afterDone: 0, replayPhase: 0 };
     const kinds: string[] = [];
     for (let i = 0; i < KILL_POINTS; i += 2) {
       // Two at once, one of each kind, in separate folders.
       const runs = (['ingest', 'service'] as const).map((mode, k) => {
         const caseId = `00000000-0000-4000-8000-${String(i + k + 1).padStart(12, '0')}`;
         const child = mode === 'ingest' ? startChild('ingest', [ingestDir, caseId, exportPath, trustPath, POLICIES]) : startChild('service', [serviceDir, exportPath, trustPath, POLICIES]);
-        // The service child also starts a worker thread: give its window a little more.
-        const delay = rand() * window * (mode === 'service' ? 1.5 : 1.1);
+        // Every third ingest kill lands in the replay phase; the service child also starts a worker thread, so its window is longer.
+        const inReplay = mode === 'ingest' && (i / 2) % 3 === 2;
+        const delay = inReplay ? verifyPart + rand() * (window - verifyPart) : rand() * window * (mode === 'service' ? 1.5 : 1.1);
+        if (inReplay) landed.replayPhase++;
         kinds.push(`${mode}@${Math.round(delay)}ms`);
         return (async () => {
           await child.ready;
@@ -113,7 +122,7 @@ describe('SIGKILL during ingest and replay', () => {
     const b = await checkCasesDir(serviceDir);
     expect(sha(exportPath)).toBe(exportSha);
     console.log(
-      `kill points: ${KILL_POINTS} (seed ${SEED}), window ${Math.round(window)} ms; killed mid-work ${landed.beforeOrDuring}, after completion ${landed.afterDone}; ` +
+      `kill points: ${KILL_POINTS} (seed ${SEED}), window ${Math.round(window)} ms (replay from ${Math.round(verifyPart)} ms), ${landed.replayPhase} aimed at replay; killed mid-work ${landed.beforeOrDuring}, after completion ${landed.afterDone}; ` +
         `complete cases ${a.complete + b.complete}, partial cases removed on reopening ${a.partialsRemoved + b.partialsRemoved}; points: ${kinds.join(' ')}`,
     );
     expect(landed.beforeOrDuring).toBeGreaterThan(KILL_POINTS / 3);

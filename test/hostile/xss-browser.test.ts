@@ -103,6 +103,15 @@ describe.skipIf(!available)('hostile strings in Chromium', () => {
 
     // Divergences: decision id and determining policies from the export.
     await page.getByRole('tab', { name: /^Divergences/ }).click();
+    const divergences = await service.listDivergences(caseId);
+    const hostile = divergences.find((d) => d.decisionId === PAYLOADS.svg);
+    expect(hostile, 'the decision with hostile fields diverged').toBeDefined();
+    const card = page.getByRole('article', { name: `Divergence of decision ${PAYLOADS.svg}` });
+    while (!(await card.count()) && (await page.getByRole('button', { name: /more/i }).count())) await page.getByRole('button', { name: /more/i }).first().click();
+    await card.waitFor();
+    const cardText = await card.innerText();
+    expect(cardText).toContain(PAYLOADS.svg);
+    expect(cardText).toContain(PAYLOADS.iframe);
     note(await expectInert('divergences tab'));
 
     // Sequence findings: agent ids and request ids in their sentences.
