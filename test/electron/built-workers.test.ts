@@ -38,6 +38,7 @@ it('the built main, preload and workers are where index.ts looks for them', () =
   const chunks = readdirSync(join(outDir, 'main/chunks'));
   expect(chunks.some((c) => c.startsWith('ingest-worker'))).toBe(true);
   expect(chunks.some((c) => c.startsWith('summarize-worker'))).toBe(true);
+  expect(chunks.some((c) => c.startsWith('case-reader-worker'))).toBe(true);
 });
 
 it('ingests an export through the bundled workers', async () => {
@@ -47,6 +48,7 @@ it('ingests an export through the bundled workers', async () => {
     casesDir: join(work, 'cases'),
     ingestWorkerUrl: chunk('ingest-worker'),
     summarizeWorkerUrl: chunk('summarize-worker'),
+    readerWorkerUrl: chunk('case-reader-worker'),
   });
   try {
     const finished = new Promise<JobProgress>((resolve) =>

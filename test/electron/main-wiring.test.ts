@@ -57,6 +57,7 @@ vi.mock('../../src/main/node/service/audit-service', () => ({
 // electron-vite's `?modulePath` imports: the built worker paths, here just names.
 vi.mock('../../src/main/node/ingest/ingest-worker.ts?modulePath', () => ({ default: '/app/out/main/chunks/ingest-worker.js' }));
 vi.mock('../../src/main/node/verify/summarize-worker.ts?modulePath', () => ({ default: '/app/out/main/chunks/summarize-worker.js' }));
+vi.mock('../../src/main/node/service/case-reader-worker.ts?modulePath', () => ({ default: '/app/out/main/chunks/case-reader-worker.js' }));
 
 vi.mock('electron', () => {
   class BrowserWindow {
@@ -200,6 +201,7 @@ describe('main process wiring', () => {
       casesDir: join('/tmp/audit-replay-user-data', 'cases'),
       ingestWorkerUrl: '/app/out/main/chunks/ingest-worker.js',
       summarizeWorkerUrl: '/app/out/main/chunks/summarize-worker.js',
+      readerWorkerUrl: '/app/out/main/chunks/case-reader-worker.js',
       // Reports print to PDF with Electron's printToPDF (src/main/electron/print-pdf.ts).
       htmlToPdf: expect.any(Function),
     });

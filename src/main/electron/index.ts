@@ -16,6 +16,7 @@ import type { AuditService } from '../node/service/audit-service';
 // Built by electron-vite as separate entries; the service gets their paths (under plain Node it uses the .mjs shims).
 import ingestWorkerPath from '../node/ingest/ingest-worker.ts?modulePath';
 import summarizeWorkerPath from '../node/verify/summarize-worker.ts?modulePath';
+import readerWorkerPath from '../node/service/case-reader-worker.ts?modulePath';
 import { errorSentence, forwardProgress, registerAuditIpc } from './ipc';
 import { printHtmlToPdf } from './print-pdf';
 import type { AuditCalls } from './ipc';
@@ -247,6 +248,7 @@ if (!app.requestSingleInstanceLock()) {
       casesDir: join(app.getPath('userData'), 'cases'),
       ingestWorkerUrl: ingestWorkerPath,
       summarizeWorkerUrl: summarizeWorkerPath,
+      readerWorkerUrl: readerWorkerPath,
       htmlToPdf: printHtmlToPdf,
     });
     service = svc;

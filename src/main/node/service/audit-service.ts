@@ -13,6 +13,7 @@ import type { Verdict } from '../../../shared/verify/findings';
 import { caseFile, partialCaseFile, type IngestRequest } from '../ingest/ingest-case';
 import { openCaseDb, readMeta } from '../store/case-store';
 import { CaseQueries } from './case-queries';
+import { CaseReader, type ReadMethod } from './case-reader';
 import { describeError } from './describe-error';
 import { CaseNotes } from '../notes/case-notes';
 import { exportCaseReport } from '../report/case-report';
@@ -27,6 +28,8 @@ export interface AuditServiceOptions {
   summarizeWorkerUrl?: string;
   /** Hash workers per ingest. */
   workers?: number;
+  /** The case-reader worker, injected where it is bundled (Electron). */
+  readerWorkerUrl?: URL | string;
   /** The clock for note times (tests inject one). */
   now?: () => string;
   /** HTML → PDF for exportReport: Electron's printToPDF in the app, Chromium under Node. */
@@ -46,6 +49,12 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
   const jobs = new Map<string, Job>();
   const open = new Map<string, CaseQueries>();
   const ready = prepareCasesDir(options.casesDir);
+  // Reads for the review desk run in a worker; notes and reports use the handle below.
+  const reader = new CaseReader(options.casesDir, options.readerWorkerUrl);
+  const read = async <T>(caseId: string, method: ReadMethod, ...args: unknown[]): Promise<T> => {
+    await queries(caseId); // validates the id and opens (and migrates) the store once
+    return reader.read<T>(caseId, method, ...args);
+  };
 
   const emit = (p: JobProgress) => {
     for (const l of listeners) l(p);
@@ -162,7 +171,7 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
     },
 
     async getCaseSummary(caseId) {
-      return (await queries(caseId)).summary();
+      return read(caseId, 'summary');
     },
 
     async setCaseInputs(caseId, inputs) {
@@ -175,22 +184,22 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
     },
 
     async queryEvents(caseId, query) {
-      return (await queries(caseId)).events(query);
+      return read(caseId, 'events', query);
     },
     async getEventProof(caseId, index) {
-      return (await queries(caseId)).proof(index);
+      return read(caseId, 'proof', index);
     },
     async listFindings(caseId) {
-      return (await queries(caseId)).findings();
+      return read(caseId, 'findings');
     },
     async listDivergences(caseId) {
-      return (await queries(caseId)).divergences();
+      return read(caseId, 'divergences');
     },
     async listSequenceFindings(caseId) {
-      return (await queries(caseId)).sequenceFindings();
+      return read(caseId, 'sequenceFindings');
     },
     async getTimeline(caseId, query) {
-      return (await queries(caseId)).timeline(query);
+      return read(caseId, 'timeline', query);
     },
 
     async addNote(caseId, note) {
@@ -210,6 +219,7 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
     },
 
     async close() {
+      await reader.close();
       for (const job of jobs.values()) await job.worker.terminate();
       jobs.clear();
       for (const q of open.values()) q.db.close();
