@@ -2,7 +2,8 @@
  * The services behind every door (Electron IPC, the browser test shell):
  * AuditApi minus the file dialog. Ingest runs in a worker thread per job,
  * posting progress; cancelling terminates the worker and removes the half
- * built case. Reads go to the case stores through CaseQueries.
+ * built case. Review-desk reads go through the case-reader worker
+ * (CaseQueries there); notes and reports use a handle on this thread.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
