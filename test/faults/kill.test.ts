@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { openCaseDb, readMeta } from '../../src/main/node/store/case-store';
 import { createAuditService } from '../../src/main/node/service/audit-service';
 import { prng, REPO, startChild } from './child';
@@ -127,5 +127,30 @@ describe('SIGKILL during ingest and replay', () => {
     );
     expect(landed.beforeOrDuring).toBeGreaterThan(KILL_POINTS / 3);
     expect(existsSync(exportPath)).toBe(true);
+  });
+
+  it('the ingest worker thread terminated at 8 seeded points (cancel): no half case, the service keeps working', async () => {
+    const rand = prng(SEED + 1);
+    const casesDir = path.join(dir, 'cases-worker');
+    mkdirSync(casesDir);
+    const service = createAuditService({ casesDir, workers: 1 });
+    const phases: string[] = [];
+    service.onProgress((p) => {
+      if (p.phase !== 'ingest') phases.push(p.phase);
+    });
+    for (let i = 0; i < 8; i++) {
+      const { jobId } = await service.openExport({ exportPath, trustPath, policiesPath: POLICIES });
+      await sleep(rand() * 1200);
+      await service.cancelJob(jobId);
+    }
+    // After all that, an ingest still completes.
+    const { jobId } = await service.openExport({ exportPath, trustPath, policiesPath: POLICIES });
+    await vi.waitFor(() => expect(phases[phases.length - 1]).toMatch(/done|failed/), { timeout: 60_000, interval: 100 });
+    expect(phases[phases.length - 1]).toBe('done');
+    void jobId;
+    await service.close();
+    const result = await checkCasesDir(casesDir);
+    expect(result.complete).toBeGreaterThanOrEqual(1);
+    console.log(`worker terminations: 8, cancelled mid-work ${phases.filter((p) => p === 'cancelled').length}, finished before the cancel ${phases.filter((p) => p === 'done').length - 1}`);
   });
 });
