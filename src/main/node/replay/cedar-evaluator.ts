@@ -27,17 +27,25 @@ export function compileBundle(bundle: BundleSource): DecisionEvaluator {
     digest: bundle.digest,
     approvalPolicies,
     authorize(request: CedarRequest): CedarAnswer {
+      // Refuse what makes cedar-wasm throw (and can leave its instance unusable) before it gets there.
+      const problem = requestProblem(request);
+      if (problem) throw new EvaluationError(problem);
       const entities = request.entities && request.entities.length > 0 ? bundleEntities.concat(request.entities as never[]) : bundleEntities;
-      const answer = cedar.statefulIsAuthorized({
-        principal: request.principal,
-        action: request.action,
-        resource: request.resource,
-        context: request.context as never,
-        entities,
-        preparsedPolicySetId: id,
-        preparsedSchemaName: schemaName,
-        validateRequest: hasSchema,
-      });
+      let answer: ReturnType<typeof cedar.statefulIsAuthorized>;
+      try {
+        answer = cedar.statefulIsAuthorized({
+          principal: request.principal,
+          action: request.action,
+          resource: request.resource,
+          context: request.context as never,
+          entities,
+          preparsedPolicySetId: id,
+          preparsedSchemaName: schemaName,
+          validateRequest: hasSchema,
+        });
+      } catch (err) {
+        throw new EvaluationError(`Cedar could not evaluate this request: ${(err as Error)?.message ?? String(err)}`);
+      }
       if (answer.type === 'failure') throw new EvaluationError(answer.errors.map((e) => e.message).join('; '));
       return {
         decision: answer.response.decision,
@@ -46,4 +54,28 @@ export function compileBundle(bundle: BundleSource): DecisionEvaluator {
       };
     },
   };
+}
+
+/** Deeper than any real authorization request; cedar-wasm throws near 127 levels. */
+export const MAX_REQUEST_DEPTH = 64;
+
+/** Why Cedar must not be handed this request (lone surrogates, absurd nesting), or null. */
+export function requestProblem(request: CedarRequest): string | null {
+  const stack: { value: unknown; depth: number }[] = [{ value: request, depth: 0 }];
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop()!;
+    if (typeof value === 'string') {
+      if (!value.isWellFormed()) return 'the request holds a string with a lone UTF-16 surrogate, which Cedar cannot represent';
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > MAX_REQUEST_DEPTH) return `the request is nested deeper than ${MAX_REQUEST_DEPTH} levels`;
+    if (Array.isArray(value)) for (const v of value) stack.push({ value: v, depth: depth + 1 });
+    else
+      for (const [k, v] of Object.entries(value)) {
+        if (!k.isWellFormed()) return 'the request holds a member name with a lone UTF-16 surrogate, which Cedar cannot represent';
+        stack.push({ value: v, depth: depth + 1 });
+      }
+  }
+  return null;
 }

@@ -1,16 +1,13 @@
 /**
- * The events of an audit-export/1 file, streamed line by line (gzip when the
- * name ends in .gz), reduced to what replay reads. Verification belongs to
+ * The events of an audit-export/1 file, streamed line by line (gzip detected
+ * by content, bounded like verification), reduced to what replay reads. Verification belongs to
  * the verify service: replay takes the events as they are and only counts
  * the lines it could not read, so nothing is skipped silently.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
-import type { Readable } from 'node:stream';
 import type { ReplayEvent } from '../../../shared/replay/types';
 import { InputError } from '../cli/errors';
+import { isGzip, streamLineBatches, type LineBatch } from '../ingest/line-batches';
 
 export interface ExportReading {
   events: AsyncIterable<ReplayEvent>;
@@ -22,6 +19,67 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * The lines of a file as text, through the same bounded reader verification
+ * uses (gzip by content, decompression-bomb and line-length limits, the
+ * stored bytes seen by onRaw), as an async iterable for replay.
+ */
+async function* boundedLines(file: string, onRaw: (chunk: Buffer) => void): AsyncGenerator<{ text: string; line: number }> {
+  const queue: LineBatch[] = [];
+  const stop = new AbortController();
+  let finished = false;
+  let failure: unknown = null;
+  // Held in an object: both are set inside callbacks, which flow analysis cannot follow.
+  const waiters: { wake: (() => void) | null; resume: (() => void) | null } = { wake: null, resume: null };
+  const reading = streamLineBatches(
+    file,
+    async (batch) => {
+      queue.push(batch);
+      waiters.wake?.();
+      // Back-pressure: at most a few batches (about 1 MiB each) wait here.
+      if (queue.length >= 4) await new Promise<void>((r) => (waiters.resume = r));
+    },
+    { onRawChunk: onRaw, signal: stop.signal },
+  ).then(
+    () => {
+      finished = true;
+      waiters.wake?.();
+    },
+    (err) => {
+      failure = err;
+      finished = true;
+      waiters.wake?.();
+    },
+  );
+  try {
+    for (;;) {
+      const batch = queue.shift();
+      if (!batch) {
+        if (finished) break;
+        await new Promise<void>((r) => (waiters.wake = r));
+        waiters.wake = null;
+        continue;
+      }
+      waiters.resume?.();
+      waiters.resume = null;
+      const bytes = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.length);
+      for (let i = 0; i + 1 < batch.offsets.length; i++) {
+        let end = batch.offsets[i + 1];
+        if (end > batch.offsets[i] && bytes[end - 1] === 0x0a) end--;
+        if (end > batch.offsets[i] && bytes[end - 1] === 0x0d) end--;
+        yield { text: bytes.toString('utf8', batch.offsets[i], end), line: batch.firstLine + i };
+      }
+    }
+    if (failure) throw failure;
+  } finally {
+    if (!finished) {
+      stop.abort();
+      waiters.resume?.();
+    }
+    await reading;
+  }
+}
+
 export function readExportEvents(file: string): ExportReading {
   const hash = createHash('sha256');
   const unreadable: number[] = [];
@@ -29,50 +87,42 @@ export function readExportEvents(file: string): ExportReading {
   let finished = false;
   let digest = '';
   async function* generate(): AsyncGenerator<ReplayEvent> {
-    const raw = createReadStream(file);
-    raw.on('data', (chunk) => hash.update(chunk as Buffer));
-    const source: Readable = file.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
-    raw.on('error', (err) => source.destroy(err));
-    const rl = createInterface({ input: source, crlfDelay: Infinity });
     let index = 0;
-    try {
-      for await (const text of rl) {
-        lines++;
-        let value: unknown;
-        try {
-          value = JSON.parse(text);
-        } catch {
-          if (lines === 1) throw new InputError('is not an audit-export/1 file: line 1 is not JSON', file, 1);
-          unreadable.push(lines);
-          continue;
+    const misnamed = file.endsWith('.gz') && !(await isGzip(file).catch(() => true));
+    for await (const { text, line } of boundedLines(file, (chunk) => hash.update(chunk))) {
+      lines = line;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        if (line === 1) {
+          throw new InputError(misnamed ? 'is named .gz but is not gzip data, and line 1 is not JSON' : 'is not an audit-export/1 file: line 1 is not JSON', file, 1);
         }
-        if (lines === 1) {
-          if (!isObject(value) || value.type !== 'header') throw new InputError('is not an audit-export/1 file: line 1 is not a header', file, 1);
-          continue;
-        }
-        if (!isObject(value)) {
-          unreadable.push(lines);
-          continue;
-        }
-        if (value.type !== 'event') continue;
-        const actor = value.actor;
-        if (typeof value.seq !== 'number' || typeof value.kind !== 'string' || !isObject(actor) || !isObject(value.data)) {
-          unreadable.push(lines);
-          continue;
-        }
-        yield {
-          index: index++,
-          seq: value.seq,
-          line: lines,
-          kind: value.kind,
-          actor: { type: String(actor.type), id: String(actor.id) },
-          data: value.data,
-        };
+        unreadable.push(line);
+        continue;
       }
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (typeof code === 'string' && code.startsWith('Z_')) throw new InputError(`is not valid gzip: ${(err as Error).message}`, file);
-      throw err;
+      if (line === 1) {
+        if (!isObject(value) || value.type !== 'header') throw new InputError('is not an audit-export/1 file: line 1 is not a header', file, 1);
+        continue;
+      }
+      if (!isObject(value)) {
+        unreadable.push(line);
+        continue;
+      }
+      if (value.type !== 'event') continue;
+      const actor = value.actor;
+      if (typeof value.seq !== 'number' || typeof value.kind !== 'string' || !isObject(actor) || !isObject(value.data)) {
+        unreadable.push(line);
+        continue;
+      }
+      yield {
+        index: index++,
+        seq: value.seq,
+        line,
+        kind: value.kind,
+        actor: { type: String(actor.type), id: String(actor.id) },
+        data: value.data,
+      };
     }
     if (lines === 0) throw new InputError('is empty', file);
     digest = hash.digest('hex');
