@@ -172,3 +172,14 @@ describe('verify --continues', () => {
     expect(kinds).toEqual(expect.arrayContaining(['broken-link@1', 'seq-gap@1']));
   });
 });
+
+describe('terminal safety', () => {
+  it('control characters, separators and bidi overrides are shown as escapes, and JSON stays the same JSON', async () => {
+    const { terminalSafe } = await import('../../src/main/node/cli/io');
+    const hostile = 'ok\u001b]0;pwned\u0007\u001b[2K\rINTACT\u009b\u202e\u2028end\n\ttab';
+    const safe = terminalSafe(hostile);
+    expect(safe).toBe('ok\\u001b]0;pwned\\u0007\\u001b[2K\\u000dINTACT\\u009b\\u202e\\u2028end\n\ttab');
+    const json = JSON.stringify({ message: hostile });
+    expect(JSON.parse(terminalSafe(json))).toEqual({ message: hostile });
+  });
+});

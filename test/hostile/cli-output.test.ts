@@ -35,10 +35,9 @@ describe('command-line output of hostile files', () => {
   });
 
   // A finding message quotes an AGT CloudEvents "type" as written
-  // (src/shared/formats/agt/hashing.ts), and verify-command.ts prints finding
-  // messages as they are: the file's escape sequences reach the terminal. Flip
-  // to it() once the CLI's human output escapes control characters.
-  it.fails('verify of an AGT CloudEvents file whose type holds escape sequences prints none of them (open: verify-command.ts)', async () => {
+  // (src/shared/formats/agt/hashing.ts); every command's output goes through
+  // terminalSafe (src/main/node/cli/io.ts), which shows such characters as escapes.
+  it('verify of an AGT CloudEvents file whose type holds escape sequences prints none of them', async () => {
     const fixture = path.resolve(import.meta.dirname, '../../../shared/fixtures/agt/cloudevents-valid.json');
     const doc = JSON.parse(readFileSync(fixture, 'utf8')) as { type: string }[];
     doc[0].type = '\u001b]0;pwned\u0007\u001b[1A\u001b[2K\rINTACT';

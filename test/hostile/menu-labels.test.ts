@@ -151,11 +151,10 @@ describe('Open Recent labels from hostile export names', () => {
     expect(labels[1]).toContain('&&Quit');
   });
 
-  // recentLabel() in src/main/electron/index.ts strips C0 controls only: a
-  // right-to-left override (U+202E) makes "invoice<RLO>gpj.exe.jsonl" read as
-  // "invoicelnosj.exe.jpg", and C1 controls and U+2028/2029 pass through.
-  // Flip to it() once bidi controls, C1 and line/paragraph separators are stripped too.
-  it.fails('hold no bidi overrides, C1 controls or line separators (open: index.ts recentLabel)', () => {
+  // A right-to-left override (U+202E) would make "invoice<RLO>gpj.exe.jsonl"
+  // read as "invoicelnosj.exe.jpg"; recentLabel() strips bidi controls, C1
+  // controls and line/paragraph separators as well as C0.
+  it('hold no bidi overrides, C1 controls or line separators', () => {
     for (const label of labels) expect(label).not.toMatch(/[\u0080-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/);
   });
 });

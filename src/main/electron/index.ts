@@ -155,8 +155,11 @@ async function openFromDialog(): Promise<void> {
 
 /** Menu labels come from export file names, which the investigated system chose: plain, short, no mnemonics. */
 function recentLabel(ref: CaseRef): string {
+  // Controls (C0, DEL, C1), line separators and bidi overrides from a hostile file name
+  // become spaces, so "invoice<RLO>gpj.exe.jsonl" cannot pose as a picture; & is doubled
+  // so a name cannot set a menu accelerator.
   // eslint-disable-next-line no-control-regex
-  const name = ref.exportName.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/&/g, '&&');
+  const name = ref.exportName.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, ' ').replace(/&/g, '&&');
   return `${name.length > 60 ? `${name.slice(0, 59)}…` : name} — ${ref.verdict}`;
 }
 

@@ -4,7 +4,7 @@
  * verify 0 intact, 1 tampered, 3 unanchored, 2 unusable input or arguments.
  */
 import { InputError, UsageError } from './errors';
-import type { CliCommand, CliIo } from './io';
+import { safeIo, type CliCommand, type CliIo } from './io';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
   verify: {
@@ -46,7 +46,8 @@ function usage(): string {
   return `Usage:\n${lines.join('\n')}\n`;
 }
 
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
+  const io = safeIo(rawIo);
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(usage());

@@ -2,7 +2,8 @@ import type { CliIo } from './io';
 
 /** Progress on stderr, and only on a terminal, so scripts and --json stay clean. */
 export function progressPrinter(io: CliIo): { update: (bytes: number, events: number) => void; done: () => void } {
-  if (!io.stderr.isTTY) return { update: () => {}, done: () => {} };
+  const out = io.progress ?? io.stderr;
+  if (!out.isTTY) return { update: () => {}, done: () => {} };
   let last = 0;
   let shown = false;
   return {
@@ -11,10 +12,10 @@ export function progressPrinter(io: CliIo): { update: (bytes: number, events: nu
       if (now - last < 200) return;
       last = now;
       shown = true;
-      io.stderr.write(`\r  ${(bytes / 1e6).toFixed(1)} MB read, ${events.toLocaleString('en')} events…`);
+      out.write(`\r  ${(bytes / 1e6).toFixed(1)} MB read, ${events.toLocaleString('en')} events…`);
     },
     done() {
-      if (shown) io.stderr.write('\r\x1b[K');
+      if (shown) out.write('\r\x1b[K');
     },
   };
 }

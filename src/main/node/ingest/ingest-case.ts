@@ -2,9 +2,10 @@
  * Ingest: verify an export and store what was read in a new case. The case
  * is built in "<id>.partial.db" and renamed into place only when complete,
  * so a failed, cancelled or killed ingest leaves no half case behind (a
- * leftover .partial.db is removed the next time the cases folder is opened).
+ * leftover .partial.db whose writer process is gone is removed the next time
+ * the cases folder is opened; "<id>.partial.pid" names the writer).
  */
-import { open, rename, rm } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CaseWriter, openCaseDb } from '../store/case-store';
 import { verifyFile, type VerifyFileResult } from '../verify/verify-file';
@@ -41,6 +42,45 @@ export function partialCaseFile(casesDir: string, caseId: string): string {
   return path.join(casesDir, `${caseId}.partial.db`);
 }
 
+/** Beside a partial case: the process id of its writer, so another process's sweep leaves it alone while it lives. */
+export function partialOwnerFile(casesDir: string, caseId: string): string {
+  return path.join(casesDir, `${caseId}.partial.pid`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove what killed or crashed ingests left in a cases folder: every partial
+ * case whose writer process is gone (or unknown). A partial case another
+ * process is still building is kept. Returns the case ids removed.
+ */
+export async function sweepPartialCases(casesDir: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await readdir(casesDir)) {
+    const m = /^(.+)\.partial\.db$/.exec(name);
+    if (!m) continue;
+    const owner = Number((await readFile(partialOwnerFile(casesDir, m[1]), 'utf8').catch(() => '')).trim());
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) continue;
+    if (owner === process.pid) continue; // this process's own ingest, still running
+    await rm(path.join(casesDir, name), { force: true });
+    await rm(partialOwnerFile(casesDir, m[1]), { force: true });
+    removed.push(m[1]);
+  }
+  // Owner files whose partial case is gone.
+  for (const name of await readdir(casesDir)) {
+    const m = /^(.+)\.partial\.pid$/.exec(name);
+    if (m && !(await readdir(casesDir)).includes(`${m[1]}.partial.db`)) await rm(path.join(casesDir, name), { force: true });
+  }
+  return removed;
+}
+
 export async function ingestCase(
   request: IngestRequest,
   onProgress: (p: IngestProgress) => void = () => {},
@@ -49,6 +89,7 @@ export async function ingestCase(
   const partial = partialCaseFile(request.casesDir, request.caseId);
   const final = caseFile(request.casesDir, request.caseId);
   await rm(partial, { force: true });
+  await writeFile(partialOwnerFile(request.casesDir, request.caseId), `${process.pid}\n`);
   const db = openCaseDb(partial, { bulk: true });
   try {
     const writer = new CaseWriter(db);
@@ -106,10 +147,12 @@ export async function ingestCase(
     await fh.sync();
     await fh.close();
     await rename(partial, final);
+    await rm(partialOwnerFile(request.casesDir, request.caseId), { force: true });
     return { caseId: request.caseId, file: final, result };
   } catch (err) {
     if (db.open) db.close();
     await rm(partial, { force: true });
+    await rm(partialOwnerFile(request.casesDir, request.caseId), { force: true });
     throw err;
   }
 }

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AuditApi, CaseRef, JobProgress, OpenExportRequest } from '../../../shared/api/audit-api';
 import type { Verdict } from '../../../shared/verify/findings';
-import { caseFile, partialCaseFile, type IngestRequest } from '../ingest/ingest-case';
+import { caseFile, partialCaseFile, partialOwnerFile, sweepPartialCases, type IngestRequest } from '../ingest/ingest-case';
 import { openCaseDb, readMeta } from '../store/case-store';
 import { CaseQueries } from './case-queries';
 import { CaseReader, type ReadMethod } from './case-reader';
@@ -121,6 +121,7 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
     });
     worker.on('error', (err) => {
       void rm(partialCaseFile(options.casesDir, caseId), { force: true });
+      void rm(partialOwnerFile(options.casesDir, caseId), { force: true });
       settle({ ...base, phase: 'failed', bytesDone: 0, events: 0, secondsLeft: null, error: describeError(err, request.exportPath) });
     });
     return { jobId };
@@ -136,6 +137,7 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
       jobs.delete(jobId);
       await job.worker.terminate();
       await rm(partialCaseFile(options.casesDir, job.caseId), { force: true });
+      await rm(partialOwnerFile(options.casesDir, job.caseId), { force: true });
       emit({ jobId, phase: 'cancelled', bytesDone: 0, bytesTotal: 0, events: 0, secondsLeft: null });
     },
 
@@ -230,10 +232,8 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
   };
 }
 
-/** Create the folder and remove what a killed ingest left behind. */
+/** Create the folder and remove what a killed ingest left behind (never another process's ingest in progress). */
 async function prepareCasesDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
-  for (const name of await readdir(dir)) {
-    if (name.endsWith('.partial.db') || name.endsWith('.partial.db-journal')) await rm(path.join(dir, name), { force: true });
-  }
+  await sweepPartialCases(dir);
 }
