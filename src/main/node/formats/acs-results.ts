@@ -3,13 +3,13 @@
  * object a line. Nothing chains them; each input_identity / enforced_identity
  * is recomputed from policy_input. The verdict itself is covered by nothing.
  */
-import { LexJsonError, LexObject, parseLexJson } from '../../../shared/formats/json/lexeme-json';
+import { LexObject } from '../../../shared/formats/json/lexeme-json';
 import { acsIdentities } from '../../../shared/formats/agt/hashing';
 import { decisionOf, outside, text } from '../../../shared/formats/agt/case-events';
 import { finding, type Finding } from '../../../shared/verify/findings';
 import type { FormatReader } from './reader';
-import { firstLine, nodeSha256Hex, readLines } from './source';
-import { buildVerification, lineProblem } from './agt-common';
+import { firstLine, nodeSha256Hex } from './source';
+import { buildVerification, objectLines } from './agt-common';
 
 const COVERED = new Set(['policy_input', 'input_identity', 'enforced_identity', 'action_identity', 'transformed_policy_target', 'transformed_policy_target_applied']);
 export const ACS_NOT_REPLAYABLE =
@@ -26,23 +26,10 @@ export const acsResultsReader: FormatReader = {
   async verify(o) {
     const findings: Finding[] = [];
     const unauthAll = new Set<string>();
-    let index = 0;
-    let readable = 0;
     let checked = 0;
     let runtimeErrors = 0;
-    for await (const ln of readLines(o.path, { signal: o.signal, onBytes: (b) => o.onProgress?.(b, index) })) {
-      if (ln.text.trim() === '') continue;
-      const i = index++;
-      let e: LexObject;
-      try {
-        const v = parseLexJson(ln.text);
-        if (!(v instanceof LexObject)) throw new LexJsonError('the line is not a JSON object', 0, false);
-        e = v;
-      } catch (err) {
-        findings.push(lineProblem(err, ln, i, 'result'));
-        continue;
-      }
-      readable++;
+    const lines = objectLines(o, 'result', (f) => findings.push(f));
+    for await (const { ln, index: i, entry: e } of lines) {
       const recIn = e.get('input_identity');
       const recEnf = e.get('enforced_identity');
       const recAct = e.get('action_identity');
@@ -92,11 +79,11 @@ export const acsResultsReader: FormatReader = {
       format: this.id,
       formatReason: o.formatReason ?? `read as ${this.id}`,
       findings,
-      events: index,
+      events: lines.stats.entries,
       headHash: null,
       chainStart: 'none',
       unauthenticated: unauthAll,
-      malformed: index > 0 && readable === 0,
+      malformed: lines.stats.entries > 0 && lines.stats.readable === 0,
       anchored: false,
       anchorSentence: 'ACS results have no chain, key or signature: only each input identity was recomputed, and the verdicts are covered by nothing.',
       noun: 'result',

@@ -1,9 +1,44 @@
 /** What the foreign-log readers share: turning chain results into a FormatVerification. */
 import type { ChainStart, FormatVerification } from '../../../shared/formats/case-model';
-import { LexJsonError, LineIndex, parseLexJson, type LexValue } from '../../../shared/formats/json/lexeme-json';
+import { LexJsonError, LexObject, LineIndex, parseLexJson, type LexValue } from '../../../shared/formats/json/lexeme-json';
 import { chainStartSentence, type ChainCheck } from '../../../shared/formats/chain-check';
 import { finding, sortFindings, verdictOf, type Finding } from '../../../shared/verify/findings';
-import type { FileLine } from './source';
+import { readLines, type FileLine } from './source';
+import type { VerifyFileOptions } from './reader';
+
+export interface ObjectLine {
+  ln: FileLine;
+  /** 0-based position among the entries (blank lines are not entries). */
+  index: number;
+  entry: LexObject;
+}
+
+/**
+ * The entries of a JSON Lines log, parsed as objects with numbers kept as
+ * written. A line that is not a readable object goes to onUnreadable (never
+ * skipped silently); `stats` counts entries and readable ones as it goes.
+ */
+export function objectLines(o: VerifyFileOptions, noun: string, onUnreadable: (f: Finding) => void): AsyncGenerator<ObjectLine> & { stats: { entries: number; readable: number } } {
+  const stats = { entries: 0, readable: 0 };
+  async function* iterate(): AsyncGenerator<ObjectLine> {
+    for await (const ln of readLines(o.path, { signal: o.signal, onBytes: (b) => o.onProgress?.(b, stats.entries) })) {
+      if (ln.text.trim() === '') continue;
+      const index = stats.entries++;
+      let entry: LexObject;
+      try {
+        const v = parseLexJson(ln.text);
+        if (!(v instanceof LexObject)) throw new LexJsonError('the line is not a JSON object', 0, false);
+        entry = v;
+      } catch (err) {
+        onUnreadable(lineProblem(err, ln, index, noun));
+        continue;
+      }
+      stats.readable++;
+      yield { ln, index, entry };
+    }
+  }
+  return Object.assign(iterate(), { stats });
+}
 
 /** The finding for a line that does not parse: a cut last line is a truncation. */
 export function lineProblem(err: unknown, ln: FileLine, index: number, noun: string): Finding {

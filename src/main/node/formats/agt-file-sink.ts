@@ -4,14 +4,13 @@
  * content_hash. With the right secret the chain is anchored; without it the
  * file is only hash-chained. The secret stays in this function's arguments.
  */
-import { LexJsonError, LexObject, parseLexJson } from '../../../shared/formats/json/lexeme-json';
 import { FILE_SINK_AUTH, fileSinkHashInput } from '../../../shared/formats/agt/hashing';
 import { meshCaseEvent, outside } from '../../../shared/formats/agt/case-events';
 import { ChainCheck } from '../../../shared/formats/chain-check';
 import { finding, type Finding } from '../../../shared/verify/findings';
 import type { FormatReader } from './reader';
-import { firstLine, hmacSha256Hex, nodeSha256Hex, readLines } from './source';
-import { buildVerification, chainDetails, HASH_ONLY, lineProblem } from './agt-common';
+import { firstLine, hmacSha256Hex, nodeSha256Hex } from './source';
+import { buildVerification, chainDetails, HASH_ONLY, objectLines } from './agt-common';
 
 export const agtFileSinkReader: FormatReader = {
   id: 'agt-file-sink',
@@ -26,21 +25,8 @@ export const agtFileSinkReader: FormatReader = {
     const chain = new ChainCheck({ noun: 'entry', isGenesis: (p) => p === '', firstMustBeGenesis: true });
     const sigFindings: Finding[] = [];
     let signed = 0;
-    let index = 0;
-    let readable = 0;
-    for await (const ln of readLines(o.path, { signal: o.signal, onBytes: (b) => o.onProgress?.(b, index) })) {
-      if (ln.text.trim() === '') continue;
-      const i = index++;
-      let e: LexObject;
-      try {
-        const v = parseLexJson(ln.text);
-        if (!(v instanceof LexObject)) throw new LexJsonError('the line is not a JSON object', 0, false);
-        e = v;
-      } catch (err) {
-        chain.unreadable(lineProblem(err, ln, i, 'entry'));
-        continue;
-      }
-      readable++;
+    const lines = objectLines(o, 'entry', (f) => chain.unreadable(f));
+    for await (const { ln, index: i, entry: e } of lines) {
       const recorded = e.get('content_hash');
       const prev = e.get('previous_hash');
       const input = fileSinkHashInput(e);
@@ -76,7 +62,7 @@ export const agtFileSinkReader: FormatReader = {
       headHash: chain.headHash,
       chainStart: chain.chainStart,
       unauthenticated: chain.unauthenticated,
-      malformed: index > 0 && readable === 0,
+      malformed: lines.stats.entries > 0 && lines.stats.readable === 0,
       anchored: key !== null,
       anchorSentence: key
         ? 'every entry carries a valid HMAC made with the secret given.'

@@ -2,14 +2,13 @@
  * agent-mesh AuditLog entries as StdoutAuditSink writes them: one JSON object
  * a line, hash-chained by entry_hash / previous_hash, nothing keyed or signed.
  */
-import { LexJsonError, LexObject, parseLexJson } from '../../../shared/formats/json/lexeme-json';
 import { MESH_AUTH, meshHashInput } from '../../../shared/formats/agt/hashing';
 import { meshCaseEvent, outside } from '../../../shared/formats/agt/case-events';
 import { ChainCheck } from '../../../shared/formats/chain-check';
 import { finding } from '../../../shared/verify/findings';
 import type { FormatReader } from './reader';
-import { firstLine, nodeSha256Hex, readLines } from './source';
-import { hashOnlyVerification, lineProblem } from './agt-common';
+import { firstLine, nodeSha256Hex } from './source';
+import { hashOnlyVerification, objectLines } from './agt-common';
 
 export const agtMeshJsonlReader: FormatReader = {
   id: 'agt-mesh-jsonl',
@@ -21,21 +20,8 @@ export const agtMeshJsonlReader: FormatReader = {
   },
   async verify(o) {
     const chain = new ChainCheck({ noun: 'entry', isGenesis: (p) => p === '', firstMustBeGenesis: false });
-    let index = 0;
-    let readable = 0;
-    for await (const ln of readLines(o.path, { signal: o.signal, onBytes: (b) => o.onProgress?.(b, index) })) {
-      if (ln.text.trim() === '') continue;
-      const i = index++;
-      let e: LexObject;
-      try {
-        const v = parseLexJson(ln.text);
-        if (!(v instanceof LexObject)) throw new LexJsonError('the line is not a JSON object', 0, false);
-        e = v;
-      } catch (err) {
-        chain.unreadable(lineProblem(err, ln, i, 'entry'));
-        continue;
-      }
-      readable++;
+    const lines = objectLines(o, 'entry', (f) => chain.unreadable(f));
+    for await (const { ln, index: i, entry: e } of lines) {
       const recorded = typeof e.get('entry_hash') === 'string' ? (e.get('entry_hash') as string) : null;
       const prev = typeof e.get('previous_hash') === 'string' ? (e.get('previous_hash') as string) : null;
       const input = meshHashInput(e);
@@ -49,6 +35,6 @@ export const agtMeshJsonlReader: FormatReader = {
       for (const k of unauth) chain.unauthenticated.add(k);
       o.onEvent?.(meshCaseEvent(e, i, ln.line, ln.text, { canonical: input.text, recordedHash: recorded, computedHash: computed, prevHash: prev }, unauth));
     }
-    return hashOnlyVerification(this.id, o.formatReason, chain, { malformed: index > 0 && readable === 0, noun: 'entry', details: {} });
+    return hashOnlyVerification(this.id, o.formatReason, chain, { malformed: lines.stats.entries > 0 && lines.stats.readable === 0, noun: 'entry', details: {} });
   },
 };
