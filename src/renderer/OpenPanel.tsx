@@ -97,18 +97,29 @@ export function OpenPanel({ onOpen, onOpenCase, revision, busy = false }: OpenPa
         <p className="muted">No cases yet.</p>
       ) : (
         <ul className="recent" aria-label="Recent cases">
-          {recent.map((c) => (
-            <li key={c.caseId}>
-              <button type="button" className="recent-case" onClick={() => onOpenCase(c.caseId)} aria-label={`Open case ${c.exportName}, ${c.verdict}`}>
-                <span className={`badge verdict-badge verdict-${c.verdict}`}>{VERDICT_WORDS[c.verdict]?.title ?? c.verdict}</span>
-                <span className="recent-name">{c.exportName}</span>
-                <span className="muted">
-                  {formatCount(c.events)} events · opened {formatTs(c.openedAt)}
-                </span>
-                <span className="muted mono recent-path">{c.exportPath}</span>
-              </button>
-            </li>
-          ))}
+          {recent.map((c) =>
+            c.interrupted || c.verdict === null ? (
+              <li key={c.caseId}>
+                <button type="button" className="recent-case" disabled={busy} onClick={() => onOpen(request(c.exportPath))} aria-label={`Open ${c.exportName} again: its last ingest was interrupted`}>
+                  <span className="badge verdict-badge verdict-interrupted">Interrupted</span>
+                  <span className="recent-name">{c.exportName}</span>
+                  <span className="muted">the ingest was stopped before it finished (found {formatTs(c.openedAt)}); no half case was kept. Open it again.</span>
+                  <span className="muted mono recent-path">{c.exportPath}</span>
+                </button>
+              </li>
+            ) : (
+              <li key={c.caseId}>
+                <button type="button" className="recent-case" onClick={() => onOpenCase(c.caseId)} aria-label={`Open case ${c.exportName}, ${c.verdict}`}>
+                  <span className={`badge verdict-badge verdict-${c.verdict}`}>{VERDICT_WORDS[c.verdict]?.title ?? c.verdict}</span>
+                  <span className="recent-name">{c.exportName}</span>
+                  <span className="muted">
+                    {formatCount(c.events)} events · opened {formatTs(c.openedAt)}
+                  </span>
+                  <span className="muted mono recent-path">{c.exportPath}</span>
+                </button>
+              </li>
+            ),
+          )}
         </ul>
       )}
     </section>

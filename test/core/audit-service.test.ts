@@ -162,8 +162,30 @@ describe('AuditService over a real case store', () => {
     writeFileSync(path.join(casesDir, '00000000-0000-0000-0000-000000000000.partial.db'), 'half');
     await first.close();
     const second = createAuditService({ casesDir });
-    expect(await second.listRecentCases()).toEqual([]);
+    const recent = await second.listRecentCases();
+    expect(recent.map((r) => [r.caseId, r.interrupted, r.verdict])).toEqual([['00000000-0000-0000-0000-000000000000', true, null]]);
     expect(existsSync(path.join(casesDir, '00000000-0000-0000-0000-000000000000.partial.db'))).toBe(false);
+    await second.close();
+  });
+
+  it('an ingest killed with its process is listed as interrupted, with its export, until that export is opened again', async () => {
+    const casesDir = path.join(dir, 'cases3');
+    const first = createAuditService({ casesDir });
+    await first.listRecentCases();
+    await first.close();
+    const id = '11111111-0000-4000-8000-000000000000';
+    // What a SIGKILLed ingest leaves: the partial case, its journal, and its owner file naming a dead process.
+    writeFileSync(path.join(casesDir, `${id}.partial.db`), 'half');
+    writeFileSync(path.join(casesDir, `${id}.partial.db-journal`), 'half');
+    writeFileSync(path.join(casesDir, `${id}.partial.pid`), `2147483646\n${exportPath}\n`);
+    const second = createAuditService({ casesDir });
+    const recent = await second.listRecentCases();
+    expect(recent).toEqual([expect.objectContaining({ caseId: id, interrupted: true, verdict: null, exportPath, exportName: 'sample.jsonl' })]);
+    expect(readdirSync(casesDir).filter((f) => f.includes('partial'))).toEqual([]);
+    const { jobId } = await second.openExport({ exportPath, trustPath });
+    await new Promise<void>((resolve) => second.onProgress((p) => p.jobId === jobId && p.phase === 'done' && resolve()));
+    const after = await second.listRecentCases();
+    expect(after.map((r) => [r.exportName, r.interrupted ?? false, r.verdict])).toEqual([['sample.jsonl', false, 'intact']]);
     await second.close();
   });
 });

@@ -242,3 +242,25 @@ describe('tampering, done the way an attacker would, is found at the right event
     expect(chain.firstFailure).toMatchObject({ kind: 'hash-mismatch', seq: 4, line: b });
   });
 });
+
+describe('bounded findings for junk', () => {
+  it('lists the first 1,000 unreadable lines and counts the rest in one finding', async () => {
+    const lines = buildLines(specs(3), { every: 10 });
+    const junk = Array.from({ length: 1500 }, (_, i) => (i % 3 === 0 ? '' : i % 3 === 1 ? 'garbage' : '[1]'));
+    const chain = await verify([lines[0], ...junk, ...lines.slice(1)]);
+    const malformed = chain.findings.filter((f) => f.kind === 'malformed-line');
+    expect(malformed).toHaveLength(1001);
+    expect(malformed[0]).toMatchObject({ line: 2 });
+    expect(malformed[0].message).toMatch(/empty/);
+    expect(malformed[1].message).toMatch(/not an object/);
+    expect(malformed[1000]).toMatchObject({ line: null });
+    expect(malformed[1000].message).toMatch(/500 more unreadable lines .*1500 in all/);
+  });
+
+  it('a cut last line without a final checkpoint is one truncated finding, not two', async () => {
+    const lines = buildLines(specs(12), { every: 5 });
+    const chain = await verify(lines.slice(0, -1), { newline: false });
+    expect(chain.findings.filter((f) => f.kind === 'truncated')).toHaveLength(1);
+    expect(chain.findings.find((f) => f.kind === 'truncated')!.message).toMatch(/no line end and the export does not end with a final checkpoint/);
+  });
+});

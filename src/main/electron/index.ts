@@ -160,7 +160,7 @@ function recentLabel(ref: CaseRef): string {
   // so a name cannot set a menu accelerator.
   // eslint-disable-next-line no-control-regex
   const name = ref.exportName.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, ' ').replace(/&/g, '&&');
-  return `${name.length > 60 ? `${name.slice(0, 59)}…` : name} — ${ref.verdict}`;
+  return `${name.length > 60 ? `${name.slice(0, 59)}…` : name} — ${ref.interrupted ? 'interrupted, open again' : ref.verdict}`;
 }
 
 async function refreshMenu(): Promise<void> {

@@ -38,9 +38,16 @@ export interface CaseRef {
   caseId: CaseId;
   exportName: string;
   exportPath: string;
-  verdict: Verdict;
+  /** null for an interrupted ingest, which has no verdict. */
+  verdict: Verdict | null;
   events: number;
   openedAt: string;
+  /**
+   * Set when an ingest of this export was killed or crashed before it
+   * finished: its half-built case was removed, and the export can be opened
+   * again. openedAt is when the leftover was found.
+   */
+  interrupted?: boolean;
 }
 
 export interface CheckpointView {

@@ -69,6 +69,10 @@ export function summarizeLine(
   keepRaw = false,
   leafOf?: (hashHex: string) => string,
 ): LineSummary {
+  // Junk is common in hostile files: say why without building an exception per line.
+  const first = firstNonBlank(text);
+  if (first === -1) return malformed(line, 'the line is empty');
+  if (text.charCodeAt(first) !== 0x7b) return malformed(line, 'the line is not an object (it does not start with {)');
   const fast = canonicalEvent(text, line, sha256Hex, keepRaw);
   if (fast) {
     if (leafOf && fast.t === 'event') fast.leaf = leafOf(fast.hash);
@@ -182,6 +186,15 @@ function spanValue(text: string, m: MemberSpan): unknown {
     return inner.includes('\\') ? JSON.parse(text.slice(m.start, m.end)) : inner;
   }
   return JSON.parse(text.slice(m.start, m.end));
+}
+
+/** Offset of the first character that is not JSON whitespace, or -1. */
+function firstNonBlank(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return i;
+  }
+  return -1;
 }
 
 /** True when JSON.stringify reproduces the line and every object's keys are in JCS order. */

@@ -57,6 +57,9 @@ export interface ChainResult {
 
 const short = (h: string) => `${h.slice(0, 12)}…`;
 
+/** Unreadable lines listed one by one; beyond this, one finding counts the rest. */
+export const MAX_LINE_FINDINGS = 1000;
+
 export class ChainVerifier {
   private readonly findings: Finding[] = [];
   private header: ExportHeader | null = null;
@@ -73,6 +76,7 @@ export class ChainVerifier {
   private checkpoints: CheckpointResult[] = [];
   private anchored = 0;
   private lastLine: LineSummary | null = null;
+  private malformedLines = 0;
   private readonly trusted = new Map<string, TrustedKey>();
 
   constructor(private readonly options: ChainVerifyOptions) {
@@ -114,7 +118,9 @@ export class ChainVerifier {
         this.linkUnknown = true;
         return;
       case 'malformed':
-        this.push(finding('malformed-line', null, s.line, `Line ${s.line} cannot be read: ${s.reason}.`));
+        // Every unreadable line counts; the first MAX_LINE_FINDINGS are listed, so a file of a
+        // million junk lines cannot exhaust memory through its findings.
+        if (++this.malformedLines <= MAX_LINE_FINDINGS) this.push(finding('malformed-line', null, s.line, `Line ${s.line} cannot be read: ${s.reason}.`));
         this.linkUnknown = true;
         return;
       case 'event':
@@ -279,13 +285,20 @@ export class ChainVerifier {
         finding('malformed-line', null, 1, `This is not an ${EXPORT_FORMAT} export: ${this.headerProblem ?? (this.seenFirstLine ? 'no header' : 'the file is empty')}.`),
       );
     } else {
-      if (!end.lastLineTerminated && end.lines > 0) {
-        this.push(finding('truncated', null, end.lines, `The last line (${end.lines}) has no line end: the file was cut off in the middle of a write.`));
+      if (this.malformedLines > MAX_LINE_FINDINGS) {
+        this.push(finding('malformed-line', null, null, `${this.malformedLines - MAX_LINE_FINDINGS} more unreadable lines are not listed one by one (${this.malformedLines} in all).`));
       }
+      const cutMidWrite = !end.lastLineTerminated && end.lines > 0;
       const last = this.lastLine;
       const lastCp = last?.t === 'checkpoint' ? last.checkpoint : null;
       if (!lastCp || !lastCp.final) {
-        this.push(finding('truncated', null, end.lines, `The export does not end with a final checkpoint: it was cut short, or its end was removed.`));
+        this.push(
+          finding('truncated', null, end.lines, cutMidWrite
+            ? `The last line (${end.lines}) has no line end and the export does not end with a final checkpoint: the file was cut off in the middle of a write.`
+            : `The export does not end with a final checkpoint: it was cut short, or its end was removed.`),
+        );
+      } else if (cutMidWrite) {
+        this.push(finding('truncated', null, end.lines, `The last line (${end.lines}) has no line end: the file was cut off in the middle of a write.`));
       } else if (this.prev && lastCp.seq_hi !== this.prev.seq) {
         this.push(finding('truncated', null, end.lines, `The final checkpoint covers events up to seq ${lastCp.seq_hi}, but the last event is seq ${this.prev.seq}.`));
       }

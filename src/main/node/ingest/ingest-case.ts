@@ -5,7 +5,7 @@
  * leftover .partial.db whose writer process is gone is removed the next time
  * the cases folder is opened; "<id>.partial.pid" names the writer).
  */
-import { open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CaseWriter, openCaseDb } from '../store/case-store';
 import { verifyFile, type VerifyFileResult } from '../verify/verify-file';
@@ -56,29 +56,56 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Where interrupted ingests are recorded, one JSON object a line, so the reviewer is told. */
+export function interruptedLogFile(casesDir: string): string {
+  return path.join(casesDir, 'interrupted.jsonl');
+}
+
+export interface InterruptedIngest {
+  caseId: string;
+  exportPath: string;
+  /** When the leftover was found and removed. */
+  foundAt: string;
+}
+
+const PARTIAL = /^(.+)\.partial\.(db|db-journal|db-wal|db-shm|pid)$/;
+
 /**
  * Remove what killed or crashed ingests left in a cases folder: every partial
- * case whose writer process is gone (or unknown). A partial case another
- * process is still building is kept. Returns the case ids removed.
+ * case (with its journal files) whose writer process is gone or unknown, and
+ * record each in interrupted.jsonl. A partial case whose writer is alive is
+ * another window's ingest in progress and is kept.
  */
-export async function sweepPartialCases(casesDir: string): Promise<string[]> {
-  const removed: string[] = [];
+export async function sweepPartialCases(casesDir: string, now: () => string = () => new Date().toISOString()): Promise<InterruptedIngest[]> {
+  const ids = new Set<string>();
   for (const name of await readdir(casesDir)) {
-    const m = /^(.+)\.partial\.db$/.exec(name);
-    if (!m) continue;
-    const owner = Number((await readFile(partialOwnerFile(casesDir, m[1]), 'utf8').catch(() => '')).trim());
-    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) continue;
-    if (owner === process.pid) continue; // this process's own ingest, still running
-    await rm(path.join(casesDir, name), { force: true });
-    await rm(partialOwnerFile(casesDir, m[1]), { force: true });
-    removed.push(m[1]);
+    const m = PARTIAL.exec(name);
+    if (m) ids.add(m[1]);
   }
-  // Owner files whose partial case is gone.
-  for (const name of await readdir(casesDir)) {
-    const m = /^(.+)\.partial\.pid$/.exec(name);
-    if (m && !(await readdir(casesDir)).includes(`${m[1]}.partial.db`)) await rm(path.join(casesDir, name), { force: true });
+  const removed: InterruptedIngest[] = [];
+  for (const id of [...ids].sort()) {
+    const [pidText, exportPath = ''] = (await readFile(partialOwnerFile(casesDir, id), 'utf8').catch(() => '')).split('\n');
+    const owner = Number(pidText.trim());
+    if (Number.isInteger(owner) && owner > 0 && (owner === process.pid || alive(owner))) continue;
+    for (const suffix of ['db', 'db-journal', 'db-wal', 'db-shm', 'pid']) await rm(path.join(casesDir, `${id}.partial.${suffix}`), { force: true });
+    removed.push({ caseId: id, exportPath, foundAt: now() });
   }
+  if (removed.length) await appendFile(interruptedLogFile(casesDir), removed.map((r) => JSON.stringify(r) + '\n').join(''));
   return removed;
+}
+
+export async function readInterruptedIngests(casesDir: string): Promise<InterruptedIngest[]> {
+  const text = await readFile(interruptedLogFile(casesDir), 'utf8').catch(() => '');
+  const out: InterruptedIngest[] = [];
+  for (const line of text.split('\n')) {
+    try {
+      const r = JSON.parse(line) as InterruptedIngest;
+      if (typeof r.caseId === 'string' && typeof r.exportPath === 'string' && typeof r.foundAt === 'string') out.push(r);
+    } catch {
+      // a torn last line from a crash mid-append: nothing to show
+    }
+  }
+  return out;
 }
 
 export async function ingestCase(
@@ -89,7 +116,7 @@ export async function ingestCase(
   const partial = partialCaseFile(request.casesDir, request.caseId);
   const final = caseFile(request.casesDir, request.caseId);
   await rm(partial, { force: true });
-  await writeFile(partialOwnerFile(request.casesDir, request.caseId), `${process.pid}\n`);
+  await writeFile(partialOwnerFile(request.casesDir, request.caseId), `${process.pid}\n${path.resolve(request.exportPath)}\n`);
   const db = openCaseDb(partial, { bulk: true });
   try {
     const writer = new CaseWriter(db);

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AuditApi, CaseRef, JobProgress, OpenExportRequest } from '../../../shared/api/audit-api';
 import type { Verdict } from '../../../shared/verify/findings';
-import { caseFile, partialCaseFile, partialOwnerFile, sweepPartialCases, type IngestRequest } from '../ingest/ingest-case';
+import { caseFile, partialCaseFile, partialOwnerFile, readInterruptedIngests, sweepPartialCases, type IngestRequest } from '../ingest/ingest-case';
 import { openCaseDb, readMeta } from '../store/case-store';
 import { CaseQueries } from './case-queries';
 import { CaseReader, type ReadMethod } from './case-reader';
@@ -169,6 +169,12 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
         } catch {
           // An unreadable store is not listed; opening it directly gives the reason.
         }
+      }
+      // Ingests that were killed before they finished, unless the export has been opened since.
+      for (const r of await readInterruptedIngests(options.casesDir)) {
+        const found = Date.parse(r.foundAt);
+        if (out.some((c) => c.exportPath === r.exportPath && c.mtime >= found)) continue;
+        out.push({ caseId: r.caseId, exportName: r.exportPath ? path.basename(r.exportPath) : 'an export whose name was not recorded', exportPath: r.exportPath, verdict: null, events: 0, openedAt: r.foundAt, interrupted: true, mtime: found });
       }
       return out.sort((a, b) => b.mtime - a.mtime || a.caseId.localeCompare(b.caseId)).map(({ mtime: _m, ...ref }) => ref);
     },
