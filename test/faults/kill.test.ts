@@ -48,7 +48,13 @@ async function checkCasesDir(casesDir: string): Promise<{ complete: number; part
   const after = readdirSync(casesDir);
   expect(after.filter((f) => f.includes('.partial.db')), 'leftover partial cases after reopening').toEqual([]);
   const stores = after.filter((f) => /^[^.]+\.db$/.test(f));
-  expect(listed.map((c) => `${c.caseId}.db`).sort()).toEqual(stores.sort());
+  expect(listed.filter((c) => !c.interrupted).map((c) => `${c.caseId}.db`).sort()).toEqual(stores.sort());
+  // Every ingest killed before it finished is marked as interrupted, naming its export.
+  for (const c of listed.filter((r) => r.interrupted)) {
+    expect(c.verdict).toBeNull();
+    expect(c.exportPath).toBe(exportPath);
+    expect(stores).not.toContain(`${c.caseId}.db`);
+  }
   for (const store of stores) {
     const db = openCaseDb(path.join(casesDir, store), { readonly: true });
     try {

@@ -88,7 +88,9 @@ export async function sweepPartialCases(casesDir: string, now: () => string = ()
     const owner = Number(pidText.trim());
     if (Number.isInteger(owner) && owner > 0 && (owner === process.pid || alive(owner))) continue;
     for (const suffix of ['db', 'db-journal', 'db-wal', 'db-shm', 'pid']) await rm(path.join(casesDir, `${id}.partial.${suffix}`), { force: true });
-    removed.push({ caseId: id, exportPath, foundAt: now() });
+    // Killed between the rename and removing the owner file: the case is complete, nothing was lost.
+    const completed = await readFile(caseFile(casesDir, id)).then(() => true, () => false);
+    if (!completed) removed.push({ caseId: id, exportPath, foundAt: now() });
   }
   if (removed.length) await appendFile(interruptedLogFile(casesDir), removed.map((r) => JSON.stringify(r) + '\n').join(''));
   return removed;
