@@ -7,12 +7,34 @@
  * Prints size, entries, seconds, MB/s and the peak RSS, which must stay flat
  * whatever the size (the reader streams).
  */
-import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
 import { agtMeshJsonlReader } from '../src/main/node/formats/agt-mesh-jsonl';
+import { deriveKey, writeExport } from '../src/main/node/generate/generate-export';
+import { createCedarDecider } from '../src/main/node/replay/decider';
+import { verifyAuditExport } from '../src/main/node/verify/audit-export-reader';
+
+/** Generates (once, cached in the OS temp folder) and verifies a native export of about `bytes`. */
+async function nativeBaseline(bytes: number): Promise<{ mb: number; seconds: number }> {
+  const events = Math.max(1000, Math.round(bytes / 536));
+  const cache = path.join(os.tmpdir(), 'audit-replay-bench');
+  const native = path.join(cache, `export-${events}.jsonl`);
+  const key = deriveKey('bench');
+  if (!existsSync(native)) {
+    mkdirSync(cache, { recursive: true });
+    const decide = createCedarDecider(path.resolve('resources/sample/policies/ap-policy-v7'));
+    await writeExport(`${native}.tmp`, { events, seed: 'bench', key, policy: decide.policy, decide, checkpointEvery: 1000 });
+    renameSync(`${native}.tmp`, native);
+  }
+  const t = performance.now();
+  const { chain } = await verifyAuditExport({ path: native, trust: { keys: [{ key_id: key.keyId, alg: 'ed25519', public_key: key.publicKeyHex }] }, hmacKey: null });
+  const seconds = (performance.now() - t) / 1000;
+  if (chain.verdict !== 'intact') throw new Error(`the native baseline export did not verify: ${chain.verdict}`);
+  return { mb: statSync(native).size / 1048576, seconds };
+}
 
 const MB = Number(process.env.AGT_BENCH_MB ?? 200);
 const TOOLS = ['erp.refund', 'crm.lookup', 'mail.send', 'kb.search'];
@@ -76,6 +98,11 @@ try {
     console.error('the synthetic log did not verify cleanly:', r.firstFailure?.message);
     process.exitCode = 1;
   }
+  // The baseline, measured in the same run: our own format's verifier on an export of about the same size.
+  const native = await nativeBaseline(statSync(file).size);
+  const nativePerMb = native.seconds / native.mb;
+  console.log(JSON.stringify({ reader: 'audit-export/1 (baseline)', mb: +native.mb.toFixed(1), seconds: +native.seconds.toFixed(2), mbPerSecond: +(native.mb / native.seconds).toFixed(1) }));
+  console.log(`AGT stdout log: ${(secs / size / nativePerMb).toFixed(2)}× the time per MB of our own format (target ≤ 3)`);
 } finally {
   if (dir) rmSync(dir, { recursive: true, force: true });
 }
