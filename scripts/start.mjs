@@ -91,8 +91,9 @@ function runCli(options, why) {
     [
       '',
       `The desktop app cannot start here: ${why}.`,
-      'Running the same verification with the command line instead (see docs/security.md, "npm start without Electron"):',
+      'Running the same verification and replay with the command line instead (see docs/security.md, "npm start without Electron"):',
       `  node bin/audit-replay.mjs verify ${rel(options.open)} --trust ${rel(options.trust)}`,
+      `  node bin/audit-replay.mjs replay ${rel(options.open)} --policies ${rel(options.policies)}`,
       '',
     ].join('\n'),
   );
@@ -107,7 +108,12 @@ function runCli(options, why) {
     stdio: 'inherit',
   });
   const code = cli.status ?? 1;
-  console.log(`\n(audit-replay verify exited with ${code}: 0 intact, 1 tampered, 2 malformed or unusable input, 3 unanchored.)`);
+  console.log(`\n(audit-replay verify exited with ${code}: 0 intact, 1 tampered, 2 malformed or unusable input, 3 unanchored.)\n`);
+  if (existsSync(options.policies)) {
+    const replay = spawnSync(process.execPath, [join(root, 'bin/audit-replay.mjs'), 'replay', options.open, '--policies', options.policies], { cwd: root, stdio: 'inherit' });
+    console.log(`\n(audit-replay replay exited with ${replay.status ?? 1}: 0 every decision matched, 1 divergences or sequence findings, 2 unusable input.)`);
+  }
+  // The verdict is the main job's answer; replay findings are shown above.
   process.exit(code);
 }
 
