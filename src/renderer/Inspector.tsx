@@ -103,12 +103,12 @@ export function Inspector({ caseId, index, onSelectIndex }: InspectorProps) {
       )}
 
       <h3>1. Content hash</h3>
-      <Check ok={proof.hashMatches} yes="The content hashes to the recorded hash." no="The content does NOT hash to the recorded hash: it was changed." unknown="No hash recorded." />
+      <Check ok={proof.hashMatches} yes="The content hashes to the recorded hash." no="The content does NOT hash to the recorded hash: it was changed." unknown="This format records no hash for its entries: there is nothing to recompute, so any edit would go unseen." />
       <dl className="hashes">
         <dt>Recorded hash</dt>
-        <dd className="mono">{proof.recordedHash}</dd>
+        <dd className="mono">{proof.recordedHash || '—'}</dd>
         <dt>Recomputed hash</dt>
-        <dd className={`mono ${proof.hashMatches ? '' : 'mismatch'}`}>{proof.recomputedHash}</dd>
+        <dd className={`mono ${proof.hashMatches === false ? 'mismatch' : ''}`}>{proof.recomputedHash || '—'}</dd>
       </dl>
 
       <h3>2. Link to the previous event</h3>

@@ -26,6 +26,17 @@ export function VerdictPanel({ summary, onLocateFinding }: VerdictPanelProps) {
           </h2>
           <p className="verdict-meaning">{words.meaning}</p>
           {summary.verdictReason && <p className="verdict-reason">{summary.verdictReason}</p>}
+          {summary.format !== 'audit-export/1' && (
+            <p className="verdict-format" aria-label="Format read">
+              Read as <span className="mono">{summary.format}</span>: {summary.formatReason}.
+              {summary.unauthenticatedFields.length > 0 && (
+                <>
+                  {' '}
+                  Not covered by any hash, HMAC or signature, so open to silent edits: <span className="mono">{summary.unauthenticatedFields.join(', ')}</span>.
+                </>
+              )}
+            </p>
+          )}
         </div>
       </div>
 

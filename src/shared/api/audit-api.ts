@@ -154,7 +154,8 @@ export interface EventProof {
   canonical: string;
   recordedHash: string;
   recomputedHash: string;
-  hashMatches: boolean;
+  /** null when the format records no hash for its entries (OPA, OTLP): nothing to recompute. */
+  hashMatches: boolean | null;
   prevHash: string;
   /** The hash of the event before it (or the genesis) and whether they link. */
   expectedPrevHash: string | null;

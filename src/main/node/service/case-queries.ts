@@ -252,7 +252,7 @@ export class CaseQueries {
       canonical,
       recordedHash: row.recorded_hash ?? '',
       recomputedHash: recomputed,
-      hashMatches: Boolean(row.recorded_hash) && row.recorded_hash === recomputed,
+      hashMatches: row.recorded_hash ? row.recorded_hash === recomputed : null,
       prevHash: row.prev_hash ?? '',
       expectedPrevHash: expectedPrev,
       linkMatches: expectedPrev === null || row.prev_hash === null ? null : expectedPrev === row.prev_hash,
