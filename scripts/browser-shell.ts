@@ -17,7 +17,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { AUDIT_CHANNELS } from '../src/shared/api/audit-api';
-import type { AuditApi, JobProgress } from '../src/shared/api/audit-api';
+import type { AuditApi, JobProgress, PickKind } from '../src/shared/api/audit-api';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
@@ -28,7 +28,7 @@ export type ShellService = Omit<AuditApi, 'pickFile'> & { close?(): Promise<void
 export interface ShellOptions {
   service: ShellService;
   /** What the "Choose…" dialogs answer, since a browser has no native file dialog. */
-  picks?: Partial<Record<'export' | 'trust' | 'policies', string>>;
+  picks?: Partial<Record<PickKind, string>>;
   colorScheme?: 'light' | 'dark';
   viewport?: { width: number; height: number };
   /** Told how long each bridged call took in the service (benches use it to name slow calls). */

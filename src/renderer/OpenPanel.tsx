@@ -18,6 +18,7 @@ export function OpenPanel({ onOpen, onOpenCase, revision, busy = false }: OpenPa
   const [path, setPath] = useState('');
   const [trust, setTrust] = useState('');
   const [policies, setPolicies] = useState('');
+  const [hmacKey, setHmacKey] = useState('');
   const [recent, setRecent] = useState<CaseRef[] | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -32,7 +33,12 @@ export function OpenPanel({ onOpen, onOpenCase, revision, busy = false }: OpenPa
     };
   }, [api, revision]);
 
-  const request = (exportPath: string): OpenExportRequest => ({ exportPath, trustPath: trust.trim() || null, policiesPath: policies.trim() || null });
+  const request = (exportPath: string): OpenExportRequest => ({
+    exportPath,
+    trustPath: trust.trim() || null,
+    policiesPath: policies.trim() || null,
+    hmacKeyPath: hmacKey.trim() || null,
+  });
   const choose = async () => {
     setError(null);
     try {
@@ -42,7 +48,7 @@ export function OpenPanel({ onOpen, onOpenCase, revision, busy = false }: OpenPa
       setError(sentenceOf(e));
     }
   };
-  const chooseInto = async (kind: 'trust' | 'policies', set: (v: string) => void) => {
+  const chooseInto = async (kind: 'trust' | 'policies' | 'key', set: (v: string) => void) => {
     try {
       const picked = await api.pickFile(kind);
       if (picked) set(picked);
@@ -83,6 +89,13 @@ export function OpenPanel({ onOpen, onOpenCase, revision, busy = false }: OpenPa
           <span className="input-row">
             <input name="policies" value={policies} onChange={(e) => setPolicies(e.target.value)} placeholder="/path/to/policies" spellCheck={false} />
             <button type="button" onClick={() => chooseInto('policies', setPolicies)} aria-label="Choose a policy folder">Choose…</button>
+          </span>
+        </label>
+        <label>
+          HMAC key file (optional, for AGT file-sink logs; read once, never stored)
+          <span className="input-row">
+            <input name="hmac-key" value={hmacKey} onChange={(e) => setHmacKey(e.target.value)} placeholder="/path/to/sink.key" spellCheck={false} />
+            <button type="button" onClick={() => chooseInto('key', setHmacKey)} aria-label="Choose an HMAC key file">Choose…</button>
           </span>
         </label>
         <button type="submit" disabled={busy || !path.trim()}>

@@ -252,3 +252,24 @@ describe('the timeline index', () => {
     expect(sum(zoom)).toBe(inRange);
   });
 });
+
+describe('an AGT file-sink log with its HMAC secret', () => {
+  const fixtures = path.resolve(__dirname, '../../../shared/fixtures/agt');
+  it.skipIf(!existsSync(fixtures))('is intact with the key, and neither the secret nor its path reaches the case store', async () => {
+    const keyPath = path.join(fixtures, 'file-sink.key');
+    const { jobId } = await service.openExport({ exportPath: path.join(fixtures, 'file-sink-valid.jsonl'), hmacKeyPath: keyPath });
+    const done = await waitFor(jobId);
+    expect(done.phase, done.error).toBe('done');
+    const summary = await service.getCaseSummary(done.caseId!);
+    expect(summary.format).toBe('agt-file-sink');
+    expect(summary.verdict).toBe('intact');
+    const store = readFileSync(path.join(dir, 'cases', `${done.caseId}.db`));
+    const secret = readFileSync(keyPath);
+    expect(store.includes(secret)).toBe(false);
+    expect(store.includes(Buffer.from(secret.toString('hex')))).toBe(false);
+    expect(store.includes(Buffer.from('file-sink.key'))).toBe(false);
+    // Without the key the same log is only hash-chained.
+    const again = await waitFor((await service.openExport({ exportPath: path.join(fixtures, 'file-sink-valid.jsonl') })).jobId);
+    expect((await service.getCaseSummary(again.caseId!)).verdict).toBe('unanchored');
+  });
+});

@@ -7,6 +7,7 @@ import type {
   AuditApi,
   CaseNote,
   CaseRef,
+  PickKind,
   CaseSummary,
   DivergenceView,
   EventProof,
@@ -28,7 +29,7 @@ export interface FakeOptions {
   /** When false, openExport never finishes until the test calls `finishJob`. */
   autoFinish?: boolean;
   /** What pickFile returns. */
-  picks?: Partial<Record<'export' | 'trust' | 'policies', string | null>>;
+  picks?: Partial<Record<PickKind, string | null>>;
 }
 
 export const FAKE_AGENTS = ['ap-agent', 'hr-agent', 'ops-bot', 'alice'];
@@ -187,7 +188,7 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
   };
 
   const api = {
-    async pickFile(kind: 'export' | 'trust' | 'policies') {
+    async pickFile(kind: PickKind) {
       record('pickFile', [kind]);
       return options.picks?.[kind] ?? null;
     },

@@ -65,7 +65,7 @@ describe('opening an export', () => {
     fireEvent.change(screen.getByLabelText('Export file path'), { target: { value: '/data/export.jsonl' } });
     fireEvent.change(screen.getByLabelText('Trust store (optional)'), { target: { value: '/data/trust.json' } });
     fireEvent.click(screen.getByRole('button', { name: 'Open' }));
-    await waitFor(() => expect(callsOf(fake, 'openExport')[0]).toEqual([{ exportPath: '/data/export.jsonl', trustPath: '/data/trust.json', policiesPath: null }]));
+    await waitFor(() => expect(callsOf(fake, 'openExport')[0]).toEqual([{ exportPath: '/data/export.jsonl', trustPath: '/data/trust.json', policiesPath: null, hmacKeyPath: null }]));
     const job = await screen.findByRole('region', { name: 'Background job' });
     await within(job).findByText(/Checking hashes/);
     expect(job.textContent).toContain('time left 3 s');

@@ -10,7 +10,7 @@ import type { MenuItemConstructorOptions, OpenDialogOptions, Session } from 'ele
 import { readFile } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CaseRef, JobProgress, OpenExportRequest } from '../../shared/api/audit-api';
+import type { CaseRef, JobProgress, OpenExportRequest, PickKind } from '../../shared/api/audit-api';
 import { createAuditService } from '../node/service/audit-service';
 import type { AuditService } from '../node/service/audit-service';
 // Built by electron-vite as separate entries; the service gets their paths (under plain Node it uses the .mjs shims).
@@ -96,12 +96,14 @@ function withHeaders(contentType: string): Record<string, string> {
   return headers;
 }
 
-async function pickFile(kind: 'export' | 'trust' | 'policies'): Promise<string | null> {
+async function pickFile(kind: PickKind): Promise<string | null> {
   const options: OpenDialogOptions =
     kind === 'policies'
       ? { title: 'Choose the policy bundles folder', properties: ['openDirectory'] }
       : kind === 'trust'
         ? { title: 'Choose the trust store', properties: ['openFile'], filters: [{ name: 'Trust store', extensions: ['json'] }, { name: 'All files', extensions: ['*'] }] }
+        : kind === 'key'
+          ? { title: 'Choose the HMAC key file (raw secret bytes)', properties: ['openFile'], filters: [{ name: 'Key files', extensions: ['key', 'bin'] }, { name: 'All files', extensions: ['*'] }] }
         : {
             title: 'Open an audit export',
             properties: ['openFile'],

@@ -7,6 +7,9 @@
 import type { Finding, Verdict } from '../verify/findings';
 
 export type CaseId = string;
+
+/** What the reviewer is asked to choose: an export, a trust store, a policy folder, or an HMAC key file. */
+export type PickKind = 'export' | 'trust' | 'policies' | 'key';
 export type JobId = string;
 
 export interface OpenExportRequest {
@@ -16,6 +19,12 @@ export interface OpenExportRequest {
   trustPath?: string | null;
   /** A folder of policy bundles for replay; remembered per case. */
   policiesPath?: string | null;
+  /**
+   * The HMAC secret of an AGT file-sink log, as a file of raw bytes. Read for
+   * this verification only: neither the secret nor this path is kept in the
+   * case store, a report or a log.
+   */
+  hmacKeyPath?: string | null;
   /** Force a reader instead of detecting the format. */
   format?: string | null;
 }
@@ -267,7 +276,7 @@ export interface ReportExport {
 
 export interface AuditApi {
   /** Ask the reviewer for a file (desktop dialog); null when cancelled or unavailable. */
-  pickFile(kind: 'export' | 'trust' | 'policies'): Promise<string | null>;
+  pickFile(kind: PickKind): Promise<string | null>;
   openExport(request: OpenExportRequest): Promise<{ jobId: JobId }>;
   cancelJob(jobId: JobId): Promise<void>;
   /** Subscribe to progress of background jobs; returns an unsubscribe function. */

@@ -170,6 +170,7 @@ export const openExportRequest: Check<OpenExportRequest> = object<OpenExportRequ
   exportPath: absolutePath,
   trustPath: optional(absolutePath),
   policiesPath: optional(absolutePath),
+  hmacKeyPath: optional(absolutePath),
   format: optional(text(64, { pattern: /^[A-Za-z0-9._:/-]+$/ })),
 });
 
@@ -228,7 +229,7 @@ type CallArgs<K extends AuditCallName> = Parameters<AuditApi[K]>;
 
 /** One validator per call; the mapped type makes a missing or mistyped entry a compile error. */
 export const AUDIT_VALIDATORS: { readonly [K in AuditCallName]: ArgsCheck<CallArgs<K>> } = {
-  pickFile: args<CallArgs<'pickFile'>>(['kind', oneOf(['export', 'trust', 'policies'] as const)]),
+  pickFile: args<CallArgs<'pickFile'>>(['kind', oneOf(['export', 'trust', 'policies', 'key'] as const)]),
   openExport: args<CallArgs<'openExport'>>(['request', openExportRequest]),
   cancelJob: args<CallArgs<'cancelJob'>>(['jobId', jobId]),
   listRecentCases: args<CallArgs<'listRecentCases'>>(),

@@ -90,6 +90,8 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
       exportPath: request.exportPath,
       trustPath: request.trustPath ?? null,
       policiesPath: request.policiesPath ?? null,
+      // Read by the ingest worker for this verification only; never written to the case store.
+      hmacKeyPath: request.hmacKeyPath ?? null,
       format: request.format ?? null,
       workers: options.workers,
       summarizeWorkerUrl: options.summarizeWorkerUrl,
