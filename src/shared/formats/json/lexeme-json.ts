@@ -41,9 +41,19 @@ export class LexJsonError extends Error {
 const MAX_DEPTH = 1000;
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
+export interface LexJsonOptions {
+  /**
+   * I-JSON (RFC 7493), as the audit-export/1 spec requires: refuse duplicate
+   * member names at any depth, lone UTF-16 surrogates and numbers that are not
+   * finite doubles. Off, a repeated name takes its last value, as the foreign
+   * writers' own parsers do.
+   */
+  strict?: boolean;
+}
+
 /** Parses one JSON text. `onTopElement` sees each element of a top-level array as soon as it is complete. */
-export function parseLexJson(text: string, onTopElement?: (value: LexValue, start: number, index: number) => void): LexValue {
-  const p = new Parser(text, onTopElement);
+export function parseLexJson(text: string, onTopElement?: (value: LexValue, start: number, index: number) => void, options: LexJsonOptions = {}): LexValue {
+  const p = new Parser(text, onTopElement, options.strict ?? false);
   p.ws();
   const v = p.value(0);
   p.ws();
@@ -55,7 +65,8 @@ class Parser {
   pos = 0;
   constructor(
     private readonly t: string,
-    private readonly onTop?: (value: LexValue, start: number, index: number) => void,
+    private readonly onTop: ((value: LexValue, start: number, index: number) => void) | undefined,
+    private readonly strict: boolean,
   ) {}
 
   fail(message: string): never {
@@ -84,6 +95,7 @@ class Parser {
     NUMBER.lastIndex = this.pos;
     const m = NUMBER.exec(this.t);
     if (!m) this.fail('unexpected character');
+    if (this.strict && !Number.isFinite(Number(m[0]))) this.fail(`the number ${m[0]} is not a finite IEEE-754 double`);
     this.pos += m[0].length;
     // "-" or "1." at the very end of a cut text is a cut, not a bad number.
     if (this.pos >= this.t.length && this.pos > 0 && depth > 0) this.fail('');
@@ -109,6 +121,7 @@ class Parser {
       const c = t.charCodeAt(this.pos);
       if (c === 0x22) {
         out += t.slice(start, this.pos);
+        if (this.strict && !out.isWellFormed()) this.fail('a string holds a lone UTF-16 surrogate');
         this.pos++;
         return out;
       }
@@ -186,7 +199,12 @@ class Parser {
     for (;;) {
       this.ws();
       if (this.t.charCodeAt(this.pos) !== 0x22) this.fail('expected a member name');
+      const keyAt = this.pos;
       const key = this.string();
+      if (this.strict && out.members.has(key)) {
+        this.pos = keyAt;
+        this.fail(`duplicate member name ${JSON.stringify(key)}`);
+      }
       this.ws();
       if (this.t.charCodeAt(this.pos) !== 0x3a) this.fail('expected :');
       this.pos++;
