@@ -1,24 +1,12 @@
 /** Inputs for the report tests: copies of the sample export, trust store and bundles in a fresh folder, a hostile export, and the CLI. */
-import { execFile } from 'node:child_process';
 import { cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { buildLines, specs, tmpDir, trustFor, writeExportFile } from '../core/export-builder';
 
-const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'bin/audit-replay.mjs');
 export const SAMPLE = path.join(ROOT, 'resources/sample');
 
-export async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+export { cli } from '../core/run-cli';
 
 export interface SampleInputs {
   dir: string;
