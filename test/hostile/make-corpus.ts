@@ -14,6 +14,7 @@ import { buildLines, checkpointFor, hashEvent, header, specs, toText, trustFor, 
 import { canonicalize } from '../../src/shared/json/canonical';
 import { IncrementalMerkleTree } from '../../src/shared/verify/merkle';
 import { nodeSha256 } from '../../src/main/node/verify/audit-export-reader';
+import { prng } from '../faults/child';
 
 export const CORPUS_DIR = fileURLToPath(new URL('./corpus/', import.meta.url));
 
@@ -52,16 +53,6 @@ export function honestWith(seq: number, patch: (eventText: string) => string): L
   return out;
 }
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function corpusFiles(): Record<string, Buffer | string> {
   const lines = validLines();
