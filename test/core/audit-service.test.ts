@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { createAuditService, type AuditService } from '../../src/main/node/service/audit-service';
@@ -187,6 +187,18 @@ describe('AuditService over a real case store', () => {
     const after = await second.listRecentCases();
     expect(after.map((r) => [r.exportName, r.interrupted ?? false, r.verdict])).toEqual([['sample.jsonl', false, 'intact']]);
     await second.close();
+  });
+
+  it('a process killed while writing its owner file, before any case was begun, leaves nothing to report and nothing behind', async () => {
+    const casesDir = path.join(dir, 'cases4');
+    mkdirSync(casesDir);
+    // Killed before the rename: only the half-written owner file exists. Killed by an older version mid-write: an empty owner file.
+    writeFileSync(path.join(casesDir, '22222222-0000-4000-8000-000000000000.partial.pid-new'), '2147483646\n');
+    writeFileSync(path.join(casesDir, '33333333-0000-4000-8000-000000000000.partial.pid'), '');
+    const service2 = createAuditService({ casesDir });
+    expect(await service2.listRecentCases()).toEqual([]);
+    expect(readdirSync(casesDir).filter((f) => f.includes('partial'))).toEqual([]);
+    await service2.close();
   });
 });
 

@@ -23,8 +23,10 @@ describe('Notes panel and Export report', () => {
     fireEvent.click(within(note).getByRole('button', { name: 'Save as version 2' }));
     await waitFor(() => expect(callsOf(fake, 'editNote')).toHaveLength(1));
     const edited = await within(panel).findByRole('listitem', { name: 'Note 1' });
-    await within(edited).findByText('False alarm after all.');
-    fireEvent.click(within(edited).getByRole('button', { name: /History \(2 versions\)/ }));
+    // The edit form closes once the second version is back from the API (the textarea holds the same text until then).
+    fireEvent.click(await within(edited).findByRole('button', { name: /History \(2 versions\)/ }));
+    expect(within(edited).queryByRole('textbox')).toBeNull();
+    expect(within(edited).getByText('False alarm after all.')).toBeTruthy();
     const history = within(edited).getByRole('list', { name: 'History of note 1' });
     expect(history.textContent).toMatch(/v1 · alice[\s\S]*<img src=x[\s\S]*v2 · alice[\s\S]*False alarm after all\./);
   });

@@ -5,7 +5,7 @@
  * leftover .partial.db whose writer process is gone is removed the next time
  * the cases folder is opened; "<id>.partial.pid" names the writer).
  */
-import { appendFile, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CaseWriter, openCaseDb } from '../store/case-store';
 import { verifyFile, type VerifyFileResult } from '../verify/verify-file';
@@ -68,7 +68,8 @@ export interface InterruptedIngest {
   foundAt: string;
 }
 
-const PARTIAL = /^(.+)\.partial\.(db|db-journal|db-wal|db-shm|pid)$/;
+const PARTIAL = /^(.+)\.partial\.(db|db-journal|db-wal|db-shm|pid|pid-new)$/;
+const PARTIAL_SUFFIXES = ['db', 'db-journal', 'db-wal', 'db-shm', 'pid', 'pid-new'];
 
 /**
  * Remove what killed or crashed ingests left in a cases folder: every partial
@@ -87,10 +88,12 @@ export async function sweepPartialCases(casesDir: string, now: () => string = ()
     const [pidText, exportPath = ''] = (await readFile(partialOwnerFile(casesDir, id), 'utf8').catch(() => '')).split('\n');
     const owner = Number(pidText.trim());
     if (Number.isInteger(owner) && owner > 0 && (owner === process.pid || alive(owner))) continue;
-    for (const suffix of ['db', 'db-journal', 'db-wal', 'db-shm', 'pid']) await rm(path.join(casesDir, `${id}.partial.${suffix}`), { force: true });
+    const started = await stat(partialCaseFile(casesDir, id)).then(() => true, () => false);
+    for (const suffix of PARTIAL_SUFFIXES) await rm(path.join(casesDir, `${id}.partial.${suffix}`), { force: true });
     // Killed between the rename and removing the owner file: the case is complete, nothing was lost.
-    const completed = await readFile(caseFile(casesDir, id)).then(() => true, () => false);
-    if (!completed) removed.push({ caseId: id, exportPath, foundAt: now() });
+    const completed = await stat(caseFile(casesDir, id)).then(() => true, () => false);
+    // Killed before the owner file was in place: the ingest had not begun, there is nothing to report.
+    if (!completed && (started || exportPath)) removed.push({ caseId: id, exportPath, foundAt: now() });
   }
   if (removed.length) await appendFile(interruptedLogFile(casesDir), removed.map((r) => JSON.stringify(r) + '\n').join(''));
   return removed;
@@ -118,7 +121,10 @@ export async function ingestCase(
   const partial = partialCaseFile(request.casesDir, request.caseId);
   const final = caseFile(request.casesDir, request.caseId);
   await rm(partial, { force: true });
-  await writeFile(partialOwnerFile(request.casesDir, request.caseId), `${process.pid}\n${path.resolve(request.exportPath)}\n`);
+  // Written whole or not at all (a kill mid-write must not leave an owner file without the export's name).
+  const owner = partialOwnerFile(request.casesDir, request.caseId);
+  await writeFile(`${owner}-new`, `${process.pid}\n${path.resolve(request.exportPath)}\n`);
+  await rename(`${owner}-new`, owner);
   const db = openCaseDb(partial, { bulk: true });
   try {
     const writer = new CaseWriter(db);
