@@ -3,14 +3,12 @@
  * (gzip undone on the fly), or whole for the single-document formats.
  * Lines split on "\n" only, so U+2028 inside a string stays inside its line.
  */
-import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { createHash, createHmac } from 'node:crypto';
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
-import type { Readable } from 'node:stream';
 import type { Sha256Hex } from '../../../shared/formats/agt/hashing';
 import { InputError } from '../cli/errors';
-import { boundedGunzip, formatBytes, gzipError, LineTooLongError, MAX_LINE_BYTES } from '../ingest/line-batches';
+import { formatBytes, gzipError, lineBatches } from '../ingest/line-batches';
 
 /**
  * The largest single-document file (JSON array or object) read whole. Parsing
@@ -43,72 +41,27 @@ export interface FileLine {
   terminated: boolean;
 }
 
-async function startsWithGzip(path: string): Promise<boolean> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = new Uint8Array(2);
-    const { bytesRead } = await fh.read(buf, 0, 2, 0);
-    return isGzip(buf.subarray(0, bytesRead));
-  } finally {
-    await fh.close();
-  }
-}
-
 /**
- * The lines of a (possibly gzipped) text file, streamed. A line longer than
- * MAX_LINE_BYTES stops with a LineTooLongError, a gzip bomb with a
- * DecompressionBombError, damaged gzip with an InputError naming the file.
+ * The lines of a (possibly gzipped) text file, streamed, for the readers of
+ * other formats: the batches of lineBatches (the same bounds on line length
+ * and gzip inflation, the same errors naming file and line) cut into lines
+ * and decoded as UTF-8. A byte order mark at the start and a CR before each
+ * "\n" are dropped.
  */
 export async function* readLines(path: string, opts: { signal?: AbortSignal; onBytes?: (bytesRead: number) => void; maxLineBytes?: number } = {}): AsyncGenerator<FileLine> {
-  const maxLineBytes = opts.maxLineBytes ?? MAX_LINE_BYTES;
-  const gz = await startsWithGzip(path);
-  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
-  let line = 0;
-  const stream: Readable = gz ? boundedGunzip(raw, path, () => line + 1) : raw;
-  // The unfinished line so far, as the chunks it came in (no quadratic re-copying of a long line).
-  let parts: Buffer[] = [];
-  let partsLen = 0;
-  let first = true;
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      if (opts.signal?.aborted) throw new Error('verification cancelled');
-      if (chunk.indexOf(10) === -1) {
-        parts.push(chunk);
-        partsLen += chunk.length;
-        if (partsLen > maxLineBytes) throw new LineTooLongError(path, line + 1, maxLineBytes);
-        opts.onBytes?.(raw.bytesRead);
-        continue;
-      }
-      let buf: Buffer = partsLen ? Buffer.concat([...parts, chunk], partsLen + chunk.length) : chunk;
-      parts = [];
-      partsLen = 0;
-      let start = 0;
-      if (first && buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3;
-      first = false;
-      for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
-        if (nl - start > maxLineBytes) throw new LineTooLongError(path, line + 1, maxLineBytes);
-        const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
-        yield { text: buf.toString('utf8', start, end), line: ++line, terminated: true };
-        start = nl + 1;
-      }
-      if (start < buf.length) {
-        parts = [buf.subarray(start)];
-        partsLen = buf.length - start;
-        if (partsLen > maxLineBytes) throw new LineTooLongError(path, line + 1, maxLineBytes);
-      }
-      buf = Buffer.alloc(0);
-      opts.onBytes?.(raw.bytesRead);
+  let read = 0;
+  const batches = lineBatches(path, { signal: opts.signal, maxLineBytes: opts.maxLineBytes, onRawChunk: (chunk) => (read += chunk.length) });
+  for await (const { bytes, offsets, firstLine } of batches) {
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    for (let i = 0; i + 1 < offsets.length; i++) {
+      let start = offsets[i];
+      let end = offsets[i + 1];
+      const terminated = buf[end - 1] === 0x0a;
+      if (terminated) end -= buf[end - 2] === 0x0d && end - 1 > start ? 2 : 1;
+      if (firstLine + i === 1 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf && end - start >= 3) start += 3;
+      yield { text: buf.toString('utf8', start, end), line: firstLine + i, terminated };
     }
-    if (partsLen > 0) {
-      let text = Buffer.concat(parts, partsLen).toString('utf8');
-      if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      yield { text, line: ++line, terminated: false };
-    }
-  } catch (err) {
-    throw gzipError(err, path, line + 1);
-  } finally {
-    stream.destroy();
-    raw.destroy();
+    opts.onBytes?.(read);
   }
 }
 

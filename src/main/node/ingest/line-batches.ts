@@ -149,18 +149,25 @@ export async function openText(path: string, onRaw?: (chunk: Buffer) => void, li
   return boundedGunzip(raw, path, lineNow);
 }
 
+export interface LineBatchOptions {
+  /** About how many bytes of whole lines make a batch (1 MiB by default). */
+  batchBytes?: number;
+  /** Sees the bytes as stored (compressed for gzip), in order: for the file's SHA-256 and progress. */
+  onRawChunk?: (chunk: Buffer) => void;
+  signal?: AbortSignal;
+  maxLineBytes?: number;
+}
+
 /**
- * Calls onBatch for each batch of about batchBytes of whole lines (a single
- * line longer than that makes a batch of its own). onBatch may return a
- * promise to apply back-pressure. A line longer than maxLineBytes stops the
- * reading with a LineTooLongError naming the line; a gzip bomb with a
- * DecompressionBombError; damaged gzip with an InputError.
+ * The one streaming line reader, for every format: batches of about
+ * batchBytes of whole lines (a single line longer than that makes a batch of
+ * its own), pulled one at a time so memory stays at a batch or two. A line
+ * longer than maxLineBytes stops the reading with a LineTooLongError naming
+ * the line; a gzip bomb with a DecompressionBombError; damaged gzip with an
+ * InputError. Returns (as the generator's value) the line count and whether
+ * the last line ended with a newline. Stopping early closes the file.
  */
-export async function streamLineBatches(
-  path: string,
-  onBatch: (batch: LineBatch) => void | Promise<void>,
-  options: { batchBytes?: number; onRawChunk?: (chunk: Buffer) => void; signal?: AbortSignal; maxLineBytes?: number } = {},
-): Promise<LineStreamResult> {
+export async function* lineBatches(path: string, options: LineBatchOptions = {}): AsyncGenerator<LineBatch, LineStreamResult, void> {
   const batchBytes = options.batchBytes ?? 1 << 20;
   const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
   let bytesRead = 0;
@@ -182,8 +189,8 @@ export async function streamLineBatches(
   let pending: Buffer[] = [];
   let pendingLen = 0;
 
-  const flush = async (final: boolean): Promise<void> => {
-    if (pendingLen === 0) return;
+  const take = (): LineBatch | null => {
+    if (pendingLen === 0) return null;
     const bytes = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingLen);
     pending = [];
     pendingLen = 0;
@@ -195,8 +202,7 @@ export async function streamLineBatches(
     offsets[starts.length] = bytes.length;
     const batch: LineBatch = { firstLine: nextLine, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), offsets };
     nextLine += starts.length;
-    await onBatch(batch);
-    void final;
+    return batch;
   };
 
   try {
@@ -221,20 +227,39 @@ export async function streamLineBatches(
       pending.push(whole);
       pendingLen += whole.length;
       pendingLines += headLines;
-      if (pendingLen >= batchBytes) await flush(false);
+      if (pendingLen >= batchBytes) yield take()!;
     }
     if (carryLen) {
       const last = carry.length === 1 ? carry[0] : Buffer.concat(carry, carryLen);
       pending.push(last);
       pendingLen += last.length;
     }
-    await flush(true);
+    const final = take();
+    if (final) yield final;
   } catch (err) {
     throw gzipError(err, path, nextLine + pendingLines);
   } finally {
     stream.destroy();
   }
   return { lines: nextLine - 1, lastLineTerminated: lastChar === -1 || lastChar === 0x0a, bytesRead };
+}
+
+/**
+ * lineBatches with a callback: onBatch may return a promise to apply
+ * back-pressure; if it throws, reading stops and the file is closed.
+ */
+export async function streamLineBatches(path: string, onBatch: (batch: LineBatch) => void | Promise<void>, options: LineBatchOptions = {}): Promise<LineStreamResult> {
+  const batches = lineBatches(path, options);
+  for (;;) {
+    const next = await batches.next();
+    if (next.done) return next.value;
+    try {
+      await onBatch(next.value);
+    } catch (err) {
+      await batches.return(undefined as never);
+      throw err;
+    }
+  }
 }
 
 /**
