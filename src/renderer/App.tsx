@@ -306,7 +306,7 @@ function Desk() {
             <Inspector caseId={summary.caseId} index={selected?.index ?? null} onSelectIndex={(i) => selectIndex(i)} />
           </div>
           <CaseLists caseId={summary.caseId} revision={revision} onLocateFinding={locateFinding} onSelectIndex={(i) => selectIndex(i)} />
-          <NotesPanel key={`notes:${summary.caseId}`} caseId={summary.caseId} index={selected?.index ?? null} />
+          <NotesPanel key={`notes:${summary.caseId}`} caseId={summary.caseId} index={selected?.index ?? null} carried={summary.notesFrom} />
           <ReportButton caseId={summary.caseId} />
         </main>
       )}

@@ -5,13 +5,15 @@
  * React text, so note and export contents are never markup.
  */
 import { useCallback, useEffect, useState } from 'react';
-import { NOTE_TAGS, type CaseId, type CaseNote, type NoteTarget } from '../shared/api/audit-api';
+import { NOTE_TAGS, type CaseId, type CaseNote, type NotesCarried, type NoteTarget } from '../shared/api/audit-api';
 import { sentenceOf, useApi } from './api';
 
 export interface NotesPanelProps {
   caseId: CaseId;
   /** The event selected in the table, if any. */
   index: number | null;
+  /** What became of the notes of the case this one re-examines with other inputs. */
+  carried?: NotesCarried | null;
 }
 
 function splitTags(text: string): string[] {
@@ -94,7 +96,7 @@ function NoteItem({ note, onEdit }: { note: CaseNote; onEdit(text: string, tags:
   );
 }
 
-export function NotesPanel({ caseId, index }: NotesPanelProps) {
+export function NotesPanel({ caseId, index, carried = null }: NotesPanelProps) {
   const api = useApi();
   const [notes, setNotes] = useState<CaseNote[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -139,6 +141,13 @@ export function NotesPanel({ caseId, index }: NotesPanelProps) {
     <section className="panel notes" aria-label="Reviewer notes">
       <h2>Notes {notes ? `(${notes.length})` : ''}</h2>
       {error && <p role="alert">{error}</p>}
+      {carried && (carried.carried > 0 || carried.refused) && (
+        <p className={carried.refused ? 'note-carried warn-text' : 'note-carried muted'} role="status">
+          {carried.refused
+            ? `The notes of the earlier review of this export were not carried over: ${carried.refused}.`
+            : `${carried.carried} ${carried.carried === 1 ? 'note' : 'notes'} carried over, with ${carried.carried === 1 ? 'its' : 'their'} history, from the earlier review of this export with other inputs.`}
+        </p>
+      )}
       <form
         aria-label="Add a note"
         onSubmit={(e) => {

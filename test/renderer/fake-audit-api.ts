@@ -76,6 +76,8 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
   const caseId = 'case-1';
   const notes: CaseNote[] = [];
   let trustPath: string | null = '/cases/trust.json';
+  // Set by setCaseInputs, as the real service's re-examination carries the notes over.
+  let notesFrom: CaseSummary['notesFrom'] = null;
   let policiesPath: string | null = '/cases/policies';
 
   const rowAt = (index: number): EventRow => {
@@ -155,6 +157,7 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
     policiesPath,
     replay: { decisions: Math.ceil(total / 5), matched: Math.ceil(total / 5) - 2 * Math.ceil(total / 1000), diverged: Math.ceil(total / 1000), notReplayable: Math.ceil(total / 1000), sequenceFindings: 2 },
     unauthenticatedFields: ['data.note'],
+    notesFrom,
     // Members added to the contract later are set through a spread, so the fake compiles with either version.
     ...replayExtras,
   });
@@ -219,6 +222,7 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
       record('setCaseInputs', [id, inputs]);
       if (inputs.trustPath !== undefined) trustPath = inputs.trustPath;
       if (inputs.policiesPath !== undefined) policiesPath = inputs.policiesPath;
+      notesFrom = { caseId: id, carried: notes.length, refused: null };
       const jobId = `job-${++jobCounter}`;
       runJob(jobId);
       return { jobId };

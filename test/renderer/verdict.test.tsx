@@ -97,4 +97,18 @@ describe('opening an export', () => {
     await waitFor(() => expect(callsOf(fake, 'setCaseInputs')).toEqual([['case-1', { trustPath: '/cases/trust.json', policiesPath: '/new/policies' }]]));
     await waitFor(() => expect(screen.getByText('/new/policies', { selector: 'summary .mono' })).toBeTruthy());
   });
+
+  it('says the notes came along when the case is re-examined with other inputs', async () => {
+    const fake = await openFakeCase({ events: 1000, picks: { policies: '/new/policies' } });
+    await fake.addNote('case-1', { target: { kind: 'case' }, text: 'Seen.', tags: [], author: 'alice' });
+    await fake.addNote('case-1', { target: { kind: 'event', index: 3 }, text: 'Odd.', tags: [], author: 'alice' });
+    const notes = screen.getByRole('region', { name: 'Reviewer notes' });
+    expect(within(notes).queryByRole('status')).toBeNull();
+    fireEvent.click(screen.getByText(/Trust store:/));
+    fireEvent.click(screen.getByRole('button', { name: 'Choose a policy folder for this case' }));
+    await waitFor(() => expect((screen.getByLabelText('Policy folder for this case') as HTMLInputElement).value).toBe('/new/policies'));
+    fireEvent.click(screen.getByRole('button', { name: 'Re-verify with these' }));
+    const status = await within(screen.getByRole('region', { name: 'Reviewer notes' })).findByRole('status');
+    expect(status.textContent).toBe('2 notes carried over, with their history, from the earlier review of this export with other inputs.');
+  });
 });

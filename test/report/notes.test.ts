@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { createAuditService, type AuditService } from '../../src/main/node/service/audit-service';
@@ -100,6 +100,48 @@ describe('case notes', () => {
     const without = await cli('check-report', out, i.exportPath, '--trust', i.trustPath, '--policies', i.policiesPath, '--json');
     expect(JSON.parse(without.stdout).differences).toEqual(['/notes/0', '/notes/1', '/notes/2', '/report_sha256']);
   }, 60_000);
+
+  it('come along, with their history, when the case is pointed at another policy folder; not when the export changed since', async () => {
+    const rerun = async (from: string, inputs: { trustPath?: string | null; policiesPath?: string | null }) => {
+      const done = new Promise<JobProgress>((resolve) => {
+        const off = service.onProgress((p) => {
+          if (['done', 'failed'].includes(p.phase)) {
+            off();
+            resolve(p);
+          }
+        });
+      });
+      await service.setCaseInputs(from, inputs);
+      const p = await done;
+      expect(p.phase, p.error).toBe('done');
+      return p.caseId!;
+    };
+    const before = await service.listNotes(caseId);
+    expect(before.length).toBeGreaterThan(0);
+    // Without a policy folder: no replay, so the divergence note names something this case does not show; it is kept all the same.
+    const second = await rerun(caseId, { policiesPath: null });
+    expect(second).not.toBe(caseId);
+    expect((await service.getCaseSummary(second)).notesFrom).toEqual({ caseId, carried: before.length, refused: null });
+    const after = await service.listNotes(second);
+    expect(after.map((n) => [n.noteId, n.target.kind, n.target.index, n.target.finding, n.history])).toEqual(before.map((n) => [n.noteId, n.target.kind, n.target.index, n.target.finding, n.history]));
+    // The new case takes new notes after the carried ones; the earlier case is unchanged.
+    const added = await service.addNote(second, { target: { kind: 'case' }, text: 'Replayed without policies.', tags: [], author: 'carol' });
+    expect(added.noteId).toBe(before.length + 1);
+    expect(await service.listNotes(caseId)).toEqual(before);
+
+    // The export edited on disk since: its events may have moved, so the notes stay where they were written.
+    const original = readFileSync(i.exportPath);
+    try {
+      appendFileSync(i.exportPath, '\n');
+      const third = await rerun(second, { policiesPath: i.policiesPath });
+      const summary = await service.getCaseSummary(third);
+      expect(summary.notesFrom).toMatchObject({ caseId: second, carried: 0 });
+      expect(summary.notesFrom!.refused).toMatch(/not the file those notes were written on \(SHA-256 [0-9a-f]{12}… then, [0-9a-f]{12}… now\)/);
+      expect(await service.listNotes(third)).toEqual([]);
+    } finally {
+      writeFileSync(i.exportPath, original);
+    }
+  }, 120_000);
 
   it('exports HTML from the app with the notes in it, escaped', async () => {
     await service.addNote(caseId, { target: { kind: 'event', index: 3 }, text: '<img src=x onerror=alert(1)>', tags: ['javascript:alert(2)'], author: '<b>eve</b>' });

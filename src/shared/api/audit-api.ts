@@ -109,6 +109,17 @@ export interface CaseSummary {
   replayReportSha256: string | null;
   /** Members a format's hash, HMAC or signature does not cover. */
   unauthenticatedFields: string[];
+  /** When this case was made by pointing an earlier case at another trust store or policy folder: what became of its notes. */
+  notesFrom: NotesCarried | null;
+}
+
+/** The reviewer notes of the case a re-examination started from. */
+export interface NotesCarried {
+  caseId: CaseId;
+  /** Notes (each with its whole history) copied into this case. */
+  carried: number;
+  /** Why they were not copied, in words; null when they were. */
+  refused: string | null;
 }
 
 export interface EventQuery {

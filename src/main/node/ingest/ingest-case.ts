@@ -16,6 +16,7 @@ import { policyTextLookup, replayExport } from '../replay/replay-service';
 import type { Db } from '../store/case-store';
 import { buildTimelineIndex } from '../store/timeline-index';
 import { describeError } from '../service/describe-error';
+import { carryNotes } from '../notes/case-notes';
 
 export interface IngestRequest {
   caseId: string;
@@ -25,6 +26,8 @@ export interface IngestRequest {
   policiesPath?: string | null;
   hmacKeyPath?: string | null;
   format?: string | null;
+  /** A case of the same export whose reviewer notes this one carries on (a re-examination with other inputs). */
+  notesFrom?: string | null;
   workers?: number;
   summarizeWorkerUrl?: string;
 }
@@ -175,6 +178,7 @@ export async function ingestCase(
       first_ts: span.first,
       last_ts: span.last,
       agents,
+      notes_from: request.notesFrom ? carryNotes(db, caseFile(request.casesDir, request.notesFrom), request.notesFrom, result.file.sha256) : null,
     });
     db.close();
     // Built without a journal for speed; make it durable before it becomes the case.

@@ -3,8 +3,9 @@
  * A note's text and tags live in versions: an edit appends one, nothing is
  * overwritten or deleted (the store's triggers refuse it as well).
  */
-import type { CaseNote, NoteEdit, NoteInput, NoteTarget, NoteVersion } from '../../../shared/api/audit-api';
-import type { Db } from '../store/case-store';
+import type { CaseNote, NotesCarried, NoteEdit, NoteInput, NoteTarget, NoteVersion } from '../../../shared/api/audit-api';
+import { openCaseDb, readMeta, type Db } from '../store/case-store';
+import { describeError } from '../service/describe-error';
 
 export const MAX_NOTE_TEXT = 20_000;
 export const MAX_TAGS = 20;
@@ -158,4 +159,44 @@ export class CaseNotes {
 /** Notes of a case store file, for a report made outside the app; a store from before notes existed has none. */
 export function hasNotesTable(db: Db): boolean {
   return db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'notes'").get() !== undefined;
+}
+
+/**
+ * Pointing a case at another trust store or policy folder examines the same
+ * export again into a new case; the reviewer's notes come with it, each with
+ * its whole history (ids, versions, authors and times as written). Only when
+ * the export's bytes are the ones the notes were written against: notes name
+ * events by position, and an export changed on disk since could put them on
+ * other events. A note about a finding or divergence the new inputs no longer
+ * produce is kept too, still naming what it was about.
+ */
+export function carryNotes(into: Db, fromFile: string, fromCaseId: string, exportSha256: string): NotesCarried {
+  let from: Db;
+  try {
+    from = openCaseDb(fromFile, { readonly: true });
+  } catch (err) {
+    return { caseId: fromCaseId, carried: 0, refused: `the earlier case could not be read: ${describeError(err, fromFile)}` };
+  }
+  try {
+    if (!hasNotesTable(from)) return { caseId: fromCaseId, carried: 0, refused: null };
+    const before = String(readMeta(from).export_sha256 ?? '');
+    if (before !== exportSha256) {
+      return {
+        caseId: fromCaseId,
+        carried: 0,
+        refused: `the export is not the file those notes were written on (SHA-256 ${before.slice(0, 12)}… then, ${exportSha256.slice(0, 12)}… now), so the events they name may have moved; they stay in the earlier case`,
+      };
+    }
+    const notes = from.prepare('SELECT note_id, target_kind, target_index, target_finding FROM notes ORDER BY note_id').raw().all() as unknown[][];
+    const versions = from.prepare('SELECT note_id, version, author, at, text, tags FROM note_versions ORDER BY note_id, version').raw().all() as unknown[][];
+    into.transaction(() => {
+      const note = into.prepare('INSERT INTO notes (note_id, target_kind, target_index, target_finding) VALUES (?, ?, ?, ?)');
+      const version = into.prepare('INSERT INTO note_versions (note_id, version, author, at, text, tags) VALUES (?, ?, ?, ?, ?, ?)');
+      for (const row of notes) note.run(...row);
+      for (const row of versions) version.run(...row);
+    })();
+    return { caseId: fromCaseId, carried: notes.length, refused: null };
+  } finally {
+    from.close();
+  }
 }

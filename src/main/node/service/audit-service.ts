@@ -72,7 +72,7 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
     return q;
   };
 
-  const startIngest = async (request: OpenExportRequest): Promise<{ jobId: string }> => {
+  const startIngest = async (request: OpenExportRequest, notesFrom: string | null = null): Promise<{ jobId: string }> => {
     await ready;
     let size: number;
     try {
@@ -93,6 +93,7 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
       // Read by the ingest worker for this verification only; never written to the case store.
       hmacKeyPath: request.hmacKeyPath ?? null,
       format: request.format ?? null,
+      notesFrom,
       workers: options.workers,
       summarizeWorkerUrl: options.summarizeWorkerUrl,
     };
@@ -130,7 +131,7 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
   };
 
   return {
-    openExport: startIngest,
+    openExport: (request) => startIngest(request),
 
     async cancelJob(jobId) {
       const job = jobs.get(jobId);
@@ -191,7 +192,8 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
         exportPath: summary.exportPath,
         trustPath: inputs.trustPath === undefined ? summary.trustPath : inputs.trustPath,
         policiesPath: inputs.policiesPath === undefined ? summary.policiesPath : inputs.policiesPath,
-      });
+        format: summary.format || null,
+      }, caseId);
     },
 
     async queryEvents(caseId, query) {

@@ -68,6 +68,7 @@ export class CaseQueries {
       replayError: (m.replay_error as string | null) ?? null,
       replayReportSha256: (m.replay_report_sha256 as string | null) ?? null,
       unauthenticatedFields: (m.unauthenticated_fields as string[]) ?? [],
+      notesFrom: (m.notes_from as CaseSummary['notesFrom']) ?? null,
     };
   }
 
