@@ -104,6 +104,29 @@ describe.skipIf(!available)('review desk in Chromium on the real services', () =
     await shell.screenshot('e2e-3-divergence.png');
   });
 
+  it('keeps the reviewer notes when the case is re-examined with another policy folder', async () => {
+    const { page } = shell;
+    const before = (await service.listRecentCases()).find((c) => c.exportPath === fx.intact)!.caseId;
+    const notes = page.getByRole('region', { name: 'Reviewer notes' });
+    await notes.getByLabel('Note text').fill('Checked with AP: the vendor was approved by phone.');
+    await notes.getByLabel('needs follow-up').check();
+    await notes.getByLabel('Author').fill('alice');
+    await notes.getByRole('button', { name: 'Add note' }).click();
+    await notes.getByRole('listitem', { name: 'Note 1' }).waitFor();
+
+    await page.getByText(/^Trust store:/).click();
+    await page.getByRole('textbox', { name: 'Policy folder for this case' }).fill('');
+    await page.getByRole('button', { name: 'Re-verify with these' }).click();
+    await expect.poll(async () => (await service.listRecentCases()).filter((c) => c.exportPath === fx.intact).length, { timeout: 60_000 }).toBe(2);
+    const after = (await service.listRecentCases()).find((c) => c.exportPath === fx.intact && c.caseId !== before)!.caseId;
+    await expect.poll(() => notes.getByRole('status').textContent(), { timeout: 30_000 }).toBe('1 note carried over, with its history, from the earlier review of this export with other inputs.');
+    await expect(notes.getByRole('listitem', { name: 'Note 1' }).textContent()).resolves.toContain('Checked with AP: the vendor was approved by phone.');
+    expect((await service.listNotes(after)).map((n) => n.current.text)).toEqual(['Checked with AP: the vendor was approved by phone.']);
+    await notes.scrollIntoViewIfNeeded();
+    await shell.screenshot('e2e-8-notes-carried.png');
+    expect(shell.problems).toEqual([]);
+  });
+
   it('shows where a tampered export broke, from the file dialog', async () => {
     const { page } = shell;
     await page.getByRole('button', { name: 'Open another export' }).click();
