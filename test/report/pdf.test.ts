@@ -10,7 +10,7 @@ import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildEvidenceReport } from '../../src/main/node/report/build-report';
-import { chromiumHtmlToPdf } from '../../src/main/node/report/pdf';
+import { chromiumHtmlToPdf, withFixedDates } from '../../src/main/node/report/pdf';
 import { renderReportHtml } from '../../src/shared/report/html';
 import { cli, SAMPLE, sampleInputs } from './fixtures';
 
@@ -44,11 +44,27 @@ describe('the PDF evidence report', () => {
     expect(pages).toMatch(/Page size:\s+59[45](\.\d+)? x 841(\.\d+)? pts \(A4\)/);
   }, 90_000);
 
-  it('audit-replay report --out x.pdf writes a PDF', async () => {
+  it('audit-replay report --out x.pdf writes a PDF, byte for byte the same when made again later', async () => {
     const i = sampleInputs();
     const out = path.join(i.dir, 'cli.pdf');
     const r = await cli('report', i.exportPath, '--trust', i.trustPath, '--out', out);
     expect(r.code, r.stderr).toBe(0);
-    expect(readFileSync(out).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const first = readFileSync(out);
+    expect(first.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(first.toString('latin1')).toContain("/CreationDate (D:19700101000000+00'00')");
+    // The printer writes the time to the second: made a second later, only a fixed date keeps the bytes.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const again = path.join(i.dir, 'cli-again.pdf');
+    expect((await cli('report', i.exportPath, '--trust', i.trustPath, '--out', again)).code).toBe(0);
+    expect(readFileSync(again).equals(first)).toBe(true);
+    // Still a PDF poppler reads, with the fixed date.
+    expect(execFileSync('pdfinfo', [again], { encoding: 'utf8' })).toMatch(/CreationDate:\s+Thu Jan\s+1 00:00:00 1970/);
   }, 90_000);
+
+  it('fixes the printer dates in place, whatever their precision and zone, moving no byte', () => {
+    const pdf = new TextEncoder().encode("1 0 obj <</CreationDate (D:20261126005939+01'00')\n/ModDate (D:2026112600-05'30')\n/Title (D:2026)>> endobj /ModDate(D:20261126Z)");
+    const fixed = new TextDecoder('latin1').decode(withFixedDates(pdf));
+    expect(fixed).toBe("1 0 obj <</CreationDate (D:19700101000000+00'00')\n/ModDate (D:1970010100+00'00')\n/Title (D:2026)>> endobj /ModDate(D:19700101Z)");
+    expect(withFixedDates(pdf).length).toBe(pdf.length);
+  });
 });

@@ -30,3 +30,27 @@ export const chromiumHtmlToPdf: HtmlToPdf = async (html) => {
     await browser.close();
   }
 };
+
+/** What a fixed PDF date becomes, digit by digit: 1970-01-01 00:00:00, offset zero. */
+const FIXED_DATE_DIGITS = '19700101000000';
+const PDF_DATE = /\/(CreationDate|ModDate) ?\(D:([0-9]{4,14})([-Z+][0-9']*)?\)/g;
+
+/**
+ * The same inputs give the same PDF bytes, as they do for the JSON: the
+ * printer's /CreationDate and /ModDate (the only bytes that depend on the
+ * clock) become 1970-01-01, written in place with the same length so that
+ * no offset in the file moves. The date a PDF was printed is not evidence of
+ * anything the report says.
+ */
+export function withFixedDates(pdf: Uint8Array): Uint8Array {
+  const text = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength).toString('latin1');
+  const out = Buffer.from(pdf);
+  for (const m of text.matchAll(PDF_DATE)) {
+    const digits = m[2];
+    const zone = (m[3] ?? '').replace(/[0-9]/g, '0').replace('-', '+');
+    const fixed = `D:${FIXED_DATE_DIGITS.slice(0, digits.length)}${zone}`;
+    const at = m.index! + m[0].indexOf('(D:') + 1;
+    out.write(fixed, at, 'latin1');
+  }
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}

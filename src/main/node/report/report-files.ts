@@ -10,7 +10,7 @@ import type { EvidenceReport } from '../../../shared/report/types';
 import type { ReportFormat } from '../../../shared/api/audit-api';
 import { HEX64 } from '../../../shared/hex';
 import { InputError, UsageError } from '../cli/errors';
-import { chromiumHtmlToPdf, type HtmlToPdf } from './pdf';
+import { chromiumHtmlToPdf, withFixedDates, type HtmlToPdf } from './pdf';
 
 export function formatOfPath(file: string): ReportFormat {
   const m = /\.(json|html?|pdf)$/i.exec(file);
@@ -23,7 +23,7 @@ export async function renderReport(report: EvidenceReport, format: ReportFormat,
   if (format === 'json') return new TextEncoder().encode(reportText(report));
   const html = renderReportHtml(report);
   if (format === 'html') return new TextEncoder().encode(html);
-  return htmlToPdf(html);
+  return withFixedDates(await htmlToPdf(html));
 }
 
 export async function writeReport(report: EvidenceReport, format: ReportFormat, outPath: string, htmlToPdf?: HtmlToPdf): Promise<number> {
