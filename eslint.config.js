@@ -16,7 +16,7 @@ const restrict = (names, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'bin/**', '.ci/**', 'scratch/**', 'tmp/**', 'test-results/**'] },
+  { ignores: ['out/**', 'dist/**', 'build/**', 'node_modules/**', 'bin/**', '.ci/**', 'scratch/**', 'tmp/**', 'test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -13,11 +13,18 @@ beforeAll(() => {
   dir = tmpDir();
 });
 
+/**
+ * Every case runs twice, on the JavaScript reference and with the native fast
+ * path (when it is built, see native-scan.test.ts), and both must say the
+ * same, byte for byte.
+ */
 async function verify(lines: (Line | string)[], options: { trust?: unknown; newline?: boolean; workers?: number } = {}) {
   const file = writeExportFile(dir, `e-${Math.random().toString(36).slice(2)}.jsonl`, lines, options.newline ?? true);
   const trust = options.trust === undefined ? trustFor() : (options.trust as ReturnType<typeof trustFor> | null);
-  const { chain } = await verifyAuditExport({ path: file, trust, hmacKey: null, workers: options.workers ?? 0 });
-  return chain;
+  const reference = await verifyAuditExport({ path: file, trust, hmacKey: null, workers: options.workers ?? 0, native: false });
+  const fast = await verifyAuditExport({ path: file, trust, hmacKey: null, workers: options.workers ?? 0, native: true });
+  expect(JSON.stringify(fast.verification), 'the native fast path disagrees with the JavaScript reference').toBe(JSON.stringify(reference.verification));
+  return fast.chain;
 }
 
 const kinds = (fs: Finding[]) => fs.map((f) => f.kind);
@@ -134,6 +141,17 @@ describe('tampering, done the way an attacker would, is found at the right event
     const chain = await verify(base(), { newline: false });
     expect(chain.verdict).toBe('tampered');
     expect(chain.findings.find((f) => f.kind === 'truncated')?.line).toBe(base().length);
+  });
+
+  it('editing an event and re-hashing it alone: broken-link at the event after it', async () => {
+    const lines = base();
+    const at = lineOfSeq(lines, 12);
+    lines[at - 1] = hashEvent({ ...lines[at - 1], data: { request_id: 'req-12', tool: 'pay_invoice', args: { amount: 1 } } });
+    const chain = await verify(lines);
+    expect(chain.verdict).toBe('tampered');
+    expect(kinds(chain.findings)).not.toContain('hash-mismatch');
+    const f = first(chain.findings)!;
+    expect([f.kind, f.seq, f.line]).toEqual(['broken-link', 13, lineOfSeq(lines, 13)]);
   });
 
   it('rewriting the chain after an edit and re-hashing it: the next signed checkpoint no longer matches', async () => {

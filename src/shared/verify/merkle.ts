@@ -39,6 +39,9 @@ export function subtreeRoot(sha256: Sha256, leafHashes: LeafSource, start: numbe
   return nodeHash(sha256, subtreeRoot(sha256, leafHashes, start, start + k), subtreeRoot(sha256, leafHashes, start + k, end));
 }
 
+/** Appends leaf hashes to a stack of perfect subtrees given flat (sizes, 32-byte roots); returns the new depth. */
+export type MerkleAppend = (sizes: Float64Array, stack: Uint8Array, depth: number, leaves: Uint8Array) => number;
+
 /**
  * An append-only tree that knows its root at every size in O(log n): the
  * stack of perfect subtrees RFC 6962's left-heavy shape decomposes into.
@@ -56,6 +59,28 @@ export class IncrementalMerkleTree {
     }
     this.stack.push(node);
     this.size++;
+  }
+
+  /**
+   * Appends many leaf hashes (32 bytes each, in order). `bulk` does the same
+   * work over a flat copy of the stack (the Node side passes a native one);
+   * without it, one by one.
+   */
+  appendLeafHashes(leaves: Uint8Array, bulk?: MerkleAppend): void {
+    if (!bulk) {
+      for (let i = 0; i + 32 <= leaves.length; i += 32) this.appendLeafHash(leaves.slice(i, i + 32));
+      return;
+    }
+    const sizes = new Float64Array(64);
+    const stack = new Uint8Array(32 * 64);
+    this.stack.forEach((node, i) => {
+      sizes[i] = node.size;
+      stack.set(node.hash, 32 * i);
+    });
+    const depth = bulk(sizes, stack, this.stack.length, leaves);
+    this.stack.length = 0;
+    for (let i = 0; i < depth; i++) this.stack.push({ size: sizes[i], hash: stack.slice(32 * i, 32 * i + 32) });
+    this.size += leaves.length / 32;
   }
 
   append(data: Uint8Array): void {

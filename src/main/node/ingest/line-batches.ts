@@ -189,19 +189,23 @@ export async function* lineBatches(path: string, options: LineBatchOptions = {})
   let pending: Buffer[] = [];
   let pendingLen = 0;
 
+  // Where each line of the pending batch starts (after the first, at 0), found once while checking lengths.
+  let starts: number[] = [];
+
   const take = (): LineBatch | null => {
     if (pendingLen === 0) return null;
     const bytes = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingLen);
+    // A final line without "\n" ends the batch; otherwise the last start recorded is the end.
+    if (starts.length && starts[starts.length - 1] === bytes.length) starts.pop();
+    const offsets = new Uint32Array(starts.length + 2);
+    offsets.set(starts, 1);
+    offsets[starts.length + 1] = bytes.length;
     pending = [];
     pendingLen = 0;
     pendingLines = 0;
-    const starts: number[] = [0];
-    for (let i = bytes.indexOf(0x0a); i !== -1 && i < bytes.length - 1; i = bytes.indexOf(0x0a, i + 1)) starts.push(i + 1);
-    const offsets = new Uint32Array(starts.length + 1);
-    offsets.set(starts);
-    offsets[starts.length] = bytes.length;
+    starts = [];
     const batch: LineBatch = { firstLine: nextLine, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), offsets };
-    nextLine += starts.length;
+    nextLine += offsets.length - 1;
     return batch;
   };
 
@@ -218,8 +222,9 @@ export async function* lineBatches(path: string, options: LineBatchOptions = {})
         continue;
       }
       const head = chunk.subarray(0, lastNl + 1);
-      const headLines = checkLineLengths(head, carryLen, maxLineBytes, path, nextLine + pendingLines);
-      const whole = carryLen ? Buffer.concat([...carry, head], carryLen + head.length) : Buffer.from(head);
+      const headLines = checkLineLengths(head, carryLen, maxLineBytes, path, nextLine + pendingLines, starts, pendingLen + carryLen);
+      // A view into the chunk (the stream reads each into a new buffer); take() copies once into the batch.
+      const whole = carryLen ? Buffer.concat([...carry, head], carryLen + head.length) : head;
       const tail = chunk.subarray(lastNl + 1);
       carry = tail.length ? [Buffer.from(tail)] : [];
       carryLen = tail.length;
@@ -264,15 +269,17 @@ export async function streamLineBatches(path: string, onBatch: (batch: LineBatch
 
 /**
  * Throws for the first line in `head` (whose first line continues `carryLen`
- * earlier bytes) longer than `max`; returns the number of lines `head` ends.
+ * earlier bytes) longer than `max`; returns the number of lines `head` ends,
+ * and records where each next line starts (offset `base` is head's start).
  */
-function checkLineLengths(head: Buffer, carryLen: number, max: number, file: string, firstLine: number): number {
+function checkLineLengths(head: Buffer, carryLen: number, max: number, file: string, firstLine: number, starts: number[], base: number): number {
   let start = -carryLen;
   let line = firstLine;
   for (let i = head.indexOf(0x0a); i !== -1; i = head.indexOf(0x0a, i + 1)) {
     // The length counts the line's bytes without its \n.
     if (i - start > max) throw new LineTooLongError(file, line, max);
     start = i + 1;
+    starts.push(base + start);
     line++;
   }
   return line - firstLine;

@@ -13,6 +13,8 @@ import { describeEvent } from '../../../shared/export/describe-event';
 import type { FormatReader, VerifyFileOptions } from '../formats/reader';
 import { streamLineBatches } from '../ingest/line-batches';
 import { defaultWorkerCount, inlineRunner, workerRunner, type BatchRunner } from './worker-pool';
+import type { BatchItem } from './summarize-batch';
+import { nativeScan } from './native-scan';
 
 export const nodeSha256: Sha256 = (data) => hash('sha256', data, 'buffer');
 
@@ -40,6 +42,8 @@ export interface AuditExportVerifyOptions extends VerifyFileOptions {
   workerUrl?: URL | string;
   /** Called with the verifier before finish, so callers can read leaf hashes. */
   onVerifier?: (verifier: ChainVerifier) => void;
+  /** Use the native fast path when it is built (default); false for JavaScript only (the reference). */
+  native?: boolean;
 }
 
 export interface AuditExportResult {
@@ -50,17 +54,25 @@ export interface AuditExportResult {
 }
 
 export async function verifyAuditExport(options: AuditExportVerifyOptions): Promise<AuditExportResult> {
-  const verifier = new ChainVerifier({ sha256: nodeSha256, verifySignature: nodeVerifyEd25519, trust: options.trust, continues: options.continues });
+  const useNative = options.native ?? true;
+  const merkleAppend = useNative ? nativeScan()?.merkleAppend : undefined;
+  const verifier = new ChainVerifier({ sha256: nodeSha256, verifySignature: nodeVerifyEd25519, trust: options.trust, continues: options.continues, merkleAppend });
   const keepRaw = Boolean(options.onEvent || options.onLine);
   const workers = options.workers ?? defaultWorkerCount();
-  const runner: BatchRunner = workers > 0 ? workerRunner(workers, keepRaw, options.workerUrl) : inlineRunner(keepRaw);
-  const queue: Promise<LineSummary[]>[] = [];
+  const runner: BatchRunner = workers > 0 ? workerRunner(workers, keepRaw, options.workerUrl, useNative) : inlineRunner(keepRaw, useNative);
+  const queue: Promise<BatchItem[]>[] = [];
   let index = 0;
   let bytes = 0;
   const fileHash = createHash('sha256');
 
-  const consume = (summaries: LineSummary[]): void => {
+  const consume = (summaries: BatchItem[]): void => {
     for (const s of summaries) {
+      if (s.t === 'run') {
+        // Only without onEvent/onLine (no raw lines kept): the native scan made it.
+        verifier.addRun(s);
+        index += s.count;
+        continue;
+      }
       if (s.t === 'event' && options.onEvent) {
         options.onEvent(toCaseEvent(s, index));
       }

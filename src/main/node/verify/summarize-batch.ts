@@ -6,6 +6,11 @@ import { hash } from 'node:crypto';
 import { isAscii, isUtf8 } from 'node:buffer';
 import { summarizeLine, type LineSummary } from '../../../shared/export/parse-line';
 import type { LineBatch } from '../ingest/line-batches';
+import type { EventRun } from '../../../shared/verify/chain-verifier';
+import { nativeScan, type NativeScan } from './native-scan';
+
+/** What a batch becomes for the chain verifier: line summaries, and runs of clean events where the native scan took them. */
+export type BatchItem = LineSummary | EventRun;
 
 // crypto.hash (Node 20.12+) skips the Hash object: about twice as fast for one-shot digests.
 const sha256Hex = (text: string): string => hash('sha256', text, 'hex');
@@ -13,11 +18,13 @@ const LEAF_PREFIX = Buffer.from([0]);
 const leafOf = (hashHex: string): string => hash('sha256', Buffer.concat([LEAF_PREFIX, Buffer.from(hashHex, 'hex')]), 'hex');
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-export function summarizeBatch(batch: LineBatch, keepRaw: boolean): LineSummary[] {
+export function summarizeBatch(batch: LineBatch, keepRaw: boolean, useNative = true): BatchItem[] {
   const { bytes, offsets, firstLine } = batch;
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   // isAscii/isUtf8 are SIMD checks in Node; toString is much faster than a fatal TextDecoder.
   const ascii = isAscii(buf);
+  const native = useNative && !keepRaw ? nativeScan() : null;
+  if (native && (ascii || isUtf8(buf))) return withNative(native, batch, buf);
   const text: string | null = ascii ? buf.toString('latin1') : isUtf8(buf) ? buf.toString('utf8') : null;
   const out: LineSummary[] = [];
   if (ascii && text !== null) {
@@ -54,4 +61,56 @@ function one(text: string, line: number, keepRaw: boolean, stripped = false): Li
     return { t: 'malformed', line, reason: 'the file starts with a byte order mark, which UTF-8 JSON Lines does not allow' };
   }
   return summarizeLine(body, line, sha256Hex, keepRaw, leafOf);
+}
+
+/**
+ * The native scan takes the clean event lines (native/event-scan.cc) and they
+ * become runs; every other line (header, checkpoints, anything unusual or
+ * wrong) gets its summary from the JavaScript path, which explains it. The
+ * batch is valid UTF-8 here.
+ */
+function withNative(native: NativeScan, batch: LineBatch, buf: Buffer): BatchItem[] {
+  const { bytes, offsets, firstLine } = batch;
+  const n = offsets.length - 1;
+  const status = new Uint8Array(n);
+  const seq = new Float64Array(n);
+  const hashes = new Uint8Array(32 * n);
+  const prevs = new Uint8Array(32 * n);
+  const leaves = new Uint8Array(32 * n);
+  const ts = new Uint32Array(2 * n);
+  native.scanEvents(bytes, offsets, status, seq, hashes, prevs, leaves, ts);
+  const out: BatchItem[] = [];
+  const tsOf = (i: number) => buf.toString('utf8', ts[2 * i], ts[2 * i] + ts[2 * i + 1]);
+  let run: { start: number; end: number } | null = null;
+  const close = () => {
+    if (!run) return;
+    const { start, end } = run;
+    out.push({
+      t: 'run',
+      line: firstLine + start,
+      count: end - start,
+      first: { seq: seq[start], ts: tsOf(start), prevHash: Buffer.from(prevs.buffer, prevs.byteOffset + 32 * start, 32).toString('hex') },
+      last: { seq: seq[end - 1], ts: tsOf(end - 1), hash: Buffer.from(hashes.buffer, hashes.byteOffset + 32 * (end - 1), 32).toString('hex') },
+      hashes: hashes.subarray(32 * start, 32 * end),
+      leaves: leaves.subarray(32 * start, 32 * end),
+    });
+    run = null;
+  };
+  for (let i = 0; i < n; i++) {
+    // Line 1 is the header's place: whatever stands there, the JavaScript path says what it is.
+    const taken = status[i] !== 0 && firstLine + i !== 1;
+    if (taken && run && status[i] === 1 && run.end === i) {
+      run.end = i + 1;
+      continue;
+    }
+    close();
+    if (taken) {
+      run = { start: i, end: i + 1 };
+      continue;
+    }
+    const line = buf.toString('utf8', offsets[i], offsets[i + 1]);
+    out.push(one(line.endsWith('\n') ? line.slice(0, -1) : line, firstLine + i, false, true));
+  }
+  close();
+  return out;
 }

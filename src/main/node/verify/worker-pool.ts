@@ -5,9 +5,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import os from 'node:os';
-import type { LineSummary } from '../../../shared/export/parse-line';
 import type { LineBatch } from '../ingest/line-batches';
-import { summarizeBatch } from './summarize-batch';
+import { summarizeBatch, type BatchItem } from './summarize-batch';
 
 export const DEFAULT_SUMMARIZE_WORKER = new URL('./summarize-worker.mjs', import.meta.url);
 
@@ -16,28 +15,28 @@ export function defaultWorkerCount(): number {
 }
 
 export interface BatchRunner {
-  /** Queue a batch; the returned promise resolves with its summaries. */
-  run(batch: LineBatch): Promise<LineSummary[]>;
+  /** Queue a batch; the returned promise resolves with its summaries. The batch's buffers may be handed to a worker: do not use them after. */
+  run(batch: LineBatch): Promise<BatchItem[]>;
   /** Batches queued and not yet returned. */
   readonly inFlight: number;
   close(): Promise<void>;
 }
 
-export function inlineRunner(keepRaw: boolean): BatchRunner {
+export function inlineRunner(keepRaw: boolean, useNative = true): BatchRunner {
   return {
     inFlight: 0,
-    run: async (batch) => summarizeBatch(batch, keepRaw),
+    run: async (batch) => summarizeBatch(batch, keepRaw, useNative),
     close: async () => {},
   };
 }
 
-export function workerRunner(count: number, keepRaw: boolean, workerUrl: URL | string = DEFAULT_SUMMARIZE_WORKER): BatchRunner {
+export function workerRunner(count: number, keepRaw: boolean, workerUrl: URL | string = DEFAULT_SUMMARIZE_WORKER, useNative = true): BatchRunner {
   const workers = Array.from({ length: count }, () => new Worker(workerUrl));
-  const waiting = new Map<number, { resolve: (s: LineSummary[]) => void; reject: (e: Error) => void }>();
+  const waiting = new Map<number, { resolve: (s: BatchItem[]) => void; reject: (e: Error) => void }>();
   let nextId = 0;
   let failure: Error | null = null;
   for (const w of workers) {
-    w.on('message', (msg: { id: number; summaries: LineSummary[] }) => {
+    w.on('message', (msg: { id: number; summaries: BatchItem[] }) => {
       const entry = waiting.get(msg.id);
       waiting.delete(msg.id);
       entry?.resolve(msg.summaries);
@@ -58,8 +57,11 @@ export function workerRunner(count: number, keepRaw: boolean, workerUrl: URL | s
       const worker = workers[id % workers.length];
       return new Promise((resolve, reject) => {
         waiting.set(id, { resolve, reject });
-        const copy = batch.bytes.slice();
-        worker.postMessage({ id, batch: { ...batch, bytes: copy }, keepRaw }, [copy.buffer]);
+        // A large batch that fills its whole buffer (the reader's usual case) is handed over, not
+        // copied; smaller ones may share Node's 8 KiB buffer pool or zlib's output buffer.
+        const whole = batch.bytes.byteLength >= 64 * 1024 && batch.bytes.byteOffset === 0 && batch.bytes.byteLength === batch.bytes.buffer.byteLength;
+        const bytes = whole ? batch.bytes : batch.bytes.slice();
+        worker.postMessage({ id, batch: { ...batch, bytes }, keepRaw, useNative }, [bytes.buffer as ArrayBuffer, batch.offsets.buffer as ArrayBuffer]);
       });
     },
     async close() {
