@@ -14,6 +14,7 @@ import path from 'node:path';
 import { deriveKey, writeExport } from '../src/main/node/generate/generate-export';
 import { createCedarDecider } from '../src/main/node/replay/decider';
 import { verifyAuditExport } from '../src/main/node/verify/audit-export-reader';
+import { nativeScanStatus } from '../src/main/node/verify/native-scan';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const dir = path.join(os.tmpdir(), 'audit-replay-bench');
@@ -47,10 +48,10 @@ async function sha256File(): Promise<number> {
   return (performance.now() - t0) / 1000;
 }
 
-async function timeVerify(workers: number) {
+async function timeVerify(workers: number, native = true) {
   const mem = peakSampler();
   const t0 = performance.now();
-  const { chain } = await verifyAuditExport({ path: file, trust, hmacKey: null, workers });
+  const { chain } = await verifyAuditExport({ path: file, trust, hmacKey: null, workers, native });
   const seconds = (performance.now() - t0) / 1000;
   if (chain.verdict !== 'intact') throw new Error(`bench export did not verify: ${chain.verdict}`);
   return { seconds, ...mem.stop() };
@@ -71,12 +72,15 @@ await sha256File();
 const hashSeconds = Math.min(await sha256File(), await sha256File());
 const parallel = await timeVerify(os.availableParallelism());
 const single = await timeVerify(0);
+const reference = await timeVerify(os.availableParallelism(), false);
 
 const row = (name: string, r: { seconds: number; peakRss: number; peakHeap: number }) =>
   `${name.padEnd(34)} ${r.seconds.toFixed(2).padStart(7)} s  ${Math.round(EVENTS / r.seconds).toLocaleString('en').padStart(10)} events/s  ${(mb / r.seconds).toFixed(1).padStart(7)} MB/s  ${(r.seconds / hashSeconds).toFixed(2).padStart(6)}× sha256  peak RSS ${(r.peakRss / 1e6).toFixed(0)} MB, heap ${(r.peakHeap / 1e6).toFixed(0)} MB`;
 
-console.log(`verify benchmark: ${EVENTS.toLocaleString('en')} events, ${mb.toFixed(1)} MB, ${os.availableParallelism()} cores`);
+const fast = nativeScanStatus();
+console.log(`verify benchmark: ${EVENTS.toLocaleString('en')} events, ${mb.toFixed(1)} MB, ${os.availableParallelism()} cores; native fast path: ${fast.scan ? 'on' : `off (${fast.reason})`}`);
 console.log(`${'sha256 of the file (baseline)'.padEnd(34)} ${hashSeconds.toFixed(2).padStart(7)} s  ${(mb / hashSeconds).toFixed(1)} MB/s`);
 console.log(row(`verify, ${os.availableParallelism()} hash workers`, parallel));
 console.log(row('verify, single thread (no workers)', single));
+console.log(row(`JavaScript reference, ${os.availableParallelism()} workers`, reference));
 console.log(`ratio verify/sha256: ${(parallel.seconds / hashSeconds).toFixed(2)} (target ≤ 3), single-thread ${(single.seconds / hashSeconds).toFixed(2)}`);
