@@ -15,6 +15,7 @@ import { deriveKey, writeExport } from '../src/main/node/generate/generate-expor
 import { createCedarDecider } from '../src/main/node/replay/decider';
 import { verifyAuditExport } from '../src/main/node/verify/audit-export-reader';
 import { nativeScanStatus } from '../src/main/node/verify/native-scan';
+import { defaultWorkerCount, nativeWorkerCount } from '../src/main/node/verify/worker-pool';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const dir = path.join(os.tmpdir(), 'audit-replay-bench');
@@ -48,7 +49,7 @@ async function sha256File(): Promise<number> {
   return (performance.now() - t0) / 1000;
 }
 
-async function timeVerify(workers: number, native = true) {
+async function timeVerify(workers: number | undefined, native = true) {
   const mem = peakSampler();
   const t0 = performance.now();
   const { chain } = await verifyAuditExport({ path: file, trust, hmacKey: null, workers, native });
@@ -70,9 +71,11 @@ const mb = bytes / 1e6;
 // Warm the page cache and the JIT once, then measure.
 await sha256File();
 const hashSeconds = Math.min(await sha256File(), await sha256File());
-const parallel = await timeVerify(os.availableParallelism());
+// The default: with the fast path, the main thread and cores - 1 hash workers.
+const parallel = await timeVerify(undefined);
+const two = await timeVerify(2);
 const single = await timeVerify(0);
-const reference = await timeVerify(os.availableParallelism(), false);
+const reference = await timeVerify(undefined, false);
 
 const row = (name: string, r: { seconds: number; peakRss: number; peakHeap: number }) =>
   `${name.padEnd(34)} ${r.seconds.toFixed(2).padStart(7)} s  ${Math.round(EVENTS / r.seconds).toLocaleString('en').padStart(10)} events/s  ${(mb / r.seconds).toFixed(1).padStart(7)} MB/s  ${(r.seconds / hashSeconds).toFixed(2).padStart(6)}× sha256  peak RSS ${(r.peakRss / 1e6).toFixed(0)} MB, heap ${(r.peakHeap / 1e6).toFixed(0)} MB`;
@@ -80,7 +83,9 @@ const row = (name: string, r: { seconds: number; peakRss: number; peakHeap: numb
 const fast = nativeScanStatus();
 console.log(`verify benchmark: ${EVENTS.toLocaleString('en')} events, ${mb.toFixed(1)} MB, ${os.availableParallelism()} cores; native fast path: ${fast.scan ? 'on' : `off (${fast.reason})`}`);
 console.log(`${'sha256 of the file (baseline)'.padEnd(34)} ${hashSeconds.toFixed(2).padStart(7)} s  ${(mb / hashSeconds).toFixed(1)} MB/s`);
-console.log(row(`verify, ${os.availableParallelism()} hash workers`, parallel));
+const defaultWorkers = fast.scan ? nativeWorkerCount() : defaultWorkerCount();
+console.log(row(`verify, main + ${defaultWorkers} worker${defaultWorkers === 1 ? '' : 's'} (default)`, parallel));
+console.log(row('verify, main + 2 workers', two));
 console.log(row('verify, single thread (no workers)', single));
-console.log(row(`JavaScript reference, ${os.availableParallelism()} workers`, reference));
+console.log(row(`JavaScript reference, ${defaultWorkerCount()} workers`, reference));
 console.log(`ratio verify/sha256: ${(parallel.seconds / hashSeconds).toFixed(2)} (target ≤ 3), single-thread ${(single.seconds / hashSeconds).toFixed(2)}`);

@@ -12,7 +12,7 @@ import { EXPORT_FORMAT } from '../../../shared/export/types';
 import { describeEvent } from '../../../shared/export/describe-event';
 import type { FormatReader, VerifyFileOptions } from '../formats/reader';
 import { streamLineBatches } from '../ingest/line-batches';
-import { defaultWorkerCount, inlineRunner, workerRunner, type BatchRunner } from './worker-pool';
+import { defaultWorkerCount, inlineRunner, nativeWorkerCount, workerRunner, type BatchRunner } from './worker-pool';
 import type { BatchItem } from './summarize-batch';
 import { nativeScan } from './native-scan';
 
@@ -58,7 +58,7 @@ export async function verifyAuditExport(options: AuditExportVerifyOptions): Prom
   const merkleAppend = useNative ? nativeScan()?.merkleAppend : undefined;
   const verifier = new ChainVerifier({ sha256: nodeSha256, verifySignature: nodeVerifyEd25519, trust: options.trust, continues: options.continues, merkleAppend });
   const keepRaw = Boolean(options.onEvent || options.onLine);
-  const workers = options.workers ?? defaultWorkerCount();
+  const workers = options.workers ?? (merkleAppend && !keepRaw ? nativeWorkerCount() : defaultWorkerCount());
   const runner: BatchRunner = workers > 0 ? workerRunner(workers, keepRaw, options.workerUrl, useNative) : inlineRunner(keepRaw, useNative);
   const queue: Promise<BatchItem[]>[] = [];
   let index = 0;
@@ -92,6 +92,7 @@ export async function verifyAuditExport(options: AuditExportVerifyOptions): Prom
         while (queue.length > Math.max(2, workers * 2)) await drainOne();
       },
       {
+        batchBytes: 4 << 20,
         signal: options.signal,
         onRawChunk: (chunk) => {
           bytes += chunk.length;

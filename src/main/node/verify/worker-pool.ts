@@ -14,6 +14,16 @@ export function defaultWorkerCount(): number {
   return Math.max(1, Math.min(4, os.availableParallelism?.() ?? os.cpus().length));
 }
 
+/**
+ * With the native fast path the main thread's share (reading, the file's
+ * SHA-256, the chain and Merkle tree) is as large as a worker's, so one core
+ * is left to it: on two cores, main thread + one worker beats two workers
+ * fighting the main thread for the cores (measured, docs/verification.md).
+ */
+export function nativeWorkerCount(): number {
+  return Math.max(1, Math.min(4, (os.availableParallelism?.() ?? os.cpus().length) - 1));
+}
+
 export interface BatchRunner {
   /** Queue a batch; the returned promise resolves with its summaries. The batch's buffers may be handed to a worker: do not use them after. */
   run(batch: LineBatch): Promise<BatchItem[]>;
