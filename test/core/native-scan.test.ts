@@ -177,10 +177,13 @@ describe.skipIf(!native)('native scan', () => {
         for (const e of edits) {
           const lines = bytes.toString('latin1').split('\n');
           const li = 1 + (e.at % Math.max(1, lines.length - 2));
-          if (e.op === 'byte') bytes[e.at % bytes.length] = e.to;
+          if (e.op === 'byte') {
+            if (bytes.length) bytes[e.at % bytes.length] = e.to;
+          }
           else if (e.op === 'digit') {
             const s = bytes.toString('latin1');
             const digits = [...s.matchAll(/[0-9a-f]/g)];
+            if (!digits.length) continue;
             const at = digits[e.at % digits.length]!.index!;
             bytes[at] = bytes[at] === 0x30 ? 0x31 : 0x30;
           } else if (e.op === 'drop-line') bytes = Buffer.from(lines.filter((_, i) => i !== li).join('\n'), 'latin1');

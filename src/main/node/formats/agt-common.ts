@@ -30,7 +30,7 @@ export function objectLines(o: VerifyFileOptions, noun: string, onUnreadable: (f
         if (!(v instanceof LexObject)) throw new LexJsonError('the line is not a JSON object', 0, false);
         entry = v;
       } catch (err) {
-        onUnreadable(lineProblem(err, ln, index, noun));
+        onUnreadable(lineProblem(err instanceof Error ? err.message : String(err), ln, index, noun));
         continue;
       }
       stats.readable++;
@@ -41,8 +41,7 @@ export function objectLines(o: VerifyFileOptions, noun: string, onUnreadable: (f
 }
 
 /** The finding for a line that does not parse: a cut last line is a truncation. */
-export function lineProblem(err: unknown, ln: FileLine, index: number, noun: string): Finding {
-  const why = err instanceof LexJsonError || err instanceof Error ? err.message : String(err);
+export function lineProblem(why: string, ln: Pick<FileLine, 'line' | 'terminated'>, index: number, noun: string): Finding {
   if (!ln.terminated) {
     return finding('truncated', index, ln.line, `The last ${noun} (line ${ln.line}) is cut off before its end: the file was truncated or an append was interrupted.`);
   }

@@ -2,13 +2,12 @@
  * agent-mesh AuditLog entries as StdoutAuditSink writes them: one JSON object
  * a line, hash-chained by entry_hash / previous_hash, nothing keyed or signed.
  */
-import { MESH_AUTH, meshHashInput } from '../../../shared/formats/agt/hashing';
-import { meshCaseEvent, outside } from '../../../shared/formats/agt/case-events';
 import { ChainCheck } from '../../../shared/formats/chain-check';
 import { finding } from '../../../shared/verify/findings';
 import type { FormatReader } from './reader';
-import { firstLine, nodeSha256Hex } from './source';
-import { hashOnlyVerification, objectLines } from './agt-common';
+import { firstLine } from './source';
+import { hashOnlyVerification, lineProblem } from './agt-common';
+import { lineJobResults } from './parallel-lines';
 
 export const agtMeshJsonlReader: FormatReader = {
   id: 'agt-mesh-jsonl',
@@ -20,21 +19,31 @@ export const agtMeshJsonlReader: FormatReader = {
   },
   async verify(o) {
     const chain = new ChainCheck({ noun: 'entry', isGenesis: (p) => p === '', firstMustBeGenesis: false });
-    const lines = objectLines(o, 'entry', (f) => chain.unreadable(f));
-    for await (const { ln, index: i, entry: e } of lines) {
-      const recorded = typeof e.get('entry_hash') === 'string' ? (e.get('entry_hash') as string) : null;
-      const prev = typeof e.get('previous_hash') === 'string' ? (e.get('previous_hash') as string) : null;
-      const input = meshHashInput(e);
-      if (!input.ok || recorded === null || prev === null) {
-        chain.unreadable(finding('malformed-line', i, ln.line, `Entry ${i} cannot be checked because ${!input.ok ? input.problem : 'it has no entry_hash or previous_hash'}.`));
+    let entries = 0;
+    let readable = 0;
+    // Parsing and hashing run on the hash workers (line-jobs.ts); the chain is checked here, in file order.
+    for await (const r of lineJobResults(o, 'agt-mesh-jsonl', (bytes) => o.onProgress?.(bytes, entries))) {
+      if (r.t === 'run') {
+        chain.entryRun(entries, r.line, r.first, r.count, r.last);
+        entries += r.count;
+        readable += r.count;
+        for (const k of r.unauthenticated) chain.unauthenticated.add(k);
         continue;
       }
-      const computed = nodeSha256Hex(input.text);
-      chain.entry(i, ln.line, recorded, prev, computed);
-      const unauth = outside(e, MESH_AUTH);
-      for (const k of unauth) chain.unauthenticated.add(k);
-      o.onEvent?.(meshCaseEvent(e, i, ln.line, ln.text, { canonical: input.text, recordedHash: recorded, computedHash: computed, prevHash: prev }, unauth));
+      const i = entries++;
+      if (r.t === 'unreadable') {
+        chain.unreadable(lineProblem(r.why, r, i, 'entry'));
+        continue;
+      }
+      readable++;
+      if (r.t === 'unchecked') {
+        chain.unreadable(finding('malformed-line', i, r.line, `Entry ${i} cannot be checked because ${r.problem}.`));
+        continue;
+      }
+      chain.entry(i, r.line, r.recorded, r.prev, r.computed);
+      for (const k of r.unauthenticated) chain.unauthenticated.add(k);
+      if (r.event) o.onEvent?.({ ...r.event, index: i, seq: i });
     }
-    return hashOnlyVerification(this.id, o.formatReason, chain, { malformed: lines.stats.entries > 0 && lines.stats.readable === 0, noun: 'entry', details: {} });
+    return hashOnlyVerification(this.id, o.formatReason, chain, { malformed: entries > 0 && readable === 0, noun: 'entry', details: {} });
   },
 };

@@ -51,7 +51,7 @@ export async function forEachItem(
       try {
         v = parseLexJson(ln.text);
       } catch (err) {
-        findings.push(lineProblem(err, ln, index, noun));
+        findings.push(lineProblem(err instanceof Error ? err.message : String(err), ln, index, noun));
         continue;
       }
       readable++;

@@ -22,6 +22,8 @@ export interface VerifyFileOptions extends VerifyInputs {
   signal?: AbortSignal;
   /** Worker threads to use for hashing where the reader parallelizes. */
   workers?: number;
+  /** The hash worker's entry (the Electron build passes its bundled one). */
+  workerUrl?: URL | string;
   /** Why this reader was chosen (detection reason or "--format given"); copied to FormatVerification.formatReason. */
   formatReason?: string;
 }

@@ -4,11 +4,11 @@
  * Lines split on "\n" only, so U+2028 inside a string stays inside its line.
  */
 import { open, readFile, stat } from 'node:fs/promises';
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import type { Sha256Hex } from '../../../shared/formats/agt/hashing';
 import { InputError } from '../cli/errors';
-import { formatBytes, gzipError, lineBatches } from '../ingest/line-batches';
+import { formatBytes, gzipError, lineBatches, type LineBatch } from '../ingest/line-batches';
 
 /**
  * The largest single-document file (JSON array or object) read whole. Parsing
@@ -23,7 +23,8 @@ export class DocumentTooLargeError extends InputError {
   }
 }
 
-export const nodeSha256Hex: Sha256Hex = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
+// crypto.hash (Node 20.12+): one call, no Hash object; about twice as fast for a line.
+export const nodeSha256Hex: Sha256Hex = (text) => hash('sha256', text, 'hex');
 
 export function hmacSha256Hex(key: Uint8Array, text: string): string {
   return createHmac('sha256', key).update(text, 'utf8').digest('hex');
@@ -42,25 +43,34 @@ export interface FileLine {
 }
 
 /**
+ * The lines of one batch as the readers of other formats see them: decoded
+ * as UTF-8, a byte order mark at the start of the file and a CR before each
+ * "\n" dropped.
+ */
+export function* linesOfBatch(batch: LineBatch): Generator<FileLine> {
+  const { bytes, offsets, firstLine } = batch;
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  for (let i = 0; i + 1 < offsets.length; i++) {
+    let start = offsets[i];
+    let end = offsets[i + 1];
+    const terminated = buf[end - 1] === 0x0a;
+    if (terminated) end -= buf[end - 2] === 0x0d && end - 1 > start ? 2 : 1;
+    if (firstLine + i === 1 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf && end - start >= 3) start += 3;
+    yield { text: buf.toString('utf8', start, end), line: firstLine + i, terminated };
+  }
+}
+
+/**
  * The lines of a (possibly gzipped) text file, streamed, for the readers of
  * other formats: the batches of lineBatches (the same bounds on line length
- * and gzip inflation, the same errors naming file and line) cut into lines
- * and decoded as UTF-8. A byte order mark at the start and a CR before each
- * "\n" are dropped.
+ * and gzip inflation, the same errors naming file and line) cut into lines by
+ * linesOfBatch.
  */
 export async function* readLines(path: string, opts: { signal?: AbortSignal; onBytes?: (bytesRead: number) => void; maxLineBytes?: number } = {}): AsyncGenerator<FileLine> {
   let read = 0;
   const batches = lineBatches(path, { signal: opts.signal, maxLineBytes: opts.maxLineBytes, onRawChunk: (chunk) => (read += chunk.length) });
-  for await (const { bytes, offsets, firstLine } of batches) {
-    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-    for (let i = 0; i + 1 < offsets.length; i++) {
-      let start = offsets[i];
-      let end = offsets[i + 1];
-      const terminated = buf[end - 1] === 0x0a;
-      if (terminated) end -= buf[end - 2] === 0x0d && end - 1 > start ? 2 : 1;
-      if (firstLine + i === 1 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf && end - start >= 3) start += 3;
-      yield { text: buf.toString('utf8', start, end), line: firstLine + i, terminated };
-    }
+  for await (const batch of batches) {
+    yield* linesOfBatch(batch);
     opts.onBytes?.(read);
   }
 }

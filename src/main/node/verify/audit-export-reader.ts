@@ -11,8 +11,8 @@ import type { Sha256 } from '../../../shared/verify/merkle';
 import { EXPORT_FORMAT } from '../../../shared/export/types';
 import { describeEvent } from '../../../shared/export/describe-event';
 import type { FormatReader, VerifyFileOptions } from '../formats/reader';
-import { streamLineBatches } from '../ingest/line-batches';
-import { defaultWorkerCount, inlineRunner, nativeWorkerCount, workerRunner, type BatchRunner } from './worker-pool';
+import { lineBatches } from '../ingest/line-batches';
+import { defaultWorkerCount, inFileOrder, inlineRunner, nativeWorkerCount, workerRunner, type BatchRunner } from './worker-pool';
 import type { BatchItem } from './summarize-batch';
 import { nativeScan } from './native-scan';
 
@@ -59,8 +59,8 @@ export async function verifyAuditExport(options: AuditExportVerifyOptions): Prom
   const verifier = new ChainVerifier({ sha256: nodeSha256, verifySignature: nodeVerifyEd25519, trust: options.trust, continues: options.continues, merkleAppend });
   const keepRaw = Boolean(options.onEvent || options.onLine);
   const workers = options.workers ?? (merkleAppend && !keepRaw ? nativeWorkerCount() : defaultWorkerCount());
-  const runner: BatchRunner = workers > 0 ? workerRunner(workers, keepRaw, options.workerUrl, useNative) : inlineRunner(keepRaw, useNative);
-  const queue: Promise<BatchItem[]>[] = [];
+  const task = { kind: 'summarize', keepRaw, useNative } as const;
+  const runner: BatchRunner<BatchItem> = workers > 0 ? workerRunner(workers, task, options.workerUrl) : inlineRunner(task);
   let index = 0;
   let bytes = 0;
   const fileHash = createHash('sha256');
@@ -82,25 +82,20 @@ export async function verifyAuditExport(options: AuditExportVerifyOptions): Prom
     }
     options.onProgress?.(bytes, index);
   };
-  const drainOne = async (): Promise<void> => consume(await queue.shift()!);
 
   try {
-    const end = await streamLineBatches(
-      options.path,
-      async (batch) => {
-        queue.push(runner.run(batch));
-        while (queue.length > Math.max(2, workers * 2)) await drainOne();
+    const batches = lineBatches(options.path, {
+      batchBytes: 4 << 20,
+      signal: options.signal,
+      onRawChunk: (chunk) => {
+        bytes += chunk.length;
+        fileHash.update(chunk);
       },
-      {
-        batchBytes: 4 << 20,
-        signal: options.signal,
-        onRawChunk: (chunk) => {
-          bytes += chunk.length;
-          fileHash.update(chunk);
-        },
-      },
-    );
-    while (queue.length) await drainOne();
+    });
+    const ordered = inFileOrder(batches, runner, Math.max(2, workers * 2));
+    let next = await ordered.next();
+    for (; !next.done; next = await ordered.next()) consume(next.value);
+    const end = next.value;
     options.onVerifier?.(verifier);
     const chain = verifier.finish({ lastLineTerminated: end.lastLineTerminated, lines: end.lines });
     return { chain, verification: toVerification(chain, 'the first line is an audit-export/1 header'), file: { sha256: fileHash.digest('hex'), bytes } };

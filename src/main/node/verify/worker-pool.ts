@@ -1,12 +1,12 @@
 /**
- * A small pool of summarize workers. Results come back in submission order,
- * whatever order the workers finish in, so verification is deterministic for
- * any number of workers.
+ * A small pool of hash workers (summarize-worker). Results come back in
+ * submission order, whatever order the workers finish in, so verification is
+ * deterministic for any number of workers.
  */
 import { Worker } from 'node:worker_threads';
 import os from 'node:os';
-import type { LineBatch } from '../ingest/line-batches';
-import { summarizeBatch, type BatchItem } from './summarize-batch';
+import type { LineBatch, LineStreamResult } from '../ingest/line-batches';
+import { runBatchTask, type BatchTask, type TaskResult } from './batch-task';
 
 export const DEFAULT_SUMMARIZE_WORKER = new URL('./summarize-worker.mjs', import.meta.url);
 
@@ -24,32 +24,32 @@ export function nativeWorkerCount(): number {
   return Math.max(1, Math.min(4, (os.availableParallelism?.() ?? os.cpus().length) - 1));
 }
 
-export interface BatchRunner {
-  /** Queue a batch; the returned promise resolves with its summaries. The batch's buffers may be handed to a worker: do not use them after. */
-  run(batch: LineBatch): Promise<BatchItem[]>;
+export interface BatchRunner<R> {
+  /** Queue a batch; the returned promise resolves with its results. The batch's buffers may be handed to a worker: do not use them after. */
+  run(batch: LineBatch): Promise<R[]>;
   /** Batches queued and not yet returned. */
   readonly inFlight: number;
   close(): Promise<void>;
 }
 
-export function inlineRunner(keepRaw: boolean, useNative = true): BatchRunner {
+export function inlineRunner<T extends BatchTask>(task: T): BatchRunner<TaskResult<T>> {
   return {
     inFlight: 0,
-    run: async (batch) => summarizeBatch(batch, keepRaw, useNative),
+    run: async (batch) => runBatchTask(task, batch) as TaskResult<T>[],
     close: async () => {},
   };
 }
 
-export function workerRunner(count: number, keepRaw: boolean, workerUrl: URL | string = DEFAULT_SUMMARIZE_WORKER, useNative = true): BatchRunner {
-  const workers = Array.from({ length: count }, () => new Worker(workerUrl));
-  const waiting = new Map<number, { resolve: (s: BatchItem[]) => void; reject: (e: Error) => void }>();
+export function workerRunner<T extends BatchTask>(count: number, task: T, workerUrl: URL | string = DEFAULT_SUMMARIZE_WORKER): BatchRunner<TaskResult<T>> {
+  const workers = Array.from({ length: count }, () => new Worker(workerUrl, { resourceLimits: { maxYoungGenerationSizeMb: 64 } }));
+  const waiting = new Map<number, { resolve: (s: TaskResult<T>[]) => void; reject: (e: Error) => void }>();
   let nextId = 0;
   let failure: Error | null = null;
   for (const w of workers) {
-    w.on('message', (msg: { id: number; summaries: BatchItem[] }) => {
+    w.on('message', (msg: { id: number; results: TaskResult<T>[] }) => {
       const entry = waiting.get(msg.id);
       waiting.delete(msg.id);
-      entry?.resolve(msg.summaries);
+      entry?.resolve(msg.results);
     });
     w.on('error', (err) => {
       failure = err;
@@ -71,11 +71,38 @@ export function workerRunner(count: number, keepRaw: boolean, workerUrl: URL | s
         // copied; smaller ones may share Node's 8 KiB buffer pool or zlib's output buffer.
         const whole = batch.bytes.byteLength >= 64 * 1024 && batch.bytes.byteOffset === 0 && batch.bytes.byteLength === batch.bytes.buffer.byteLength;
         const bytes = whole ? batch.bytes : batch.bytes.slice();
-        worker.postMessage({ id, batch: { ...batch, bytes }, keepRaw, useNative }, [bytes.buffer as ArrayBuffer, batch.offsets.buffer as ArrayBuffer]);
+        worker.postMessage({ id, batch: { ...batch, bytes }, task }, [bytes.buffer as ArrayBuffer, batch.offsets.buffer as ArrayBuffer]);
       });
     },
     async close() {
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };
+}
+
+/**
+ * Sends each batch to the runner as it is read, keeping up to `depth` in
+ * flight, and yields their results in file order. Returns what the reader
+ * returns (line count, last line terminated). Stopping early closes the file.
+ */
+export async function* inFileOrder<R>(batches: AsyncGenerator<LineBatch, LineStreamResult, void>, runner: BatchRunner<R>, depth: number): AsyncGenerator<R[], LineStreamResult, void> {
+  const queue: Promise<R[]>[] = [];
+  let done = false;
+  try {
+    for (;;) {
+      const next = await batches.next();
+      if (next.done) {
+        done = true;
+        while (queue.length) yield await queue.shift()!;
+        return next.value;
+      }
+      const pending = runner.run(next.value);
+      // Awaited in order below; until then a failure must not count as unhandled.
+      pending.catch(() => {});
+      queue.push(pending);
+      while (queue.length > depth) yield await queue.shift()!;
+    }
+  } finally {
+    if (!done) await batches.return(undefined as never);
+  }
 }

@@ -1,0 +1,18 @@
+/**
+ * What the hash workers do with a batch of lines: summarize audit-export/1
+ * lines for the chain verifier, or run a JSON Lines reader's per-line job.
+ * The same function runs inline when there are no workers.
+ */
+import type { LineBatch } from '../ingest/line-batches';
+import { runLineJob, type LineJob, type LineResult } from '../formats/line-jobs';
+import { summarizeBatch, type BatchItem } from './summarize-batch';
+
+export type BatchTask =
+  | { kind: 'summarize'; keepRaw: boolean; useNative: boolean }
+  | { kind: 'lines'; job: LineJob; keep: boolean };
+
+export type TaskResult<T extends BatchTask> = T extends { kind: 'summarize' } ? BatchItem : LineResult;
+
+export function runBatchTask(task: BatchTask, batch: LineBatch): BatchItem[] | LineResult[] {
+  return task.kind === 'summarize' ? summarizeBatch(batch, task.keepRaw, task.useNative) : runLineJob(task.job, batch, task.keep);
+}
