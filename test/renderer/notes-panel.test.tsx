@@ -22,9 +22,12 @@ describe('Notes panel and Export report', () => {
     fireEvent.change(within(note).getByLabelText('Edit note 1'), { target: { value: 'False alarm after all.' } });
     fireEvent.click(within(note).getByRole('button', { name: 'Save as version 2' }));
     await waitFor(() => expect(callsOf(fake, 'editNote')).toHaveLength(1));
-    const edited = await within(panel).findByRole('listitem', { name: 'Note 1' });
-    // The edit form closes once the second version is back from the API (the textarea holds the same text until then).
-    fireEvent.click(await within(edited).findByRole('button', { name: /History \(2 versions\)/ }));
+    // The note is drawn anew (keyed by version) once the second version is back from the API:
+    // wait for that, then read the new item, not the one the edit started in.
+    const historyButton = await within(panel).findByRole('button', { name: /History \(2 versions\)/ });
+    const edited = within(panel).getByRole('listitem', { name: 'Note 1' });
+    expect(edited.contains(historyButton)).toBe(true);
+    fireEvent.click(historyButton);
     expect(within(edited).queryByRole('textbox')).toBeNull();
     expect(within(edited).getByText('False alarm after all.')).toBeTruthy();
     const history = within(edited).getByRole('list', { name: 'History of note 1' });
