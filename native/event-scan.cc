@@ -124,7 +124,6 @@ class Scanner {
   // Short integers only (what JavaScript prints as written); anything else is
   // left to the JavaScript scanner.
   bool Number(double* out = nullptr) {
-    const uint8_t* start = pos_;
     bool neg = false;
     if (pos_ < end_ && *pos_ == '-') {
       neg = true;
@@ -141,7 +140,6 @@ class Scanner {
     if (*digits == '0' && n > 1) return false;
     if (neg && n == 1 && *digits == '0') return false;  // -0
     if (pos_ < end_ && (*pos_ == '.' || *pos_ == 'e' || *pos_ == 'E' || *pos_ == '+' || *pos_ == '-')) return false;
-    (void)start;
     if (out) *out = neg ? -v : v;
     return true;
   }

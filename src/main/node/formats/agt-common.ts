@@ -26,9 +26,7 @@ export function objectLines(o: VerifyFileOptions, noun: string, onUnreadable: (f
       const index = stats.entries++;
       let entry: LexObject;
       try {
-        const v = parseLexJson(ln.text);
-        if (!(v instanceof LexObject)) throw new LexJsonError('the line is not a JSON object', 0, false);
-        entry = v;
+        entry = parseObjectLine(ln.text);
       } catch (err) {
         onUnreadable(lineProblem(err instanceof Error ? err.message : String(err), ln, index, noun));
         continue;
@@ -38,6 +36,13 @@ export function objectLines(o: VerifyFileOptions, noun: string, onUnreadable: (f
     }
   }
   return Object.assign(iterate(), { stats });
+}
+
+/** One JSON Lines entry: an object, numbers kept as written; throws LexJsonError for anything else. */
+export function parseObjectLine(text: string): LexObject {
+  const v = parseLexJson(text);
+  if (!(v instanceof LexObject)) throw new LexJsonError('the line is not a JSON object', 0, false);
+  return v;
 }
 
 /** The finding for a line that does not parse: a cut last line is a truncation. */

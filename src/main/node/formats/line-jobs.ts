@@ -5,11 +5,12 @@
  * chain in file order on the results, exactly as it would have line by line.
  */
 import type { CaseEvent } from '../../../shared/formats/case-model';
-import { LexJsonError, LexObject, parseLexJson } from '../../../shared/formats/json/lexeme-json';
+import type { LexObject } from '../../../shared/formats/json/lexeme-json';
 import { MESH_AUTH, meshHashInput } from '../../../shared/formats/agt/hashing';
 import { meshCaseEvent, outside } from '../../../shared/formats/agt/case-events';
 import type { LineBatch } from '../ingest/line-batches';
 import { linesOfBatch, nodeSha256Hex } from './source';
+import { parseObjectLine } from './agt-common';
 
 type EntryResult = { t: 'entry'; line: number; recorded: string; prev: string; computed: string; unauthenticated: string[]; event?: CaseEvent };
 
@@ -40,9 +41,7 @@ export type LineJob = 'agt-mesh-jsonl';
 function meshLine(text: string, line: number, terminated: boolean, keep: boolean): LineResult {
   let e: LexObject;
   try {
-    const v = parseLexJson(text);
-    if (!(v instanceof LexObject)) throw new LexJsonError('the line is not a JSON object', 0, false);
-    e = v;
+    e = parseObjectLine(text);
   } catch (err) {
     return { t: 'unreadable', line, terminated, why: err instanceof Error ? err.message : String(err) };
   }

@@ -10,8 +10,10 @@ import { runBatchTask, type BatchTask, type TaskResult } from './batch-task';
 
 export const DEFAULT_SUMMARIZE_WORKER = new URL('./summarize-worker.mjs', import.meta.url);
 
+const cores = (): number => os.availableParallelism?.() ?? os.cpus().length;
+
 export function defaultWorkerCount(): number {
-  return Math.max(1, Math.min(4, os.availableParallelism?.() ?? os.cpus().length));
+  return Math.max(1, Math.min(4, cores()));
 }
 
 /**
@@ -21,7 +23,7 @@ export function defaultWorkerCount(): number {
  * fighting the main thread for the cores (measured, docs/verification.md).
  */
 export function nativeWorkerCount(): number {
-  return Math.max(1, Math.min(4, (os.availableParallelism?.() ?? os.cpus().length) - 1));
+  return Math.max(1, Math.min(4, cores() - 1));
 }
 
 export interface BatchRunner<R> {
