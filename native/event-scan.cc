@@ -259,6 +259,29 @@ struct EventFields {
   uint8_t prev[32];
 };
 
+// The spec's time form, YYYY-MM-DDTHH:MM:SS.sssZ, with fields that name a real
+// UTC instant (no 23:59:60, no 30 February). Anything else is left to the
+// JavaScript verifier (parseUtcTimestamp), which reports it.
+bool IsUtcMillis(const Span& t) {
+  static const char kShape[] = "dddd-dd-ddTdd:dd:dd.dddZ";
+  if (t.n != 24) return false;
+  for (size_t i = 0; i < 24; i++) {
+    const uint8_t c = t.p[i];
+    if (kShape[i] == 'd' ? (c < '0' || c > '9') : c != static_cast<uint8_t>(kShape[i])) return false;
+  }
+  auto num = [&](size_t at, size_t len) {
+    int v = 0;
+    for (size_t i = 0; i < len; i++) v = v * 10 + (t.p[at + i] - '0');
+    return v;
+  };
+  const int year = num(0, 4), month = num(5, 2), day = num(8, 2);
+  if (month < 1 || month > 12 || day < 1) return false;
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  const int days = month == 2 && leap ? 29 : kDays[month - 1];
+  return day <= days && num(11, 2) <= 23 && num(14, 2) <= 59 && num(17, 2) <= 59;
+}
+
 // One line: a clean canonical event whose content hashes to its recorded hash?
 bool ScanEvent(const uint8_t* line, size_t n, EventFields* f) {
   if (n < 2 || line[0] != '{') return false;
@@ -282,7 +305,7 @@ bool ScanEvent(const uint8_t* line, size_t n, EventFields* f) {
       Scanner num(v, static_cast<size_t>(m.value_end - v));
       seq = *v != '"' && num.Number(&f->seq) && num.pos_ == num.end_;
     } else if (KeyIs(m.key, "ts")) {
-      ts = IsPlainString(v, m.value_end, &f->ts);
+      ts = IsPlainString(v, m.value_end, &f->ts) && IsUtcMillis(f->ts);
     } else if (KeyIs(m.key, "kind")) {
       kind = *v == '"';
     } else if (KeyIs(m.key, "actor")) {

@@ -4,8 +4,9 @@ import path from 'node:path';
 import { verifyAuditExport } from '../../src/main/node/verify/audit-export-reader';
 import type { Finding } from '../../src/shared/verify/findings';
 import { canonicalize } from '../../src/shared/json/canonical';
+import { ed25519PublicKey } from '../../src/shared/crypto';
 import {
-  OTHER_KEY, TEST_KEY, buildLines, hashEvent, lineOfSeq, rechain, signCheckpoint, specs, tmpDir, trustFor, writeExportFile, type Line,
+  OTHER_KEY, TEST_KEY, buildLines, hashEvent, header, lineOfSeq, rechain, signCheckpoint, specs, tmpDir, trustFor, writeExportFile, type Line,
 } from './export-builder';
 
 let dir: string;
@@ -168,18 +169,33 @@ describe('tampering, done the way an attacker would, is found at the right event
     expect(f.line).toBe(lineOfSeq(lines, 19) + 1);
   });
 
-  it('rewriting the chain and re-signing every checkpoint with another key: bad-signature', async () => {
+  it('rewriting the chain and re-signing every checkpoint with another key under the trusted name (key substitution): untrusted-key, not proven', async () => {
     const lines = buildLines(specs(30), { every: 10, key: OTHER_KEY });
+    const chain = await verify(lines);
+    // Consistent content signed by someone the reviewer does not trust: unproven, not "altered".
+    expect(chain.verdict).toBe('unanchored');
+    expect(chain.integrity.status).toBe('intact');
+    expect(chain.signer).toMatchObject({ status: 'untrusted', key_id: OTHER_KEY.keyId, public_key: ed25519PublicKey(OTHER_KEY.secret) });
+    expect(chain.findings.find((f) => f.kind === 'untrusted-key')).toMatchObject({ seq: 9, severity: 'anchor' });
+    expect(chain.findings.find((f) => f.kind === 'untrusted-key')!.message).toMatch(/substituted/);
+    expect(kinds(chain.findings)).not.toContain('bad-signature');
+  });
+
+  it('re-signing with another key under the trusted name while the header keeps the trusted key: bad-signature, tampered', async () => {
+    const lines = buildLines(specs(30), { every: 10, key: OTHER_KEY });
+    lines[0] = header();
     const chain = await verify(lines);
     expect(chain.verdict).toBe('tampered');
     expect(first(chain.findings)).toMatchObject({ kind: 'bad-signature', seq: 9 });
   });
 
-  it('signing with a key not in the trust store: untrusted-key', async () => {
+  it('signing with a key not in the trust store: untrusted-key, not proven', async () => {
     const stranger = { keyId: 'stranger', secret: OTHER_KEY.secret };
     const chain = await verify(buildLines(specs(12), { every: 5, key: stranger }));
-    expect(chain.verdict).toBe('tampered');
-    expect(first(chain.findings)).toMatchObject({ kind: 'untrusted-key', seq: 4 });
+    expect(chain.verdict).toBe('unanchored');
+    expect(chain.integrity.status).toBe('intact');
+    expect(chain.signer).toMatchObject({ status: 'untrusted', key_id: 'stranger' });
+    expect(chain.findings.find((f) => f.kind === 'untrusted-key')).toMatchObject({ seq: 4 });
   });
 
   it('forging a checkpoint (new root, old signature): bad-signature', async () => {
@@ -201,7 +217,8 @@ describe('tampering, done the way an attacker would, is found at the right event
 
   it('a key revoked before the checkpoint was signed: revoked-key', async () => {
     const chain = await verify(base(), { trust: trustFor(TEST_KEY, { revoked_at: '2026-01-01T00:00:00.000Z' }) });
-    expect(chain.verdict).toBe('tampered');
+    expect(chain.verdict).toBe('unanchored');
+    expect(chain.signer).toMatchObject({ status: 'revoked', key_id: TEST_KEY.keyId });
     expect(kinds(chain.findings)).toContain('revoked-key');
   });
 

@@ -114,10 +114,15 @@ describe('what the AGT readers report beyond the verdict', () => {
     expect(r.verdictReason).toContain(last.content_hash);
   });
 
-  it('suggests a wrong key when no HMAC matches, and never reports the secret', async () => {
+  it('calls a secret that matches no HMAC a wrong secret (not proven), not tampering, and never reports the secret', async () => {
     const key = readFileSync(fixture('file-sink-wrong.key'));
     const r = await readerById('agt-file-sink')!.verify({ path: fixture('file-sink-valid.jsonl'), trust: null, hmacKey: new Uint8Array(key) });
-    expect(r.firstFailure!.message).toMatch(/wrong key/);
+    expect(r.verdict).toBe('unanchored');
+    expect(r.firstFailure).toBeNull();
+    expect(r.signer.status).toBe('wrong-secret');
+    expect(r.integrity.status).toBe('intact');
+    expect(r.findings.find((f) => f.kind === 'wrong-secret')!.message).toMatch(/not the one this log was written with/);
+    expect(r.verdictReason).not.toMatch(/tamper|altered|forged/i);
     expect(JSON.stringify(r)).not.toContain(key.toString('utf8'));
     expect(JSON.stringify(r)).not.toContain(key.toString('hex'));
   });

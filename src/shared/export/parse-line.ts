@@ -42,7 +42,10 @@ export interface CheckpointSummary {
 export interface HeaderSummary {
   t: 'header';
   line: number;
+  /** Optional members of the wrong type are replaced by empty ones (and named in `problems`). */
   header: ExportHeader;
+  /** Sentences naming each header member that was not of its type; the header is not hashed, so these never stop verification. */
+  problems?: string[];
   raw?: string;
 }
 
@@ -321,13 +324,57 @@ function checkpointSummary(obj: Record<string, unknown>, line: number, signed: s
 function headerSummary(obj: Record<string, unknown>, line: number, raw: string | undefined): LineSummary {
   const bad = missing(obj, HEADER_CHECKS);
   if (bad) return malformed(line, `header lacks or mistypes ${bad}`);
-  const header = {
-    export_id: '',
-    chain_id: '',
-    created_at: '',
-    exporter: { name: '', version: '' },
-    keys: [],
-    ...obj,
-  } as unknown as ExportHeader;
-  return { t: 'header', line, header, ...(raw === undefined ? {} : { raw }) };
+  // No hash or signature covers the header, so anyone can write anything in these members:
+  // each is checked by type before use, and a wrong one is dropped with a sentence, never
+  // allowed to stop verification (which would let an editor turn "tampered" into "unusable").
+  const problems: string[] = [];
+  const text = (key: string): string => {
+    const v = obj[key];
+    if (v === undefined || typeof v === 'string') return (v as string | undefined) ?? '';
+    problems.push(`Line ${line}: the header's "${key}" is not a string; it is ignored.`);
+    return '';
+  };
+  let exporter = { name: '', version: '' };
+  if (obj.exporter !== undefined) {
+    const e = obj.exporter;
+    if (isObj(e) && (e.name === undefined || isStr(e.name)) && (e.version === undefined || isStr(e.version))) {
+      exporter = { name: (e.name as string | undefined) ?? '', version: (e.version as string | undefined) ?? '' };
+    } else {
+      problems.push(`Line ${line}: the header's "exporter" is not an object with string "name" and "version"; it is ignored.`);
+    }
+  }
+  const header: ExportHeader = {
+    type: 'header',
+    format: obj.format as string,
+    export_id: text('export_id'),
+    chain_id: text('chain_id'),
+    genesis: obj.genesis as string,
+    first_seq: obj.first_seq as number,
+    created_at: text('created_at'),
+    exporter,
+    keys: headerKeys(obj.keys, line, problems),
+  };
+  return { t: 'header', line, header, ...(problems.length ? { problems } : {}), ...(raw === undefined ? {} : { raw }) };
+}
+
+/** The header's "keys": only well-typed entries, each key_id once (the first); the rest named in problems. */
+function headerKeys(value: unknown, line: number, problems: string[]): ExportHeader['keys'] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    problems.push(`Line ${line}: the header's "keys" is not a list of keys; it is ignored (trust comes from your trust store, never from the export).`);
+    return [];
+  }
+  const keys: ExportHeader['keys'] = [];
+  const seen = new Set<string>();
+  value.forEach((k: unknown, i) => {
+    if (!isObj(k) || !isStr(k.key_id) || !isStr(k.alg) || !isHex64(k.public_key)) {
+      problems.push(`Line ${line}: the header's keys[${i}] is not an object with string "key_id", "alg" and a 64-hex "public_key"; it is ignored.`);
+    } else if (seen.has(k.key_id)) {
+      problems.push(`Line ${line}: the header names key "${k.key_id}" more than once (keys[${i}] again); only the first is used.`);
+    } else {
+      seen.add(k.key_id);
+      keys.push({ key_id: k.key_id, alg: k.alg, public_key: k.public_key });
+    }
+  });
+  return keys;
 }

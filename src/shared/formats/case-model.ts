@@ -4,6 +4,7 @@
  * into CaseEvents (streamed to a sink) and a FormatVerification.
  */
 import type { Finding, Verdict } from '../verify/findings';
+import type { IntegrityAnswer, SignerAnswer } from '../verify/answers';
 
 export interface CaseEvent {
   /** 0-based position among the entries of the file. */
@@ -43,6 +44,10 @@ export interface FormatVerification {
   verdict: Verdict;
   /** A sentence explaining the verdict. */
   verdictReason: string;
+  /** Is the record intact, and which stretches cannot be proven (apart from who vouches). */
+  integrity: IntegrityAnswer;
+  /** Who vouches for it: a key or secret in the reviewer's hands, or not. */
+  signer: SignerAnswer;
   events: number;
   findings: Finding[];
   firstFailure: Finding | null;

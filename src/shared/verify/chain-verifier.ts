@@ -11,8 +11,17 @@ import { verifyEd25519 as verifyPure } from '../crypto';
 import { EXPORT_FORMAT } from '../export/types';
 import type { ExportHeader, TrustStore, TrustedKey } from '../export/types';
 import type { CheckpointSummary, EventSummary, LineSummary } from '../export/parse-line';
-import { finding, sortFindings, verdictOf, type Finding, type Verdict } from './findings';
-import { IncrementalMerkleTree, leafHash, subtreeRoot, type MerkleAppend, type Sha256 } from './merkle';
+import { finding, sortFindings, type Finding, type Verdict } from './findings';
+import { IncrementalMerkleTree, leafHash, PrefixRoots, type MerkleAppend, type Sha256 } from './merkle';
+import { parseUtcTimestamp, TIMESTAMP_RULE } from '../export/timestamp';
+import { describeRange, UNTRUSTED_ADVICE, verdictFromAnswers, type IntegrityAnswer, type SignerAnswer, type Stretch } from './answers';
+
+/** The earlier export this one should continue: its head, and its own verdict (a continuation is only as sound as what it continues). */
+export interface ContinuesFrom {
+  headHash: string;
+  lastSeq: number;
+  earlier?: { path: string; verdict: Verdict; reason: string };
+}
 
 export interface ChainVerifyOptions {
   sha256: Sha256;
@@ -21,7 +30,7 @@ export interface ChainVerifyOptions {
   /** Ed25519 check; Node injects node:crypto's, which is far faster than the pure-JS default. */
   verifySignature?: (sigHex: string, message: Uint8Array, publicKeyHex: string) => boolean;
   /** Verify this export as the continuation of an earlier one of the same chain. */
-  continues?: { headHash: string; lastSeq: number; exportId?: string };
+  continues?: ContinuesFrom;
   /** Bulk Merkle appends for event runs (Node injects the native one); without it, one leaf at a time. */
   merkleAppend?: MerkleAppend;
 }
@@ -46,7 +55,13 @@ export interface EventRun {
   leaves: Uint8Array;
 }
 
-export type CheckpointStatus = 'valid' | 'mismatch' | 'bad-signature' | 'untrusted-key' | 'revoked-key' | 'self-signed';
+/**
+ * valid: signed by a trusted key and matching the events. self-signed: no trust store, signature
+ * good under the header's key (or nothing to check it with). untrusted-key / revoked-key: a
+ * signature that verifies, by a key the reviewer does not trust. backdated: dated before events it
+ * covers. mismatch: its head, size or root does not match the events. bad-signature: verifies under no key.
+ */
+export type CheckpointStatus = 'valid' | 'mismatch' | 'bad-signature' | 'untrusted-key' | 'revoked-key' | 'self-signed' | 'backdated';
 
 export interface CheckpointResult {
   line: number;
@@ -58,10 +73,16 @@ export interface CheckpointResult {
   merkleRoot: string;
   headHash: string;
   status: CheckpointStatus;
+  /** Do its head hash, tree size and Merkle root match the events? null: not computed (its signature is bad). */
+  holds: boolean | null;
 }
 
 export interface ChainResult {
   verdict: Verdict;
+  /** Do content, links, sequence and roots hold, and which stretches cannot be proven. */
+  integrity: IntegrityAnswer;
+  /** Who vouches: a key in the reviewer's trust store, or not. */
+  signer: SignerAnswer;
   events: number;
   findings: Finding[];
   firstFailure: Finding | null;
@@ -100,10 +121,24 @@ export class ChainVerifier {
   private lastLine: LineSummary | null = null;
   private malformedLines = 0;
   private readonly trusted = new Map<string, TrustedKey>();
+  private readonly named = new Map<string, string>();
+  private readonly prefixRoots: PrefixRoots;
+  /** Latest event time so far (ms), NaN once any event's time did not parse: unknown, and so never "before" anything. */
+  private latestMs = -Infinity;
+  /** latestMs as it stood after the last event of each chunk of 256 events (an upper bound inside a chunk). */
+  private chunkLatest = new Float64Array(8);
+  /** Where seq numbering does not simply continue: [event index, seq] pairs, so any event's seq can be told. */
+  private readonly seqBreaks: [number, number][] = [];
+  /** Event indexes whose content does not hash to their recorded hash (each its own unproven stretch). */
+  private readonly editedEvents: number[] = [];
 
   constructor(private readonly options: ChainVerifyOptions) {
     this.tree = new IncrementalMerkleTree(options.sha256);
-    for (const key of options.trust?.keys ?? []) this.trusted.set(key.key_id, key);
+    this.prefixRoots = new PrefixRoots(options.sha256, (i) => this.leaf(i));
+    for (const key of options.trust?.keys ?? []) {
+      // The trust store loader refuses duplicates; a caller that did not use it gets the first, never a later one.
+      if (!this.trusted.has(key.key_id)) this.trusted.set(key.key_id, key);
+    }
   }
 
   get eventCount(): number {
@@ -130,6 +165,7 @@ export class ChainVerifier {
           s.t === 'malformed' ? `line 1 is not a readable header: ${s.reason}` : `line 1 is a ${s.t}, not the header`;
         if (s.t === 'malformed') return;
       } else {
+        for (const problem of s.problems ?? []) this.push(finding('header-member', null, s.line, problem));
         this.acceptHeader(s.header, s.line);
         return;
       }
@@ -173,6 +209,11 @@ export class ChainVerifier {
     this.growTo(this.count + run.count);
     this.leaves.set(run.hashes, this.count * 32);
     for (let i = 0; i < run.count; i++) this.lineNumbers[this.count + i] = run.line + i;
+    // The native scan takes only events with well-formed times that do not go back, so the
+    // run's last time is the latest of its events.
+    this.noteSeq(this.count, run.first.seq);
+    this.noteTime(this.count, run.first.ts, run.count);
+    this.noteTime(this.count + run.count - 1, run.last.ts, 1);
     this.count += run.count;
     this.tree.appendLeafHashes(run.leaves, this.options.merkleAppend);
     const end: EventSummary = { t: 'event', line: last, seq: run.last.seq, ts: run.last.ts, kind: '', actorType: '', actorId: '', prevHash: '', hash: run.last.hash, computed: run.last.hash };
@@ -191,8 +232,18 @@ export class ChainVerifier {
       return;
     }
     this.header = header;
+    for (const k of header.keys) if (!this.named.has(k.key_id)) this.named.set(k.key_id, k.public_key);
     this.prevHash = header.genesis;
     const cont = this.options.continues;
+    const earlier = cont?.earlier;
+    if (earlier && earlier.verdict !== 'intact') {
+      const name = earlier.path.split(/[\\/]/).pop();
+      if (earlier.verdict === 'unanchored') {
+        this.push(finding('unanchored', null, line, `The earlier export ${name} that this one continues is not proven (${earlier.verdict.toUpperCase()}): ${earlier.reason} So the start of this chain is not proven either.`));
+      } else {
+        this.push(finding('earlier-export-altered', null, line, `The earlier export ${name} that this one continues is ${earlier.verdict.toUpperCase()}: ${earlier.reason} A continuation of an altered record proves nothing about it.`));
+      }
+    }
     if (cont) {
       if (header.genesis !== cont.headHash) {
         this.push(
@@ -209,9 +260,13 @@ export class ChainVerifier {
 
   private acceptEvent(e: EventSummary, append = true): void {
     if (e.computed !== e.hash) {
+      this.editedEvents.push(this.count);
       this.push(
         finding('hash-mismatch', e.seq, e.line, `Event ${e.seq} (line ${e.line}) was changed after it was recorded: its content hashes to ${short(e.computed)}, but the log records ${short(e.hash)}.`),
       );
+    }
+    if (append && parseUtcTimestamp(e.ts) === null) {
+      this.push(finding('bad-timestamp', e.seq, e.line, `Event ${e.seq} (line ${e.line}) is timestamped ${JSON.stringify(e.ts.slice(0, 60))}, which is not ${TIMESTAMP_RULE}: no time can be judged against it, so no checkpoint by a revoked key can be shown to predate it.`));
     }
     if (this.linkUnknown) {
       this.linkUnknown = false;
@@ -229,9 +284,58 @@ export class ChainVerifier {
     if (this.firstSeq === null) this.firstSeq = e.seq;
     // A run appends its events' leaves itself, all at once.
     if (!append) return;
+    this.noteSeq(this.count, e.seq);
+    // An edited event's time is not the one its recorded hash vouches for: it says nothing of when checkpoints were signed.
+    this.noteTime(this.count, e.computed === e.hash ? e.ts : null, 1);
     this.appendLeaf(e.hash, e.line, e.leaf);
     this.prev = e;
     this.prevHash = e.hash;
+  }
+
+  /** Remember seq at event index i when it does not continue the one before. */
+  private noteSeq(i: number, seq: number): void {
+    if (this.seqAt(i) !== seq) this.seqBreaks.push([i, seq]);
+  }
+
+  /** The seq of the event at index i (as recorded). */
+  seqAt(i: number): number {
+    let lo = 0;
+    let hi = this.seqBreaks.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.seqBreaks[mid][0] <= i) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (found < 0) return (this.header?.first_seq ?? 0) + i;
+    return this.seqBreaks[found][1] + (i - this.seqBreaks[found][0]);
+  }
+
+  /** Fold the time of events [i, i + n) into the latest time (null: nothing to fold), chunk by chunk. */
+  private noteTime(i: number, ts: string | null, n: number): void {
+    if (ts !== null) {
+      const ms = parseUtcTimestamp(ts);
+      this.latestMs = ms === null ? NaN : Math.max(this.latestMs, ms);
+    }
+    const last = (i + n - 1) >> 8;
+    if (last >= this.chunkLatest.length) {
+      const grown = new Float64Array(Math.max(last + 1, this.chunkLatest.length * 2));
+      grown.set(this.chunkLatest);
+      this.chunkLatest = grown;
+    }
+    for (let c = i >> 8; c <= last; c++) this.chunkLatest[c] = this.latestMs;
+  }
+
+  /**
+   * The latest time among the first `size` events, or an upper bound on it (the latest of their
+   * chunk of 256), or NaN when some event's time did not parse. Upper bounds only make revocation
+   * and backdating checks stricter.
+   */
+  private latestTimeOf(size: number): number {
+    if (size >= this.count) return this.latestMs;
+    return this.chunkLatest[(size - 1) >> 8];
   }
 
   private checkSeq(e: EventSummary): void {
@@ -271,7 +375,7 @@ export class ChainVerifier {
 
   private rootAt(size: number): Uint8Array {
     if (size === this.tree.size) return this.tree.root();
-    return subtreeRoot(this.options.sha256, (i) => leafHash(this.options.sha256, this.leaf(i)), 0, size);
+    return this.prefixRoots.root(size);
   }
 
   private acceptCheckpoint(s: CheckpointSummary): void {
@@ -286,34 +390,18 @@ export class ChainVerifier {
       ts: cp.ts,
       merkleRoot: cp.merkle_root,
       headHash: cp.head_hash,
-      status: 'valid',
+      status: this.signatureStatus(s, where),
+      holds: null,
     };
     this.checkpoints.push(result);
-    const seq = cp.seq_hi;
-
-    // Signature first: an unsigned claim about the tree means nothing.
-    const trusted = this.trusted.get(cp.key_id);
-    const named = this.header?.keys?.find((k) => k.key_id === cp.key_id);
-    const message = utf8(s.signed);
-    const verifyEd25519 = this.options.verifySignature ?? verifyPure;
-    if (this.options.trust) {
-      if (!trusted) {
-        result.status = 'untrusted-key';
-        this.push(finding('untrusted-key', seq, s.line, `${where} is signed with key "${cp.key_id}", which is not in your trust store: anyone could have made it.`));
-      } else if (!verifyEd25519(cp.sig, message, trusted.public_key)) {
-        result.status = 'bad-signature';
-        this.push(finding('bad-signature', seq, s.line, `${where} does not carry a valid signature by trusted key "${cp.key_id}": the checkpoint was altered or forged.`));
-      } else if (trusted.revoked_at && Date.parse(cp.ts) > Date.parse(trusted.revoked_at)) {
-        result.status = 'revoked-key';
-        this.push(finding('revoked-key', seq, s.line, `${where} was signed at ${cp.ts} with key "${cp.key_id}", which your trust store says was revoked at ${trusted.revoked_at}.`));
-      }
-    } else if (named && !verifyEd25519(cp.sig, message, named.public_key)) {
-      result.status = 'bad-signature';
-      this.push(finding('bad-signature', seq, s.line, `${where} does not carry a valid signature by key "${cp.key_id}" that the export names: the checkpoint was altered or forged.`));
-    } else {
-      result.status = 'self-signed';
+    if (parseUtcTimestamp(cp.ts) === null) {
+      this.push(finding('bad-timestamp', cp.seq_hi, s.line, `${where} is dated ${JSON.stringify(cp.ts.slice(0, 60))}, which is not ${TIMESTAMP_RULE}.`));
     }
+    // A signature that verifies under no key: the finding says so, and nothing it claims about
+    // the tree is worth recomputing (a flood of forged checkpoints costs one signature check each).
+    if (result.status === 'bad-signature') return;
 
+    const seq = cp.seq_hi;
     const firstSeq = this.header?.first_seq ?? this.firstSeq ?? 0;
     const problems: string[] = [];
     if (cp.tree_size !== cp.seq_hi - firstSeq + 1) {
@@ -327,12 +415,85 @@ export class ChainVerifier {
       const root = toHex(this.rootAt(cp.tree_size));
       if (root !== cp.merkle_root) problems.push(`its Merkle root ${short(cp.merkle_root)} is not the root of the events (${short(root)})`);
     }
+    result.holds = problems.length === 0;
     if (problems.length > 0) {
       if (result.status === 'valid' || result.status === 'self-signed') result.status = 'mismatch';
       this.push(finding('checkpoint-mismatch', seq, s.line, `${where} does not match the events: ${problems.join('; ')}. The chain was rewritten or events removed after it was signed.`));
       return;
     }
+    this.checkTimes(result, where);
     if (result.status === 'valid') this.anchored = Math.max(this.anchored, cp.tree_size);
+  }
+
+  /**
+   * Who signed this checkpoint, judged against the reviewer's trust store (never the export's
+   * own header, which only says which key to try): valid, untrusted-key (including a header that
+   * names a trusted key_id with another public key), revoked-key, self-signed, or bad-signature.
+   */
+  private signatureStatus(s: CheckpointSummary, where: string): CheckpointStatus {
+    const cp = s.checkpoint;
+    const seq = cp.seq_hi;
+    const message = utf8(s.signed);
+    const verify = this.options.verifySignature ?? verifyPure;
+    const named = this.named.get(cp.key_id);
+    if (!this.options.trust) {
+      if (named && !verify(cp.sig, message, named)) {
+        this.push(finding('bad-signature', seq, s.line, `${where} does not carry a valid signature by key "${cp.key_id}" that the export names: the checkpoint was altered or forged.`));
+        return 'bad-signature';
+      }
+      return 'self-signed';
+    }
+    const trusted = this.trusted.get(cp.key_id);
+    if (trusted && verify(cp.sig, message, trusted.public_key)) return this.revocationStatus(s, where, trusted);
+    if (named && named !== trusted?.public_key && verify(cp.sig, message, named)) {
+      const why = trusted
+        ? `the export's header gives key "${cp.key_id}" the public key ${named}, but your trust store holds another public key under that name (${trusted.public_key}): the key was substituted`
+        : `key "${cp.key_id}" (public key ${named}, as the export's header gives it) is not in your trust store`;
+      this.push(finding('untrusted-key', seq, s.line, `${where} is signed by a key you do not trust: ${why}. Its content may be intact, but nobody you trust vouches for it.`));
+      return 'untrusted-key';
+    }
+    if (!trusted && !named) {
+      this.push(finding('untrusted-key', seq, s.line, `${where} is signed with key "${cp.key_id}", which neither your trust store nor the export names: nobody you trust vouches for it.`));
+      return 'untrusted-key';
+    }
+    this.push(finding('bad-signature', seq, s.line, `${where} does not carry a valid signature by key "${cp.key_id}" (neither the key your trust store holds nor the one the export names): the checkpoint was altered or forged.`));
+    return 'bad-signature';
+  }
+
+  /**
+   * A signature by a revoked key counts only when it was made before the revocation: the
+   * checkpoint's own time and the latest time among the events it covers (it cannot have been
+   * signed before them) must both parse and both be earlier than revoked_at. Anything else fails closed.
+   */
+  private revocationStatus(s: CheckpointSummary, where: string, key: TrustedKey): CheckpointStatus {
+    const cp = s.checkpoint;
+    if (key.revoked_at === undefined) return 'valid';
+    const signedAt = parseUtcTimestamp(cp.ts);
+    const revokedAt = parseUtcTimestamp(key.revoked_at);
+    const latest = cp.tree_size >= 1 && cp.tree_size <= this.count ? this.latestTimeOf(cp.tree_size) : NaN;
+    let why: string | null = null;
+    if (revokedAt === null) why = `your trust store's revoked_at ${JSON.stringify(key.revoked_at)} is not a time`;
+    else if (signedAt === null) why = `its date is not a time, so it cannot be shown to predate the revocation`;
+    else if (signedAt >= revokedAt) why = `it is dated ${cp.ts}, after the revocation`;
+    else if (Number.isNaN(latest)) why = `an event it covers has a time that does not parse, so it cannot be shown to predate the revocation`;
+    else if (latest >= revokedAt) why = `it covers events timestamped up to ${new Date(latest).toISOString()}, after the revocation, so it was signed after it whatever date it gives`;
+    if (why === null) return 'valid';
+    this.push(finding('revoked-key', cp.seq_hi, s.line, `${where} is signed with key "${cp.key_id}", which your trust store says was revoked at ${key.revoked_at}: ${why}.`));
+    return 'revoked-key';
+  }
+
+  /** A checkpoint cannot have been signed before the events it covers. */
+  private checkTimes(result: CheckpointResult, where: string): void {
+    const signedAt = parseUtcTimestamp(result.ts);
+    const latest = this.latestTimeOf(result.treeSize);
+    if (signedAt === null || Number.isNaN(latest) || signedAt >= latest) return;
+    // With a revoked key, a date that cannot be true cannot show the signature predates the revocation.
+    const revocable = result.status === 'valid' && this.trusted.get(result.keyId)?.revoked_at !== undefined;
+    if (revocable) result.status = 'revoked-key';
+    else if (result.status === 'valid' || result.status === 'self-signed') result.status = 'backdated';
+    this.push(
+      finding('checkpoint-predates-events', result.seqHi, result.line, `${where} is dated ${result.ts}, before events it covers (timestamped up to ${new Date(latest).toISOString()}): a checkpoint cannot be signed before its events, so it vouches for nothing.`),
+    );
   }
 
   finish(end: { lastLineTerminated: boolean; lines: number }): ChainResult {
@@ -371,9 +532,16 @@ export class ChainVerifier {
       }
     }
     const findings = sortFindings(this.findings);
-    const verdict = verdictOf(findings, { malformed, anchored: this.count === this.anchored && this.checkpoints.some((c) => c.final && c.status === 'valid') });
+    const integrity = this.integrityAnswer(findings, malformed);
+    const signer = this.signerAnswer();
+    const complete = this.lastLine?.t === 'checkpoint' && this.lastLine.checkpoint.final;
+    let verdict = verdictFromAnswers(malformed, integrity, signer);
+    // Anything else not proven (an earlier export this one continues, a backdated checkpoint) keeps it from intact.
+    if (verdict === 'intact' && (!complete || findings.some((f) => f.severity === 'anchor'))) verdict = 'unanchored';
     return {
       verdict,
+      integrity,
+      signer,
       events: this.count,
       findings,
       firstFailure: findings.find((f) => f.severity === 'integrity') ?? null,
@@ -383,8 +551,110 @@ export class ChainVerifier {
       headHash: this.prev?.hash ?? null,
       checkpoints: this.checkpoints,
       anchoredEvents: this.anchored,
-      complete: this.lastLine?.t === 'checkpoint' && this.lastLine.checkpoint.final,
+      complete,
       lines: end.lines,
+    };
+  }
+
+  /** Events [from, to) as a stretch. */
+  private stretch(from: number, to: number, why: string): Stretch {
+    return { from_seq: this.seqAt(from), to_seq: this.seqAt(to - 1), from_line: this.lineNumbers[from], to_line: this.lineNumbers[to - 1], why };
+  }
+
+  /**
+   * Integrity: the prefix that a checkpoint with a good signature (by any key: who signed is the
+   * signer's question) and matching roots covers is consistent; every event beyond it is in an
+   * unproven stretch, cut at each checkpoint that fails, and an edited event inside it is a stretch
+   * of its own.
+   */
+  private integrityAnswer(findings: readonly Finding[], malformed: boolean): IntegrityAnswer {
+    if (malformed) return { status: 'unknown', unproven: [], sentence: findings[0]?.message ?? 'The file cannot be read as an audit export.' };
+    const holding = this.checkpoints.filter((c) => c.holds === true);
+    const consistent = Math.min(this.count, Math.max(0, ...holding.map((c) => c.treeSize)));
+    const lastGood = holding.find((c) => c.treeSize === consistent);
+    const since = lastGood ? `the last checkpoint that holds (line ${lastGood.line}) covers up to seq ${lastGood.seqHi}` : 'no checkpoint before them holds';
+    const unproven: Stretch[] = [];
+    for (const i of this.editedEvents) {
+      if (i < consistent) {
+        unproven.push(this.stretch(i, i + 1, `its content does not hash to the hash the log records: it was edited after it was recorded (the chain around it still holds)`));
+      }
+    }
+    const failing = this.checkpoints
+      .filter((c) => c.holds !== true && c.treeSize > consistent && c.treeSize <= this.count)
+      .sort((a, b) => a.treeSize - b.treeSize || a.line - b.line);
+    let from = consistent;
+    for (const c of failing) {
+      if (c.treeSize <= from) continue;
+      const what = c.status === 'bad-signature' ? 'carries no valid signature' : 'does not match them';
+      unproven.push(this.stretch(from, c.treeSize, `the checkpoint on line ${c.line} ${what}; ${since}`));
+      from = c.treeSize;
+    }
+    if (from < this.count) {
+      const why = this.checkpoints.some((c) => c.treeSize > from)
+        ? `no checkpoint that holds covers them (a checkpoint claims more events than precede it); ${since}`
+        : `no checkpoint covers them: the export ends without one after them; ${since}`;
+      unproven.push(this.stretch(from, this.count, why));
+    }
+    unproven.sort((a, b) => a.from_line - b.from_line);
+    const altered = findings.some((f) => f.severity === 'integrity');
+    if (!altered) {
+      return { status: 'intact', unproven: [], sentence: `All ${this.count} events hash to their recorded hashes, link to the one before, are numbered in order, and every checkpoint's Merkle root matches them.` };
+    }
+    const first = findings.find((f) => f.severity === 'integrity')!;
+    const lead = unproven.length ? `${describeRange(unproven[0])} cannot be proven: ${unproven[0].why}` : first.message;
+    const more = unproven.length > 1 ? ` (${unproven.length} unproven stretches in all)` : '';
+    return { status: 'altered', unproven, sentence: `The record was altered: ${lead}${more}.` };
+  }
+
+  /** Signer: the trust store's view of the checkpoints' signatures, apart from whether their roots hold. */
+  private signerAnswer(): SignerAnswer {
+    const unvouched: Stretch[] = this.count > this.anchored ? [this.stretch(this.anchored, this.count, 'no checkpoint signed by a key in your trust store covers them')] : [];
+    const named = (keyId: string) => this.named.get(keyId) ?? null;
+    if (!this.options.trust) {
+      const keyId = this.checkpoints.find((c) => c.status !== 'bad-signature')?.keyId ?? null;
+      return {
+        status: 'none',
+        key_id: keyId,
+        public_key: keyId ? named(keyId) : null,
+        unvouched,
+        sentence: 'No trust store was given, so no signature can vouch for this record: anyone could have recomputed its hashes and signed it with a key of their own.',
+        advice: 'Verify again with your trust store (the public keys you hold for this exporter).',
+      };
+    }
+    const revoked = this.checkpoints.find((c) => c.status === 'revoked-key');
+    const untrusted = this.checkpoints.find((c) => c.status === 'untrusted-key');
+    const other = revoked ?? untrusted;
+    if (other) {
+      const key = other.keyId;
+      const pub = revoked ? (this.trusted.get(key)?.public_key ?? null) : named(key);
+      const status = revoked ? 'revoked' : 'untrusted';
+      const sentence = revoked
+        ? `Signed by key "${key}", which your trust store says was revoked at ${this.trusted.get(key)?.revoked_at}; its signatures cannot be shown to predate the revocation.`
+        : `Signed by key "${key}"${pub ? ` (public key ${pub})` : ''}, which is not a key in your trust store.`;
+      return { status, key_id: key, public_key: pub, unvouched, sentence, advice: UNTRUSTED_ADVICE };
+    }
+    const valid = this.checkpoints.filter((c) => c.status === 'valid');
+    if (valid.length > 0) {
+      const keys = [...new Set(valid.map((c) => c.keyId))];
+      const key = keys[keys.length - 1];
+      return {
+        status: 'trusted',
+        key_id: key,
+        public_key: this.trusted.get(key)?.public_key ?? null,
+        unvouched,
+        sentence: `Signed by ${keys.map((k) => `"${k}"`).join(', ')}, in your trust store${unvouched.length ? `, up to seq ${this.seqAt(this.anchored - 1)}` : ''}.`,
+        advice: null,
+      };
+    }
+    return {
+      status: 'none',
+      key_id: null,
+      public_key: null,
+      unvouched,
+      sentence: this.checkpoints.some((c) => c.status === 'backdated')
+        ? 'The checkpoints are dated before the events they cover, so they vouch for nothing.'
+        : this.checkpoints.length ? 'No checkpoint carries a signature that holds, so nothing vouches for this record.' : 'The export has no checkpoints, so nothing vouches for this record.',
+      advice: null,
     };
   }
 }

@@ -7,15 +7,19 @@ export const INTEGRITY_KINDS = [
   'seq-regression',
   'checkpoint-mismatch',
   'bad-signature',
-  'untrusted-key',
-  'revoked-key',
   'truncated',
   'malformed-line',
   'identity-mismatch',
+  'earlier-export-altered',
 ] as const;
 
-export const ANCHOR_KINDS = ['unanchored-tail', 'unanchored'] as const;
-export const WARNING_KINDS = ['ts-regression', 'partial', 'unverifiable-entry'] as const;
+/**
+ * Who vouches, not what changed: a signature by a key the reviewer does not
+ * trust (or has revoked), events no trusted checkpoint covers, a checkpoint
+ * whose time cannot be right. The record may be consistent; it is not proven.
+ */
+export const ANCHOR_KINDS = ['untrusted-key', 'revoked-key', 'unanchored-tail', 'unanchored', 'checkpoint-predates-events', 'wrong-secret'] as const;
+export const WARNING_KINDS = ['ts-regression', 'partial', 'unverifiable-entry', 'bad-timestamp', 'header-member'] as const;
 
 export type IntegrityKind = (typeof INTEGRITY_KINDS)[number];
 export type FindingKind = IntegrityKind | (typeof ANCHOR_KINDS)[number] | (typeof WARNING_KINDS)[number];

@@ -279,3 +279,54 @@ export class MerkleLevels {
 export function inclusionProofFrom(tree: MerkleLevels, index: number, size: number): Uint8Array[] {
   return auditPath((start, end) => tree.root(start, end), index, size);
 }
+
+/** Perfect subtrees this big or bigger are remembered by PrefixRoots; smaller ones are recomputed. */
+const MEMO_LEVEL = 8;
+
+/**
+ * Roots of earlier prefixes of a growing tree (a checkpoint that lags behind
+ * the events read so far), without recomputing the whole tree each time: an
+ * aligned perfect subtree of 2^8 leaves or more is computed at most once and
+ * remembered, so any number of checkpoints costs O(n) hashing in all plus
+ * O(2^8 + log n) each. Memory: about one byte per leaf, and only for the
+ * subtrees some checkpoint needed.
+ */
+export class PrefixRoots {
+  private readonly memo = new Map<number, Uint8Array>();
+
+  /** `recorded(i)` is the i-th leaf's data (the 32-byte event hash), not yet leaf-hashed. */
+  constructor(
+    private readonly sha256: Sha256,
+    private readonly recorded: LeafSource,
+  ) {}
+
+  /** MTH(D[0:size]). */
+  root(size: number): Uint8Array {
+    if (size <= 0) return this.sha256(new Uint8Array(0));
+    const parts: Uint8Array[] = [];
+    let offset = 0;
+    for (let level = Math.floor(Math.log2(size)); level >= 0; level--) {
+      const width = 2 ** level;
+      if (size - offset >= width) {
+        parts.push(this.perfect(level, offset / width));
+        offset += width;
+      }
+    }
+    let h = parts[parts.length - 1];
+    for (let i = parts.length - 2; i >= 0; i--) h = nodeHash(this.sha256, parts[i], h);
+    return h;
+  }
+
+  /** Root of leaves [index·2^level, (index+1)·2^level). */
+  private perfect(level: number, index: number): Uint8Array {
+    if (level === 0) return leafHash(this.sha256, this.recorded(index));
+    const key = level * 2 ** 44 + index;
+    if (level >= MEMO_LEVEL) {
+      const hit = this.memo.get(key);
+      if (hit) return hit;
+    }
+    const h = nodeHash(this.sha256, this.perfect(level - 1, 2 * index), this.perfect(level - 1, 2 * index + 1));
+    if (level >= MEMO_LEVEL) this.memo.set(key, h);
+    return h;
+  }
+}

@@ -3,6 +3,7 @@ import type { ChainStart, FormatVerification } from '../../../shared/formats/cas
 import { LexJsonError, LexObject, LineIndex, parseLexJson, type LexValue } from '../../../shared/formats/json/lexeme-json';
 import { chainStartSentence, type ChainCheck } from '../../../shared/formats/chain-check';
 import { finding, sortFindings, verdictOf, type Finding } from '../../../shared/verify/findings';
+import { answersFromFindings, UNTRUSTED_ADVICE, type SignerStatus } from '../../../shared/verify/answers';
 import { readLines, type FileLine } from './source';
 import type { VerifyFileOptions } from './reader';
 
@@ -66,6 +67,8 @@ export interface VerificationParts {
   anchored: boolean;
   /** Why it is or is not anchored, one sentence. */
   anchorSentence: string;
+  /** Who vouches; by default a trusted signer when anchored, else none. */
+  signer?: { status: SignerStatus; key_id: string | null; public_key: string | null };
   noun: string;
   details: Record<string, unknown>;
 }
@@ -81,11 +84,21 @@ export function buildVerification(p: VerificationParts): FormatVerification {
   else if (verdict === 'tampered') verdictReason = `Tampering found: ${firstFailure!.message}${head}`;
   else if (verdict === 'unanchored') verdictReason = `No tampering found in what the file proves, but ${p.anchorSentence} ${start}${head}`;
   else verdictReason = `Every ${p.noun} matches its hash and its link, and ${p.anchorSentence} ${start}${head}`;
+  const answers = answersFromFindings(findings, {
+    hashed: p.chainStart !== 'none',
+    signer: { ...(p.signer ?? { status: p.anchored ? 'trusted' : 'none', key_id: null, public_key: null }) },
+  });
+  const capital = p.anchorSentence.charAt(0).toUpperCase() + p.anchorSentence.slice(1);
+  answers.signer.sentence = capital;
+  if (answers.signer.status === 'untrusted' || answers.signer.status === 'revoked' || answers.signer.status === 'wrong-secret') answers.signer.advice = UNTRUSTED_ADVICE;
+  if (verdict === 'malformed') answers.integrity = { status: 'unknown', unproven: [], sentence: verdictReason };
   return {
     format: p.format,
     formatReason: p.formatReason,
     verdict,
     verdictReason,
+    integrity: answers.integrity,
+    signer: answers.signer,
     events: p.events,
     findings,
     firstFailure,

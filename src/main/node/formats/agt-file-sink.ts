@@ -49,10 +49,12 @@ export const agtFileSinkReader: FormatReader = {
       o.onEvent?.(meshCaseEvent(e, i, ln.line, ln.text, { canonical: input.text, recordedHash: recorded, computedHash: computed, prevHash: prev }, unauth));
     }
     let findings = [...chain.findings];
-    if (key && signed > 0 && sigFindings.length === signed) {
-      // Every line failing is the signature of a wrong secret, not of a forger who missed a few lines.
+    // Every line failing is the mark of a wrong secret, not of a forger who missed a few lines:
+    // who vouches is unknown (not proven), which is not the same as "altered".
+    const wrongSecret = key !== null && signed > 0 && sigFindings.length === signed;
+    if (wrongSecret) {
       const f = sigFindings[0];
-      findings.push(finding('bad-signature', f.seq, f.line, `No entry's HMAC matches the secret given (${signed} of ${signed} fail): the secret is probably the wrong key for this file; if it is the right one, every entry was forged.`));
+      findings.push(finding('wrong-secret', f.seq, f.line, `No entry's HMAC matches the secret given (${signed} of ${signed} fail): the secret is probably not the one this log was written with, so nothing you hold vouches for it. If it is the right secret, every entry was forged.`));
     } else findings = findings.concat(sigFindings);
     return buildVerification({
       format: this.id,
@@ -63,10 +65,13 @@ export const agtFileSinkReader: FormatReader = {
       chainStart: chain.chainStart,
       unauthenticated: chain.unauthenticated,
       malformed: lines.stats.entries > 0 && lines.stats.readable === 0,
-      anchored: key !== null,
-      anchorSentence: key
-        ? 'every entry carries a valid HMAC made with the secret given.'
-        : `no HMAC secret was given (--hmac-key-file), so the HMACs were not checked and ${HASH_ONLY}`,
+      anchored: key !== null && !wrongSecret,
+      signer: { status: key === null ? 'none' : wrongSecret ? 'wrong-secret' : 'trusted', key_id: null, public_key: null },
+      anchorSentence: wrongSecret
+        ? 'no entry carries an HMAC made with the secret given: check that it is the secret this log was written with.'
+        : key
+          ? 'every entry carries a valid HMAC made with the secret given.'
+          : `no HMAC secret was given (--hmac-key-file), so the HMACs were not checked and ${HASH_ONLY}`,
       noun: 'entry',
       details: { ...chainDetails(chain), hmacChecked: key !== null, hmacFailures: sigFindings.length },
     });

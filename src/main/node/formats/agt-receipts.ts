@@ -11,6 +11,7 @@ import { ChainCheck } from '../../../shared/formats/chain-check';
 import { finding, type Finding } from '../../../shared/verify/findings';
 import { verifyEd25519 } from '../../../shared/crypto';
 import { utf8 } from '../../../shared/hex';
+import { parseUtcTimestamp } from '../../../shared/export/timestamp';
 import type { FormatReader } from './reader';
 import { nodeSha256Hex, readText } from './source';
 import { buildVerification, chainDetails, HASH_ONLY, parseDocument } from './agt-common';
@@ -42,6 +43,8 @@ export const agtReceiptsReader: FormatReader = {
     for (const k of o.trust?.keys ?? []) if (k.alg.toLowerCase() === 'ed25519') trusted.set(k.public_key.toLowerCase(), k);
     const signers = new Set<string>();
     let trustedCount = 0;
+    let untrustedKey: string | null = null;
+    let revokedKey: { key_id: string; public_key: string } | null = null;
     items.forEach((v, i) => {
       const line = v instanceof LexObject ? doc.lines.lineOf(v.start) : 1;
       const payload = v instanceof LexObject ? receiptPayload(v) : ({ ok: false, problem: 'it is not a JSON object' } as const);
@@ -63,9 +66,13 @@ export const agtReceiptsReader: FormatReader = {
         const key = trusted.get(pub);
         const t = receiptTime(v.get('timestamp'));
         if (!key) {
+          untrustedKey ??= pub;
           extra.push(finding('untrusted-key', i, line, `Receipt ${i} is signed by a key that is not in your trust store (${pub.slice(0, 16)}…): anyone can sign receipts with a key of their own.`));
-        } else if (key.revoked_at && t.ms !== null && t.ms >= Date.parse(key.revoked_at)) {
-          extra.push(finding('revoked-key', i, line, `Receipt ${i} is signed by key ${key.key_id} after it was revoked on ${key.revoked_at}.`));
+        } else if (key.revoked_at && (t.ms === null || t.ms >= (parseUtcTimestamp(key.revoked_at) ?? -Infinity))) {
+          // A time that does not parse never counts as "before the revocation".
+          const when = t.ms === null ? 'at a time that does not parse, so it cannot be shown to predate the revocation' : 'after it was revoked';
+          extra.push(finding('revoked-key', i, line, `Receipt ${i} is signed by key ${key.key_id} ${when} (revoked at ${key.revoked_at}).`));
+          revokedKey ??= { key_id: key.key_id, public_key: pub };
         } else trustedCount++;
       }
       const unauth = outside(v, RECEIPT_AUTH);
@@ -90,6 +97,8 @@ export const agtReceiptsReader: FormatReader = {
       });
     });
     const anchored = o.trust !== null && trustedCount === chain.events && chain.events > 0;
+    // Assigned inside the forEach callback, which the compiler does not follow.
+    const revoked = revokedKey as { key_id: string; public_key: string } | null;
     return buildVerification({
       format: this.id,
       formatReason: o.formatReason ?? `read as ${this.id}`,
@@ -100,6 +109,13 @@ export const agtReceiptsReader: FormatReader = {
       unauthenticated: chain.unauthenticated,
       malformed: doc.error !== null || notArray,
       anchored,
+      signer: !o.trust
+        ? { status: 'none', key_id: null, public_key: null }
+        : revoked
+          ? { status: 'revoked', ...revoked }
+          : untrustedKey
+            ? { status: 'untrusted', key_id: null, public_key: untrustedKey }
+            : { status: anchored ? 'trusted' : 'none', key_id: null, public_key: null },
       anchorSentence: o.trust
         ? anchored
           ? 'every receipt is signed by a key in your trust store.'

@@ -4,7 +4,7 @@
  * checked in file order by the shared ChainVerifier.
  */
 import { createHash, createPublicKey, hash, verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import { ChainVerifier, type ChainResult } from '../../../shared/verify/chain-verifier';
+import { ChainVerifier, type ChainResult, type ContinuesFrom } from '../../../shared/verify/chain-verifier';
 import type { LineSummary } from '../../../shared/export/parse-line';
 import type { CaseEvent, FormatVerification } from '../../../shared/formats/case-model';
 import type { Sha256 } from '../../../shared/verify/merkle';
@@ -36,7 +36,7 @@ export function nodeVerifyEd25519(sigHex: string, message: Uint8Array, publicKey
 }
 
 export interface AuditExportVerifyOptions extends VerifyFileOptions {
-  continues?: { headHash: string; lastSeq: number };
+  continues?: ContinuesFrom;
   /** Summaries of every line, in order (ingest keeps checkpoints and the header). */
   onLine?: (summary: LineSummary) => void;
   workerUrl?: URL | string;
@@ -131,9 +131,15 @@ export function verdictReason(chain: ChainResult): string {
     case 'malformed':
       return chain.findings[0]?.message ?? 'The file cannot be read as an audit export.';
     case 'tampered':
-      return `The record was altered: ${chain.firstFailure?.message ?? 'see the findings.'}`;
-    case 'unanchored':
-      return `The chain is internally consistent, but ${chain.events - chain.anchoredEvents} of ${chain.events} events are not covered by a valid checkpoint signed by a trusted key, so a rewrite could not be ruled out.`;
+      return chain.integrity.sentence;
+    case 'unanchored': {
+      // Consistent but not proven: say who signed, never that content changed.
+      const consistent = chain.integrity.status === 'intact' ? 'The record is consistent (every hash, link and Merkle root holds), but it is not proven: ' : 'It is not proven: ';
+      const unvouched = chain.signer.unvouched[0];
+      const which = unvouched && unvouched.from_seq !== (chain.firstSeq ?? unvouched.from_seq) ? ` Events from seq ${unvouched.from_seq} on are not covered by a trusted signature.` : '';
+      const other = chain.findings.find((f) => f.severity === 'anchor' && (f.kind === 'unanchored' || f.kind === 'checkpoint-predates-events'));
+      return `${consistent}${chain.signer.sentence}${which}${other && chain.signer.status === 'trusted' ? ` ${other.message}` : ''}`;
+    }
     case 'intact':
       return `All ${chain.events} events are hashed, linked and covered by valid checkpoints signed by trusted keys, and the export ends with a final checkpoint.`;
   }
@@ -145,6 +151,8 @@ export function toVerification(chain: ChainResult, formatReason: string): Format
     formatReason,
     verdict: chain.verdict,
     verdictReason: verdictReason(chain),
+    integrity: chain.integrity,
+    signer: chain.signer,
     events: chain.events,
     findings: chain.findings,
     firstFailure: chain.firstFailure,

@@ -8,7 +8,7 @@ import type { TrustStore } from '../../../shared/export/types';
 import { EXPORT_FORMAT } from '../../../shared/export/types';
 import type { CaseEvent } from '../../../shared/formats/case-model';
 import type { LineSummary } from '../../../shared/export/parse-line';
-import type { ChainVerifier } from '../../../shared/verify/chain-verifier';
+import type { ChainVerifier, ContinuesFrom } from '../../../shared/verify/chain-verifier';
 import { detectFormat, readerById, FORMAT_READERS, UnknownFormatError } from '../formats/registry';
 import type { FormatReader } from '../formats/reader';
 import { InputError, UsageError } from '../cli/errors';
@@ -51,13 +51,13 @@ export async function verifyFile(request: VerifyFileRequest): Promise<VerifyFile
   const trustInfo = trust && request.trustPath ? { path: request.trustPath, keys: trust.keys.map((k) => k.key_id) } : null;
 
   if (chosen.reader.id === EXPORT_FORMAT) {
-    let continues: { headHash: string; lastSeq: number } | undefined;
+    let continues: ContinuesFrom | undefined;
     if (request.continuesPath) {
       const earlier = await verifyAuditExport({ path: request.continuesPath, trust, hmacKey: null, workers: request.workers, workerUrl: request.workerUrl });
       if (earlier.chain.headHash === null || earlier.chain.lastSeq === null) {
         throw new InputError('the earlier export holds no events to continue from', request.continuesPath);
       }
-      continues = { headHash: earlier.chain.headHash, lastSeq: earlier.chain.lastSeq };
+      continues = { headHash: earlier.chain.headHash, lastSeq: earlier.chain.lastSeq, earlier: { path: request.continuesPath, verdict: earlier.chain.verdict, reason: earlier.verification.verdictReason } };
     }
     const result = await verifyAuditExport({ ...request, trust, hmacKey, continues });
     return { ...result.verification, formatReason: chosen.reason, file: { path: request.path, ...result.file }, trust: trustInfo };
