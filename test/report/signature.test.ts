@@ -5,6 +5,9 @@ import { canonicalize } from '../../src/shared/json/canonical';
 import { reportContentSha256, signedMessage, verifyReportSignature } from '../../src/shared/report/seal';
 import { ed25519PublicKey, verifyEd25519 } from '../../src/shared/crypto';
 import { cli, sampleInputs, type SampleInputs } from './fixtures';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { fromHex } from '../../src/shared/hex';
+import { malleableSignature } from '../core/ed25519-forge';
 
 let i: SampleInputs;
 let signedFile: string;
@@ -79,6 +82,21 @@ describe('signed reports', () => {
     expect(verifyReportSignature(flipped, [{ key_id: null, public_key: key.public_key }]).ok).toBe(false);
     expect(verifyReportSignature(signed, [{ key_id: null, public_key: key.public_key }]).ok).toBe(true);
   });
+
+  it('verify-report says NOT VERIFIED for a tcId-151-style signature by the right key, which ZIP-215 would accept (exit 1)', async () => {
+    const signed = JSON.parse(readFileSync(signedFile, 'utf8'));
+    const forged = structuredClone(signed);
+    forged.signature.sig = malleableSignature(signedMessage(signed), key.secret_key);
+    // noble's default (ZIP-215) rules, which verify-report used before: SIGNATURE VALID.
+    expect(ed25519.verify(fromHex(forged.signature.sig), signedMessage(forged), fromHex(key.public_key))).toBe(true);
+    const file = path.join(i.dir, 'malleable.json');
+    writeFileSync(file, JSON.stringify(forged));
+    const r = await cli('verify-report', file, '--public-key', key.public_key);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/NOT VERIFIED/);
+    expect(r.stdout).not.toMatch(/SIGNATURE VALID/);
+    expect((await cli('verify-report', file, '--trust', keyTrust)).code).toBe(1);
+  }, 30_000);
 
   it('check-report still reproduces a signed report (the signature is not part of the content)', async () => {
     const r = await cli('check-report', signedFile, i.exportPath, '--trust', i.trustPath, '--policies', i.policiesPath);

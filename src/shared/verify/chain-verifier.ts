@@ -7,7 +7,7 @@
  * checkpoint that lags behind its events needs.
  */
 import { fromHex, toHex, utf8 } from '../hex';
-import { verifyEd25519 as verifyPure } from '../crypto';
+import { verifyEd25519 as verifyPure, type Ed25519Verify } from '../crypto';
 import { EXPORT_FORMAT } from '../export/types';
 import type { ExportHeader, TrustStore, TrustedKey } from '../export/types';
 import type { CheckpointSummary, EventSummary, LineSummary } from '../export/parse-line';
@@ -27,8 +27,11 @@ export interface ChainVerifyOptions {
   sha256: Sha256;
   /** The reviewer's trust store; null means none was given, so nothing can be anchored. */
   trust: TrustStore | null;
-  /** Ed25519 check; Node injects node:crypto's, which is far faster than the pure-JS default. */
-  verifySignature?: (sigHex: string, message: Uint8Array, publicKeyHex: string) => boolean;
+  /**
+   * Ed25519 check, strict RFC 8032 (the shared verifyEd25519 by default). Node
+   * injects its node:crypto one, far faster and giving the same answer.
+   */
+  verifySignature?: Ed25519Verify;
   /** Verify this export as the continuation of an earlier one of the same chain. */
   continues?: ContinuesFrom;
   /** Bulk Merkle appends for event runs (Node injects the native one); without it, one leaf at a time. */

@@ -5,6 +5,22 @@
  */
 export type Sha256 = (data: Uint8Array) => Uint8Array;
 
+/** Every hash in a tree or a proof is a SHA-256 output, 32 bytes. */
+export const HASH_BYTES = 32;
+
+export function isHash(h: Uint8Array): boolean {
+  return h instanceof Uint8Array && h.length === HASH_BYTES;
+}
+
+/**
+ * Builders refuse a hash of another length loudly: an empty or cut hash would
+ * otherwise give a root that looks like any other.
+ */
+function requireHash(h: Uint8Array, what: string): Uint8Array {
+  if (!isHash(h)) throw new RangeError(`${what} is ${h instanceof Uint8Array ? `${h.length} bytes long` : 'not bytes'}; a Merkle tree hash is ${HASH_BYTES} bytes`);
+  return h;
+}
+
 export function leafHash(sha256: Sha256, data: Uint8Array): Uint8Array {
   const buf = new Uint8Array(data.length + 1);
   buf[0] = 0;
@@ -13,6 +29,8 @@ export function leafHash(sha256: Sha256, data: Uint8Array): Uint8Array {
 }
 
 export function nodeHash(sha256: Sha256, left: Uint8Array, right: Uint8Array): Uint8Array {
+  requireHash(left, 'the left child hash');
+  requireHash(right, 'the right child hash');
   const buf = new Uint8Array(left.length + right.length + 1);
   buf[0] = 1;
   buf.set(left, 1);
@@ -34,7 +52,7 @@ export type LeafSource = (index: number) => Uint8Array;
 export function subtreeRoot(sha256: Sha256, leafHashes: LeafSource, start: number, end: number): Uint8Array {
   const n = end - start;
   if (n === 0) return sha256(new Uint8Array(0));
-  if (n === 1) return leafHashes(start);
+  if (n === 1) return requireHash(leafHashes(start), `leaf hash ${start}`);
   const k = splitPoint(n);
   return nodeHash(sha256, subtreeRoot(sha256, leafHashes, start, start + k), subtreeRoot(sha256, leafHashes, start + k, end));
 }
@@ -52,6 +70,7 @@ export class IncrementalMerkleTree {
   constructor(private readonly sha256: Sha256) {}
 
   appendLeafHash(leaf: Uint8Array): void {
+    requireHash(leaf, 'the leaf hash');
     let node = { size: 1, hash: leaf };
     while (this.stack.length > 0 && this.stack[this.stack.length - 1].size === node.size) {
       const left = this.stack.pop()!;
@@ -67,6 +86,7 @@ export class IncrementalMerkleTree {
    * without it, one by one.
    */
   appendLeafHashes(leaves: Uint8Array, bulk?: MerkleAppend): void {
+    if (leaves.length % HASH_BYTES !== 0) throw new RangeError(`${leaves.length} bytes of leaf hashes is not a whole number of ${HASH_BYTES}-byte hashes`);
     if (!bulk) {
       for (let i = 0; i + 32 <= leaves.length; i += 32) this.appendLeafHash(leaves.slice(i, i + 32));
       return;
@@ -127,7 +147,11 @@ export interface InclusionStep {
   result: Uint8Array;
 }
 
-/** RFC 9162 §2.1.3.2 inclusion verification, returning each step so the UI can show it. */
+/**
+ * RFC 9162 §2.1.3.2 inclusion verification, returning each step so the UI can
+ * show it. A leaf, root or proof hash that is not 32 bytes, or an index or
+ * size that is not a whole number, is not a proof: ok is false, with no steps.
+ */
 export function verifyInclusion(
   sha256: Sha256,
   leaf: Uint8Array,
@@ -137,7 +161,8 @@ export function verifyInclusion(
   root: Uint8Array,
 ): { ok: boolean; steps: InclusionStep[] } {
   const steps: InclusionStep[] = [];
-  if (index >= size) return { ok: false, steps };
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return { ok: false, steps };
+  if (!isHash(leaf) || !isHash(root) || !proof.every(isHash)) return { ok: false, steps };
   let fn = index;
   let sn = size - 1;
   let r = leaf;
@@ -185,7 +210,7 @@ export function consistencyProof(sha256: Sha256, leafHashes: LeafSource, m: numb
   return proof;
 }
 
-/** RFC 9162 §2.1.4.2 consistency verification. */
+/** RFC 9162 §2.1.4.2 consistency verification; false for roots or proof hashes that are not 32 bytes. */
 export function verifyConsistency(
   sha256: Sha256,
   m: number,
@@ -194,7 +219,8 @@ export function verifyConsistency(
   newRoot: Uint8Array,
   proof: readonly Uint8Array[],
 ): boolean {
-  if (m < 1 || m > n) return false;
+  if (!Number.isSafeInteger(m) || !Number.isSafeInteger(n) || m < 1 || m > n) return false;
+  if (!isHash(oldRoot) || !isHash(newRoot) || !proof.every(isHash)) return false;
   if (m === n) return proof.length === 0 && equalBytes(oldRoot, newRoot);
   let path = [...proof];
   if ((m & (m - 1)) === 0) path = [oldRoot, ...path];
@@ -246,6 +272,7 @@ export class MerkleLevels {
     private readonly sha256: Sha256,
     leafHashes: Uint8Array[],
   ) {
+    leafHashes.forEach((h, i) => requireHash(h, `leaf hash ${i}`));
     this.levels.push(leafHashes);
     let level = leafHashes;
     while (level.length > 1) {

@@ -9,11 +9,11 @@ import { RECEIPT_AUTH, receiptPayload } from '../../../shared/formats/agt/hashin
 import { compactJson, decisionOf, outside, text } from '../../../shared/formats/agt/case-events';
 import { ChainCheck } from '../../../shared/formats/chain-check';
 import { finding, type Finding } from '../../../shared/verify/findings';
-import { verifyEd25519 } from '../../../shared/crypto';
 import { utf8 } from '../../../shared/hex';
 import { parseUtcTimestamp } from '../../../shared/export/timestamp';
 import type { FormatReader } from './reader';
 import { nodeSha256Hex, readText } from './source';
+import { nodeVerifyEd25519 } from './node-ed25519';
 import { buildVerification, chainDetails, HASH_ONLY, parseDocument } from './agt-common';
 
 function receiptTime(v: unknown): { iso: string; ms: number | null } {
@@ -59,7 +59,7 @@ export const agtReceiptsReader: FormatReader = {
       const sig = text(v.get('signature'));
       const pub = text(v.get('signer_public_key')).toLowerCase();
       signers.add(pub);
-      const sigOk = verifyEd25519(sig, utf8(payload.text), pub);
+      const sigOk = nodeVerifyEd25519(sig, utf8(payload.text), pub);
       if (!sigOk) {
         extra.push(finding('bad-signature', i, line, `Receipt ${i}'s signature does not verify: the receipt was changed after it was signed.`));
       } else if (o.trust) {

@@ -3,7 +3,7 @@
  * in parallel workers, then links, sequence, checkpoints and signatures
  * checked in file order by the shared ChainVerifier.
  */
-import { createHash, createPublicKey, hash, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { ChainVerifier, type ChainResult, type ContinuesFrom } from '../../../shared/verify/chain-verifier';
 import type { LineSummary } from '../../../shared/export/parse-line';
 import type { CaseEvent, FormatVerification } from '../../../shared/formats/case-model';
@@ -15,25 +15,9 @@ import { lineBatches } from '../ingest/line-batches';
 import { defaultWorkerCount, inFileOrder, inlineRunner, nativeWorkerCount, workerRunner, type BatchRunner } from './worker-pool';
 import type { BatchItem } from './summarize-batch';
 import { nativeScan } from './native-scan';
+import { nodeVerifyEd25519 } from '../formats/node-ed25519';
 
 export const nodeSha256: Sha256 = (data) => hash('sha256', data, 'buffer');
-
-const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-const publicKeys = new Map<string, KeyObject>();
-
-/** Ed25519 verification with node:crypto (OpenSSL), much faster than pure JS for thousands of checkpoints. */
-export function nodeVerifyEd25519(sigHex: string, message: Uint8Array, publicKeyHex: string): boolean {
-  try {
-    let key = publicKeys.get(publicKeyHex);
-    if (!key) {
-      key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(publicKeyHex, 'hex')]), format: 'der', type: 'spki' });
-      publicKeys.set(publicKeyHex, key);
-    }
-    return cryptoVerify(null, message, key, Buffer.from(sigHex, 'hex'));
-  } catch {
-    return false;
-  }
-}
 
 export interface AuditExportVerifyOptions extends VerifyFileOptions {
   continues?: ContinuesFrom;
