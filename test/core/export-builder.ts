@@ -78,7 +78,8 @@ export function buildLines(specs: EventSpec[], options: { every?: number; genesi
 export function checkpointFor(tree: IncrementalMerkleTree, firstSeq: number, n: number, head: string, final: boolean, key = TEST_KEY): Line {
   return signCheckpoint({
     type: 'checkpoint', seq_hi: firstSeq + n - 1, tree_size: n, head_hash: head, merkle_root: toHex(tree.root()),
-    ts: new Date(Date.UTC(2026, 10, 25, 4, 0, 0) + n).toISOString(), key_id: key.keyId, final,
+    // Signed after the events it covers (event i is at 03:00:00 + i seconds), as an honest exporter does.
+    ts: new Date(Math.max(Date.UTC(2026, 10, 25, 4, 0, 0) + n, Date.UTC(2026, 10, 25, 3, 0, 0) + n * 1000)).toISOString(), key_id: key.keyId, final,
   }, key);
 }
 

@@ -4,6 +4,9 @@ import { intOption, parseCommandArgs } from './args';
 import { UsageError } from './errors';
 import type { CliCommand } from './io';
 import { progressPrinter } from './progress';
+import { describeRange, type IntegrityStatus } from '../../../shared/verify/answers';
+
+const integrityWord = (s: IntegrityStatus) => (s === 'intact' ? 'consistent (every hash, link and root holds)' : s === 'altered' ? 'ALTERED' : 'cannot be checked');
 
 export const verifyCommand: CliCommand = async (args, io) => {
   const { values, positionals } = parseCommandArgs(args, {
@@ -30,6 +33,8 @@ export const verifyCommand: CliCommand = async (args, io) => {
     io.stdout.write(
       JSON.stringify({
         verdict: result.verdict,
+        integrity: result.integrity,
+        signer: result.signer,
         events: result.events,
         findings: result.findings.map((f) => ({ kind: f.kind, seq: f.seq, line: f.line, message: f.message, severity: f.severity })),
         first_failure: result.firstFailure,
@@ -48,6 +53,9 @@ export const verifyCommand: CliCommand = async (args, io) => {
     const out: string[] = [];
     out.push(`${result.file.path}: ${result.verdict.toUpperCase()}`);
     out.push(`  ${result.verdictReason}`);
+    out.push(`  record: ${integrityWord(result.integrity.status)}${result.integrity.unproven.length ? `; not proven: ${result.integrity.unproven.slice(0, 5).map(describeRange).join(', ')}${result.integrity.unproven.length > 5 ? ` and ${result.integrity.unproven.length - 5} more` : ''}` : ''}`);
+    out.push(`  signer: ${result.signer.sentence}`);
+    if (result.signer.advice) out.push(`  what to do: ${result.signer.advice}`);
     out.push(`  format: ${result.format} (${result.formatReason})`);
     out.push(`  events: ${result.events}; sha256 of file: ${result.file.sha256}`);
     if (result.headHash) out.push(`  last hash: ${result.headHash} (compare with an outside record to rule out a cut tail)`);

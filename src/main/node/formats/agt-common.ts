@@ -82,6 +82,7 @@ export function buildVerification(p: VerificationParts): FormatVerification {
   let verdictReason: string;
   if (verdict === 'malformed') verdictReason = `The file cannot be read as ${p.format}: ${firstFailure?.message ?? 'it holds no readable entries.'}`;
   else if (verdict === 'tampered') verdictReason = `Tampering found: ${firstFailure!.message}${head}`;
+  else if (verdict === 'unanchored' && p.signer?.status === 'wrong-secret') verdictReason = `Not proven: ${p.anchorSentence} Nothing shows the entries were changed: every hash and link holds.${head}`;
   else if (verdict === 'unanchored') verdictReason = `No tampering found in what the file proves, but ${p.anchorSentence} ${start}${head}`;
   else verdictReason = `Every ${p.noun} matches its hash and its link, and ${p.anchorSentence} ${start}${head}`;
   const answers = answersFromFindings(findings, {
