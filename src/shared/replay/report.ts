@@ -5,6 +5,7 @@
  */
 import { canonicalize } from '../json/canonical';
 import { sameOutcome, sortedIds } from './outcome';
+import { conductOf } from './conduct';
 import type { DecisionReading } from './decision';
 import type { TaskResult } from './replay-decision';
 import type {
@@ -101,7 +102,8 @@ export class ReplayReportBuilder {
     for (const n of this.notReplayable) byReason[n.reason] = (byReason[n.reason] ?? 0) + 1;
     const byKind: Record<string, number> = {};
     for (const f of meta.sequenceFindings) byKind[f.kind] = (byKind[f.kind] ?? 0) + 1;
-    return {
+    const counts = { not_replayable_by_reason: byReason, sequence_findings_by_kind: byKind };
+    const report: Omit<ReplayReport, 'conduct'> = {
       format: REPORT_FORMAT,
       export_sha256: meta.exportSha256,
       events: meta.events,
@@ -114,9 +116,10 @@ export class ReplayReportBuilder {
       divergences: this.divergences,
       not_replayable_decisions: this.notReplayable,
       sequence_findings: meta.sequenceFindings,
-      counts: { not_replayable_by_reason: byReason, sequence_findings_by_kind: byKind },
+      counts,
       what_if: this.whatIf,
     };
+    return { ...report, conduct: conductOf({ ...report, sequence_findings: meta.sequenceFindings }) };
   }
 }
 

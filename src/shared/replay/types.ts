@@ -2,6 +2,7 @@
  * The replay domain: recorded decisions, what a pinned bundle says about them,
  * and the report. Pure types; the Cedar engine sits behind `DecisionEvaluator`.
  */
+import type { ConductAnswer } from '../verify/answers';
 
 export type Effect = 'allow' | 'deny' | 'require_approval';
 
@@ -157,4 +158,6 @@ export interface ReplayReport {
   /** Counts by not-replayable reason and by sequence finding kind. */
   counts: { not_replayable_by_reason: Record<string, number>; sequence_findings_by_kind: Record<string, number> };
   what_if: WhatIfSection | null;
+  /** Did the agents behave: divergences and workflow findings as one answer (replay alone does not know likely edits). */
+  conduct: ConductAnswer;
 }

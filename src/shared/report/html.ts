@@ -5,6 +5,7 @@
  * charts as inline SVG, print CSS for paper and PDF. Every string from the
  * export is escaped.
  */
+import { describeRange, joinAdjacent } from '../verify/answers';
 import { escapeHtml as esc } from './escape';
 import { outcomeBarsSvg, timelineSvg } from './svg-charts';
 import type { EvidenceReport, ReportFinding, ReportNote } from './types';
@@ -64,6 +65,25 @@ function noteRows(notes: ReportNote[]): string {
     .join('');
 }
 
+const GOOD = '#2e7d32';
+const BAD = '#c62828';
+const UNSURE = '#8d6e00';
+
+/** The three answers first, each with its own colour: a green record never sits over a red conduct line. */
+function answersTable(r: EvidenceReport): string {
+  const rows: [string, string, string, string][] = [
+    ['Record', r.integrity.status === 'intact' ? 'consistent' : r.integrity.status, r.integrity.status === 'intact' ? GOOD : r.integrity.status === 'altered' ? BAD : UNSURE, r.integrity.sentence],
+    ['Signer', r.signer.status, r.signer.status === 'trusted' ? GOOD : UNSURE, `${r.signer.sentence}${r.signer.advice ? ` ${r.signer.advice}` : ''}`],
+    ['Conduct', r.conduct.status, r.conduct.status === 'clean' ? GOOD : r.conduct.status === 'violations' ? BAD : UNSURE, r.conduct.sentence],
+  ];
+  const body = rows.map(([q, status, colour, sentence]) => `<tr><th>${q}</th><td><span class="verdict" style="background:${colour}">${esc(status)}</span> ${esc(sentence)}</td></tr>`).join('');
+  const joined = joinAdjacent(r.integrity.unproven);
+  const stretches = joined.length
+    ? `<p><b>Cannot be proven:</b> ${joined.slice(0, 3).map((x) => `${esc(describeRange(x))}: ${esc(x.why)}`).join('; ')}${joined.length > 3 ? `; and ${joined.length - 3} more (listed with the findings)` : ''}.</p>`
+    : '';
+  return `<table class="kv answers"><tbody>${body}</tbody></table>${stretches}`;
+}
+
 export function renderReportHtml(r: EvidenceReport): string {
   const v = r.verification;
   const e = r.examined.export;
@@ -73,7 +93,8 @@ export function renderReportHtml(r: EvidenceReport): string {
   out.push('<meta name="viewport" content="width=device-width, initial-scale=1">');
   out.push(`<title>Evidence report: ${esc(e.name)}</title><style>${CSS}</style></head><body>`);
   out.push(`<h1>Evidence report: ${esc(e.name)}</h1>`);
-  out.push(`<p><span class="verdict" style="background:${VERDICT_COLOUR[v.verdict] ?? '#455a64'}">${esc(v.verdict)}</span> ${esc(v.verdict_reason)}</p>`);
+  out.push(answersTable(r));
+  out.push(`<p class="muted">Verdict: <span class="verdict" style="background:${VERDICT_COLOUR[v.verdict] ?? '#455a64'}">${esc(v.verdict)}</span> ${esc(v.verdict_reason)}</p>`);
   out.push(`<p class="muted">Made by ${esc(r.app.name)} ${esc(r.app.version)}. Report SHA-256 <span class="hash">${esc(r.report_sha256)}</span>${r.signature ? `; signed with Ed25519 key ${esc(r.signature.key_id)} (<span class="hash">${esc(r.signature.public_key)}</span>)` : '; not signed'}. Re-check with <code>audit-replay check-report</code>.</p>`);
 
   out.push('<h2>What was examined</h2><table class="kv"><tbody>');

@@ -7,6 +7,7 @@
  * docs/reports.md describes every member.
  */
 import type { Finding, Verdict } from '../verify/findings';
+import type { ConductAnswer, IntegrityAnswer, SignerAnswer } from '../verify/answers';
 import type { DivergenceEntry, NotReplayableEntry, PolicyRef, SequenceFinding } from '../replay/types';
 
 export const EVIDENCE_REPORT_FORMAT = 'audit-replay/evidence-report/1';
@@ -79,6 +80,7 @@ export interface ReportReplay {
   not_replayable_decisions: (NotReplayableEntry & { line: number | null })[];
   sequence_findings: (SequenceFinding & { line: number | null })[];
   counts: { not_replayable_by_reason: Record<string, number>; sequence_findings_by_kind: Record<string, number> };
+  conduct: ConductAnswer;
 }
 
 export interface ReportSignature {
@@ -95,6 +97,10 @@ export const SIGNED_CONTENT = 'UTF-8 bytes of the RFC 8785 canonical JSON of the
 export interface EvidenceReport {
   format: typeof EVIDENCE_REPORT_FORMAT;
   app: { name: string; version: string };
+  /** The three answers, first: is the record intact, who vouches for it, did the agents behave. */
+  integrity: IntegrityAnswer;
+  signer: SignerAnswer;
+  conduct: ConductAnswer;
   examined: {
     export: { name: string; bytes: number; sha256: string; format: string; format_reason: string; hmac_key_given: boolean };
     trust: { name: string; sha256: string; keys: ReportTrustKey[] } | null;

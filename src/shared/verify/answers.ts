@@ -57,8 +57,8 @@ export interface ConductAnswer {
   diverged: number;
   not_replayable: number;
   sequence_findings: number;
-  /** Divergences whose event lies in an unproven stretch: likely edits, not policy changes. */
-  likely_edits: number;
+  /** Divergences whose event lies in an unproven stretch: likely edits, not policy changes (null: the chain was not checked). */
+  likely_edits: number | null;
   sentence: string;
 }
 
@@ -135,3 +135,20 @@ export function signerSentence(status: SignerStatus, keyId: string | null): stri
 
 export const UNTRUSTED_ADVICE =
   'Check that you chose the right trust store. If it is the right one, treat this export as unproven: anyone holding that key could have written it.';
+
+/**
+ * Stretches that follow one another, joined for a headline: the tampered sample's five
+ * failing checkpoints read as one range, with the first reason and how many more there are.
+ */
+export function joinAdjacent(stretches: readonly Stretch[]): Stretch[] {
+  const out: (Stretch & { joined: number })[] = [];
+  for (const s of stretches) {
+    const last = out[out.length - 1];
+    if (last && s.from_seq === last.to_seq + 1) {
+      last.to_seq = s.to_seq;
+      last.to_line = s.to_line;
+      last.joined++;
+    } else out.push({ ...s, joined: 0 });
+  }
+  return out.map(({ joined, ...s }) => (joined ? { ...s, why: `${s.why} (and ${joined} more stretch${joined === 1 ? '' : 'es'} right after it, each for the same kind of reason)` } : s));
+}

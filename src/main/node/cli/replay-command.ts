@@ -31,6 +31,7 @@ export const replayCommand: CliCommand = async (args, io) => {
   }
   const out: string[] = [];
   out.push(`${positionals[0]}: ${r.decisions} decisions: ${r.matched} matched, ${r.diverged} diverged, ${r.not_replayable} not replayable; ${r.sequence_findings.length} sequence findings`);
+  out.push(`  conduct: ${r.conduct.status === 'clean' ? 'CLEAN' : r.conduct.status === 'violations' ? 'VIOLATIONS' : 'NOT CHECKED IN FULL'}: ${r.conduct.sentence}`);
   out.push(`  bundles: ${r.bundles.map((b) => `${b.name}@${b.version} ${b.digest}`).join(', ')}`);
   if (r.unreadable_lines.length) out.push(`  ${r.unreadable_lines.length} lines could not be read as events (first at line ${r.unreadable_lines[0]}); run verify`);
   if (r.divergences.length) out.push(`  divergences (${r.divergences.length}):`);

@@ -4,7 +4,7 @@ import { intOption, parseCommandArgs } from './args';
 import { UsageError } from './errors';
 import type { CliCommand } from './io';
 import { progressPrinter } from './progress';
-import { describeRange, type IntegrityStatus } from '../../../shared/verify/answers';
+import { describeRange, joinAdjacent, type IntegrityStatus } from '../../../shared/verify/answers';
 
 const integrityWord = (s: IntegrityStatus) => (s === 'intact' ? 'consistent (every hash, link and root holds)' : s === 'altered' ? 'ALTERED' : 'cannot be checked');
 
@@ -53,7 +53,10 @@ export const verifyCommand: CliCommand = async (args, io) => {
     const out: string[] = [];
     out.push(`${result.file.path}: ${result.verdict.toUpperCase()}`);
     out.push(`  ${result.verdictReason}`);
-    out.push(`  record: ${integrityWord(result.integrity.status)}${result.integrity.unproven.length ? `; not proven: ${result.integrity.unproven.slice(0, 5).map(describeRange).join(', ')}${result.integrity.unproven.length > 5 ? ` and ${result.integrity.unproven.length - 5} more` : ''}` : ''}`);
+    const stretches = joinAdjacent(result.integrity.unproven);
+    out.push(`  record: ${integrityWord(result.integrity.status)}`);
+    for (const s of stretches.slice(0, 5)) out.push(`    cannot be proven: ${describeRange(s)}: ${s.why}`);
+    if (stretches.length > 5) out.push(`    … ${stretches.length - 5} more stretches (use --json for all)`);
     out.push(`  signer: ${result.signer.sentence}`);
     if (result.signer.advice) out.push(`  what to do: ${result.signer.advice}`);
     out.push(`  format: ${result.format} (${result.formatReason})`);

@@ -23,6 +23,8 @@ import { InputError } from '../cli/errors';
 import { describeError } from '../service/describe-error';
 import type { StoredNote } from '../notes/case-notes';
 import { APP } from './app-version';
+import { conductNotRun, conductOf } from '../../../shared/replay/conduct';
+import type { Stretch } from '../../../shared/verify/answers';
 
 export interface ReportInputs {
   exportPath: string;
@@ -165,6 +167,7 @@ export async function buildEvidenceReport(inputs: ReportInputs): Promise<Evidenc
           not_replayable_decisions: r.not_replayable_decisions.map((n) => ({ ...withLine(n), message: scrub(n.message) })),
           sequence_findings: r.sequence_findings.map((s) => ({ ...withLine(s), message: scrub(s.message) })),
           counts: r.counts,
+          conduct: conductOf(r, verification.integrity.unproven),
         };
         for (const d of r.divergences) mark(d.index, 'divergence');
         for (const s of r.sequence_findings) mark(s.index, 'sequence');
@@ -183,9 +186,13 @@ export async function buildEvidenceReport(inputs: ReportInputs): Promise<Evidenc
   }));
 
   const checkpoints = verification.format === EXPORT_FORMAT ? ((verification.details.checkpoints as { line: number; seq_hi: number; tree_size: number; key_id: string; final: boolean; status: string }[] | undefined) ?? []) : [];
+  const scrubStretch = (x: Stretch): Stretch => ({ ...x, why: scrub(x.why) });
   const body: UnsealedReport = {
     format: EVIDENCE_REPORT_FORMAT,
     app: { name: APP.name, version: APP.version },
+    integrity: { ...verification.integrity, sentence: scrub(verification.integrity.sentence), unproven: verification.integrity.unproven.map(scrubStretch) },
+    signer: { ...verification.signer, sentence: scrub(verification.signer.sentence), unvouched: verification.signer.unvouched.map(scrubStretch) },
+    conduct: replay ? replay.conduct : conductNotRun(replayError ?? 'Replay did not run.'),
     examined: {
       export: {
         name: path.basename(inputs.exportPath),
