@@ -12,6 +12,7 @@ import { Inspector } from './Inspector';
 import { NotesPanel } from './NotesPanel';
 import { ReportButton } from './ReportButton';
 import { locateEvent } from './locate';
+import { describeRange, type Stretch } from '../shared/verify/answers';
 import { JobProgressBar, OpenPanel } from './OpenPanel';
 import { Timeline } from './Timeline';
 import { VerdictPanel } from './VerdictPanel';
@@ -224,9 +225,30 @@ function Desk() {
     [api, summary],
   );
   const selectMarker = useCallback((m: TimelineLaneMarker) => selectIndex(m.index, m.ts), [selectIndex]);
+  /** A stretch that cannot be proven: the table filtered to it, its first event selected. */
+  const showStretch = useCallback(
+    async (stretch: Stretch) => {
+      if (!summary) return;
+      setFilter((f) => ({ ...f, seqFrom: stretch.from_seq, seqTo: stretch.to_seq }));
+      setMessage({ text: `Showing ${describeRange(stretch)}, which cannot be proven: ${stretch.why}.`, kind: 'info' });
+      try {
+        const found = await locateEvent(api, summary.caseId, { line: stretch.from_line, seq: null }, summary.firstSeq);
+        if (found) selectIndex(found.row.index, found.row.ts);
+      } catch (e) {
+        setMessage({ text: sentenceOf(e), kind: 'error' });
+      }
+    },
+    [api, summary, selectIndex],
+  );
   const locateFinding = useCallback(
     async (f: Finding) => {
       if (!summary) return;
+      // A checkpoint's finding is about the events it should vouch for, not about its own line.
+      const stretch = f.seq === null || f.kind === 'hash-mismatch' ? null : (summary.integrity.unproven.find((s) => s.to_seq === f.seq) ?? null);
+      if (stretch) {
+        void showStretch(stretch);
+        return;
+      }
       try {
         const found = await locateEvent(api, summary.caseId, f, summary.firstSeq);
         if (!found) {
@@ -239,7 +261,7 @@ function Desk() {
         setMessage({ text: sentenceOf(e), kind: 'error' });
       }
     },
-    [api, summary, selectIndex],
+    [api, summary, selectIndex, showStretch],
   );
   const onSpan = useCallback((fromTs: string, toTs: string) => setFilter((f) => ({ ...f, fromTs, toTs })), []);
 
@@ -295,7 +317,7 @@ function Desk() {
       {(!summary || showOpen) && <OpenPanel onOpen={open} onOpenCase={(id) => void loadCase(id)} revision={revision} busy={job !== null} />}
       {summary && !showOpen && (
         <main className="desk">
-          <VerdictPanel summary={summary} onLocateFinding={locateFinding} />
+          <VerdictPanel summary={summary} onLocateFinding={locateFinding} onShowStretch={(s) => void showStretch(s)} />
           <CaseInputs summary={summary} onApply={(inputs) => startJob(() => api.setCaseInputs(summary.caseId, inputs))} />
           <Timeline summary={summary} selected={selected} theme={theme} onSelectMarker={selectMarker} onSpan={onSpan} enabled={tableReady === summary.caseId} />
           <div className="work">
@@ -303,7 +325,7 @@ function Desk() {
               <FilterBar summary={summary} filter={filter} onChange={setFilter} />
               <EventTable key={`${summary.caseId}:${revision}`} caseId={summary.caseId} filter={filter} selectedIndex={selected?.index ?? null} onSelect={selectRow} reveal={reveal} onFirstPage={setTableReady} />
             </div>
-            <Inspector caseId={summary.caseId} index={selected?.index ?? null} onSelectIndex={(i) => selectIndex(i)} />
+            <Inspector caseId={summary.caseId} index={selected?.index ?? null} onSelectIndex={(i) => selectIndex(i)} format={summary.format} signer={summary.signer} />
           </div>
           <CaseLists caseId={summary.caseId} revision={revision} onLocateFinding={locateFinding} onSelectIndex={(i) => selectIndex(i)} />
           <NotesPanel key={`notes:${summary.caseId}`} caseId={summary.caseId} index={selected?.index ?? null} carried={summary.notesFrom} />

@@ -90,6 +90,14 @@ export function FilterBar({ summary, filter, onChange }: FilterBarProps) {
         To
         <input value={filter.toTs ?? ''} placeholder="2026-11-25T04:00:00Z" size={22} onChange={(e) => set({ toTs: e.target.value || null })} />
       </label>
+      {(filter.seqFrom != null || filter.seqTo != null) && (
+        <span className="seq-range" role="status">
+          Seq {filter.seqFrom ?? '…'}–{filter.seqTo ?? '…'}
+          <button type="button" onClick={() => set({ seqFrom: null, seqTo: null })} aria-label="Show all seq numbers again">
+            ✕
+          </button>
+        </span>
+      )}
       <label className="grow">
         Text
         <input type="search" value={text} placeholder="request id, tool, actor…" onChange={(e) => setText(e.target.value)} />

@@ -3,19 +3,25 @@ import { useEffect, useState } from 'react';
 import type { CaseId, EventProof } from '../shared/api/audit-api';
 import { sentenceOf, useApi } from './api';
 import { asText, formatTs } from './format';
+import { describeRange, type SignerAnswer } from '../shared/verify/answers';
+import { EXPORT_FORMAT } from '../shared/export/types';
 
 export interface InspectorProps {
   caseId: CaseId;
   index: number | null;
   onSelectIndex(index: number): void;
+  /** The case's format and signer: what vouches for an entry when the format has no checkpoints. */
+  format: string;
+  signer: SignerAnswer;
 }
 
-function Check({ ok, yes, no, unknown }: { ok: boolean | null; yes: string; no: string; unknown: string }) {
-  const state = ok === null ? 'unknown' : ok ? 'ok' : 'bad';
+/** A check's result; one that holds inside an unproven stretch is not a green tick: it proves nothing. */
+function Check({ ok, yes, no, unknown, unproven = false }: { ok: boolean | null; yes: string; no: string; unknown: string; unproven?: boolean }) {
+  const state = ok === null ? 'unknown' : ok ? (unproven ? 'warn' : 'ok') : 'bad';
   return (
     <span className={`check check-${state}`}>
-      <span aria-hidden="true">{ok === null ? '–' : ok ? '✓' : '✗'} </span>
-      {ok === null ? unknown : ok ? yes : no}
+      <span aria-hidden="true">{ok === null ? '–' : ok ? (unproven ? '!' : '✓') : '✗'} </span>
+      {ok === null ? unknown : ok ? (unproven ? `${yes} But this event is in a stretch that cannot be proven, so this only shows it agrees with its neighbours.` : yes) : no}
     </span>
   );
 }
@@ -34,7 +40,7 @@ function valueAt(raw: string, path: string): { found: boolean; value: unknown } 
   }
 }
 
-export function Inspector({ caseId, index, onSelectIndex }: InspectorProps) {
+export function Inspector({ caseId, index, onSelectIndex, format, signer }: InspectorProps) {
   const api = useApi();
   const [proof, setProof] = useState<EventProof | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -78,6 +84,7 @@ export function Inspector({ caseId, index, onSelectIndex }: InspectorProps) {
   }
 
   const cp = proof.checkpoint;
+  const stretch = proof.unproven;
   return (
     <section className="panel inspector" aria-label="Event inspector">
       <h2>
@@ -92,6 +99,12 @@ export function Inspector({ caseId, index, onSelectIndex }: InspectorProps) {
         const parts = [kind.found ? asText(kind.value) : null, actor.found ? `by ${asText(actor.value)}` : null, ts.found ? formatTs(asText(ts.value)) : null].filter(Boolean);
         return parts.length ? <p className="event-gist">{parts.join(' · ')}</p> : null;
       })()}
+      {stretch && (
+        <p className="unproven-note" role="note">
+          <strong>Not proven.</strong> This event lies in {describeRange(stretch)}, which cannot be proven: {stretch.why}. Whatever it says may have been
+          edited; the checks below cannot tell.
+        </p>
+      )}
       {proof.findings.length > 0 && (
         <ul className="inspector-findings" aria-label="Findings on this event">
           {proof.findings.map((f, i) => (
@@ -103,7 +116,7 @@ export function Inspector({ caseId, index, onSelectIndex }: InspectorProps) {
       )}
 
       <h3>1. Content hash</h3>
-      <Check ok={proof.hashMatches} yes="The content hashes to the recorded hash." no="The content does NOT hash to the recorded hash: it was changed." unknown="This format records no hash for its entries: there is nothing to recompute, so any edit would go unseen." />
+      <Check unproven={stretch !== null} ok={proof.hashMatches} yes="The content hashes to the recorded hash." no="The content does NOT hash to the recorded hash: it was changed." unknown="This format records no hash for its entries: there is nothing to recompute, so any edit would go unseen." />
       <dl className="hashes">
         <dt>Recorded hash</dt>
         <dd className="mono">{proof.recordedHash || '—'}</dd>
@@ -112,7 +125,7 @@ export function Inspector({ caseId, index, onSelectIndex }: InspectorProps) {
       </dl>
 
       <h3>2. Link to the previous event</h3>
-      <Check ok={proof.linkMatches} yes="prev_hash is the hash of the event before." no="prev_hash does NOT match the event before: an event was removed, inserted or reordered." unknown="This format has no link to check." />
+      <Check unproven={stretch !== null} ok={proof.linkMatches} yes="prev_hash is the hash of the event before." no="prev_hash does NOT match the event before: an event was removed, inserted or reordered." unknown="This format has no link to check." />
       <dl className="hashes">
         <dt>prev_hash (recorded)</dt>
         <dd className="mono">{proof.prevHash}</dd>
@@ -125,8 +138,13 @@ export function Inspector({ caseId, index, onSelectIndex }: InspectorProps) {
         </button>
       )}
 
-      <h3>3. Checkpoint and Merkle inclusion</h3>
-      {cp ? (
+      <h3>3. {format === EXPORT_FORMAT ? 'Checkpoint and Merkle inclusion' : 'What vouches for this entry'}</h3>
+      {format !== EXPORT_FORMAT ? (
+        <p className={`check check-${signer.status === 'trusted' ? 'ok' : 'warn'}`}>
+          <span aria-hidden="true">{signer.status === 'trusted' ? '✓' : '!'} </span>
+          {format} has no checkpoints. {signer.sentence}
+        </p>
+      ) : cp ? (
         <>
           <p>
             Covered by the checkpoint on line {cp.line} (events up to seq {cp.seqHi}, tree size {cp.treeSize}, key <span className="mono">{cp.keyId}</span>, {cp.final ? 'final' : 'not final'}, signed {formatTs(cp.ts)}): <strong>{cp.status}</strong>.
@@ -159,10 +177,10 @@ export function Inspector({ caseId, index, onSelectIndex }: InspectorProps) {
             <dt>Checkpoint merkle_root</dt>
             <dd className={`mono ${proof.inclusionOk === false ? 'mismatch' : ''}`}>{cp.merkleRoot}</dd>
           </dl>
-          <Check ok={proof.inclusionOk} yes="The last step equals the signed Merkle root: the event is in the checkpoint." no="The steps do NOT reach the signed Merkle root." unknown="Inclusion could not be computed." />
+          <Check unproven={stretch !== null} ok={proof.inclusionOk} yes="The last step equals the signed Merkle root: the event is in the checkpoint." no="The steps do NOT reach the signed Merkle root." unknown="Inclusion could not be computed." />
         </>
       ) : (
-        <p className="check check-bad">No valid checkpoint covers this event: it is unanchored.</p>
+        <p className="check check-bad">No checkpoint whose signature holds covers this event: nothing vouches for it.</p>
       )}
 
       <h3>Unauthenticated fields</h3>

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { CaseId, CaseRef, JobProgress, OpenExportRequest } from '../shared/api/audit-api';
 import { sentenceOf, useApi } from './api';
-import { formatBytes, formatCount, formatDuration, formatTs, VERDICT_WORDS } from './format';
+import { CONDUCT_WORDS, formatBytes, formatCount, formatDuration, formatTs, INTEGRITY_WORDS, plural, SIGNER_WORDS, VERDICT_WORDS } from './format';
 
 export interface OpenPanelProps {
   onOpen(request: OpenExportRequest): void;
@@ -125,8 +125,9 @@ export function OpenPanel({ onOpen, onOpenCase, revision, busy = false }: OpenPa
                 <button type="button" className="recent-case" onClick={() => onOpenCase(c.caseId)} aria-label={`Open case ${c.exportName}, ${c.verdict}`}>
                   <span className={`badge verdict-badge verdict-${c.verdict}`}>{VERDICT_WORDS[c.verdict]?.title ?? c.verdict}</span>
                   <span className="recent-name">{c.exportName}</span>
+                  {c.answers && <RecentAnswers answers={c.answers} />}
                   <span className="muted">
-                    {formatCount(c.events)} events · opened {formatTs(c.openedAt)}
+                    {formatCount(c.events)} events · trust store {c.trustName ? <span className="mono">{c.trustName}</span> : 'none'} · opened {formatTs(c.openedAt)}
                   </span>
                   <span className="muted mono recent-path">{c.exportPath}</span>
                 </button>
@@ -136,6 +137,25 @@ export function OpenPanel({ onOpen, onOpenCase, revision, busy = false }: OpenPa
         </ul>
       )}
     </section>
+  );
+}
+
+/** Record, signer and conduct in a word each, so two cases of one export with other trust stores are told apart. */
+function RecentAnswers({ answers }: { answers: NonNullable<CaseRef['answers']> }) {
+  const record = INTEGRITY_WORDS[answers.integrity];
+  const signer = SIGNER_WORDS[answers.signer];
+  const conduct = CONDUCT_WORDS[answers.conduct];
+  const conductText =
+    answers.conduct === 'violations' ? [answers.diverged ? plural(answers.diverged, 'divergence') : '', answers.violations ? plural(answers.violations, 'workflow violation') : ''].filter(Boolean).join(', ') : conduct.word;
+  return (
+    <span className="recent-answers">
+      <span className={`answer-chip tone-${record.tone}`}>Record: {record.word}</span>
+      <span className={`answer-chip tone-${signer.tone}`}>
+        Signer: {signer.word}
+        {answers.signerKey && answers.signer !== 'trusted' ? ` (${answers.signerKey})` : ''}
+      </span>
+      <span className={`answer-chip tone-${conduct.tone}`}>Conduct: {conductText}</span>
+    </span>
   );
 }
 

@@ -1,44 +1,111 @@
-/** The verdict first, in words and colour, then the counts behind it and where it first broke. */
+/**
+ * The three answers first (record, signer, conduct), each in words and its own colour, then the
+ * one-word verdict the command line gives, the counts behind it and where it first broke.
+ */
+import type { ReactNode } from 'react';
 import type { CaseSummary } from '../shared/api/audit-api';
 import type { Finding } from '../shared/verify/findings';
+import { describeRange, joinAdjacent, type Stretch } from '../shared/verify/answers';
 import { FindingText } from './CaseLists';
-import { formatBytes, formatCount, formatTs, VERDICT_WORDS } from './format';
+import { CONDUCT_WORDS, formatBytes, formatCount, formatTs, INTEGRITY_WORDS, SIGNER_WORDS, VERDICT_WORDS, worstTone, type AnswerWords } from './format';
 
 export interface VerdictPanelProps {
   summary: CaseSummary;
   onLocateFinding(finding: Finding): void;
+  /** Show an unproven stretch: the table filtered to it, its first event selected. */
+  onShowStretch(stretch: Stretch): void;
 }
 
-export function VerdictPanel({ summary, onLocateFinding }: VerdictPanelProps) {
+function Answer({ question, words, children, label }: { question: string; words: AnswerWords; children: ReactNode; label: string }) {
+  return (
+    <div className={`answer tone-${words.tone}`} role="group" aria-label={label}>
+      <span className="answer-symbol" aria-hidden="true">
+        {words.symbol}
+      </span>
+      <div className="answer-body">
+        <div className="answer-head">
+          <span className="answer-question">{question}</span> <strong className="answer-word">{words.word}</strong>
+        </div>
+        {children}
+      </div>
+    </div>
+  );
+}
+
+/** Record, signer and conduct, each answered on its own line in its own colour. */
+export function ThreeAnswers({ summary, onShowStretch }: Pick<VerdictPanelProps, 'summary' | 'onShowStretch'>) {
+  const { integrity, signer, conduct } = summary;
+  const stretches = joinAdjacent(integrity.unproven);
+  const signerWords = SIGNER_WORDS[signer.status];
+  return (
+    <div className="answers">
+      <Answer question="Record" words={INTEGRITY_WORDS[integrity.status]} label={`Record: ${INTEGRITY_WORDS[integrity.status].word}`}>
+        <p>{integrity.sentence}</p>
+        {stretches.length > 0 && (
+          <ul className="stretches" aria-label="Stretches that cannot be proven">
+            {stretches.slice(0, 5).map((st) => (
+              <li key={`${st.from_seq}-${st.to_seq}`}>
+                <span>
+                  <strong>{describeRange(st)}</strong> cannot be proven: {st.why}.
+                </span>{' '}
+                <button type="button" onClick={() => onShowStretch(st)} aria-label={`Show ${describeRange(st)}`}>
+                  Show these events
+                </button>
+              </li>
+            ))}
+            {stretches.length > 5 && <li className="muted">… and {formatCount(stretches.length - 5)} more, listed with the findings.</li>}
+          </ul>
+        )}
+      </Answer>
+      <Answer question="Signer" words={signerWords} label={`Signer: ${signerWords.word}`}>
+        <p>{signer.sentence}</p>
+        {signer.status !== 'trusted' && signer.key_id && (
+          <p className="mono signer-key">
+            key_id {signer.key_id}
+            {signer.public_key ? ` · public key ${signer.public_key}` : ''}
+          </p>
+        )}
+        {signer.advice && <p className="muted">{signer.advice}</p>}
+        <p className="muted">Verified with the trust store {summary.trustPath ? <span className="mono">{summary.trustPath}</span> : 'none was chosen'}</p>
+      </Answer>
+      <Answer question="Conduct" words={CONDUCT_WORDS[conduct.status]} label={`Conduct: ${CONDUCT_WORDS[conduct.status].word}`}>
+        <p>{conduct.status === 'not-run' && conduct.reason ? conduct.reason : conduct.sentence}</p>
+      </Answer>
+    </div>
+  );
+}
+
+export function VerdictPanel({ summary, onLocateFinding, onShowStretch }: VerdictPanelProps) {
   const words = VERDICT_WORDS[summary.verdict] ?? { title: summary.verdict, symbol: '?', meaning: '' };
   const finalCp = summary.checkpoints.find((c) => c.final);
   const r = summary.replay;
   // Newer contract members, read defensively so an older service still renders.
   const { replayError, replayReportSha256 } = summary as unknown as { replayError?: string | null; replayReportSha256?: string | null };
   const anchoredAll = summary.events > 0 && summary.anchoredEvents >= summary.events;
+  const tone = worstTone([INTEGRITY_WORDS[summary.integrity.status].tone, SIGNER_WORDS[summary.signer.status].tone, CONDUCT_WORDS[summary.conduct.status].tone]);
   return (
-    <section className={`panel verdict verdict-${summary.verdict}`} aria-labelledby="verdict-title">
-      <div className="verdict-banner">
-        <span className="verdict-symbol" aria-hidden="true">{words.symbol}</span>
-        <div>
-          <h2 id="verdict-title">
-            Verdict: <span className="verdict-word">{words.title.toUpperCase()}</span>
-          </h2>
-          <p className="verdict-meaning">{words.meaning}</p>
-          {summary.verdictReason && <p className="verdict-reason">{summary.verdictReason}</p>}
-          {summary.format !== 'audit-export/1' && (
-            <p className="verdict-format" aria-label="Format read">
-              Read as <span className="mono">{summary.format}</span>: {summary.formatReason}.
-              {summary.unauthenticatedFields.length > 0 && (
-                <>
-                  {' '}
-                  Not covered by any hash, HMAC or signature, so open to silent edits: <span className="mono">{summary.unauthenticatedFields.join(', ')}</span>.
-                </>
-              )}
-            </p>
+    <section className={`panel verdict tone-border-${tone}`} aria-labelledby="verdict-title">
+      <h2 id="verdict-title" className="answers-title">
+        Verdict: what this export shows
+      </h2>
+      <ThreeAnswers summary={summary} onShowStretch={onShowStretch} />
+      <p className="verdict-line">
+        <span className={`badge verdict-badge verdict-${summary.verdict}`}>
+          Verdict: <span className="verdict-word">{words.title.toUpperCase()}</span>
+        </span>{' '}
+        <span className="verdict-reason">{summary.verdictReason}</span>
+      </p>
+      {summary.format !== 'audit-export/1' && (
+        <p className="verdict-format" aria-label="Format read">
+          Read as <span className="mono">{summary.format}</span>: {summary.formatReason}.
+          {summary.unauthenticatedFields.length > 0 && (
+            <>
+              {' '}
+              Not covered by any hash, HMAC or signature, so open to silent edits: <span className="mono">{summary.unauthenticatedFields.join(', ')}</span>.
+            </>
           )}
-        </div>
-      </div>
+        </p>
+      )}
 
       {summary.firstFailure && (
         <div className="first-failure" aria-label="First point of failure">
@@ -107,7 +174,7 @@ export function VerdictPanel({ summary, onLocateFinding }: VerdictPanelProps) {
         ) : (
           <div className="wide">
             <dt>Replay</dt>
-            <dd className="muted">{replayError ? `Not run: ${replayError}` : summary.policiesPath ? 'Not run: the policy folder gave no replay results for this case.' : 'Not run: choose a policy folder for this case.'}</dd>
+            <dd className="muted">{replayError ? `Not run: ${replayError}` : (summary.conduct.reason ?? summary.conduct.sentence)}</dd>
           </div>
         )}
       </dl>

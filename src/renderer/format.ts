@@ -1,5 +1,6 @@
 /** Small display helpers: every value from an export is shown as plain text. */
 import type { Verdict } from '../shared/verify/findings';
+import type { ConductStatus, IntegrityStatus, SignerStatus } from '../shared/verify/answers';
 
 export function formatTs(ts: string | null | undefined): string {
   if (!ts) return '—';
@@ -59,3 +60,40 @@ export function kindFamily(kind: string): KindFamily {
 }
 
 export const OUTCOME_WORDS: Record<string, string> = { allow: 'allow', deny: 'deny', require_approval: 'needs approval' };
+
+/** How each answer reads in a word and a symbol, and the tone it is drawn in (ok, bad, warn). */
+export type Tone = 'ok' | 'bad' | 'warn';
+export interface AnswerWords {
+  word: string;
+  symbol: string;
+  tone: Tone;
+}
+
+export const INTEGRITY_WORDS: Record<IntegrityStatus, AnswerWords> = {
+  intact: { word: 'Consistent', symbol: '✓', tone: 'ok' },
+  altered: { word: 'Altered', symbol: '✗', tone: 'bad' },
+  unknown: { word: 'Cannot be checked', symbol: '?', tone: 'warn' },
+};
+
+export const SIGNER_WORDS: Record<SignerStatus, AnswerWords> = {
+  trusted: { word: 'Trusted key', symbol: '✓', tone: 'ok' },
+  untrusted: { word: 'Not in your trust store', symbol: '!', tone: 'warn' },
+  revoked: { word: 'Revoked key', symbol: '!', tone: 'warn' },
+  'wrong-secret': { word: 'Wrong secret', symbol: '!', tone: 'warn' },
+  none: { word: 'Nobody you trust', symbol: '!', tone: 'warn' },
+};
+
+export const CONDUCT_WORDS: Record<ConductStatus, AnswerWords> = {
+  clean: { word: 'Clean', symbol: '✓', tone: 'ok' },
+  violations: { word: 'Violations', symbol: '✗', tone: 'bad' },
+  'not-run': { word: 'Not checked', symbol: '–', tone: 'warn' },
+};
+
+/** The worst tone of the three: the banner is never green while any answer is not. */
+export function worstTone(tones: Tone[]): Tone {
+  return tones.includes('bad') ? 'bad' : tones.includes('warn') ? 'warn' : 'ok';
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}

@@ -37,6 +37,8 @@ export const XSS_SUMMARY = '<img src=x onerror="window.__xss=1">';
 export const XSS_ACTOR = 'javascript:window.__xss=2';
 export const XSS_INDEX = 3;
 export const TAMPERED_INDEX = 42;
+/** The one-event stretch an edit without a re-hash makes. */
+export const TAMPERED_STRETCH = { from_seq: TAMPERED_INDEX, to_seq: TAMPERED_INDEX, from_line: TAMPERED_INDEX + 2, to_line: TAMPERED_INDEX + 2, why: 'its content does not hash to the hash the log records' };
 const BASE_MS = Date.UTC(2026, 10, 25, 3, 0, 0);
 const STEP_MS = 250;
 const KINDS = ['action.requested', 'policy.decision', 'approval.requested', 'approval.granted', 'action.executed'];
@@ -113,6 +115,8 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
     if (q.diverged && row.replayStatus !== 'diverged') return false;
     if (q.fromTs && row.ts < q.fromTs) return false;
     if (q.toTs && row.ts > q.toTs) return false;
+    if (typeof q.seqFrom === 'number' && row.seq < q.seqFrom) return false;
+    if (typeof q.seqTo === 'number' && row.seq > q.seqTo) return false;
     if (q.text && !`${row.summary} ${row.kind} ${row.actorId}`.toLowerCase().includes(q.text.toLowerCase())) return false;
     return true;
   };
@@ -138,6 +142,17 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
     formatReason: 'Line 1 is a header with "format": "audit-export/1".',
     verdict,
     verdictReason: tampered ? `Event ${TAMPERED_INDEX} was modified after it was written.` : 'All checks pass.',
+    integrity: tampered
+      ? { status: 'altered', unproven: [TAMPERED_STRETCH], sentence: `The record was altered: event ${TAMPERED_INDEX} cannot be proven.` }
+      : { status: 'intact', unproven: [], sentence: 'Every hash, link and root holds.' },
+    signer:
+      verdict === 'unanchored'
+        ? { status: 'none', key_id: null, public_key: null, unvouched: [], sentence: 'No trust store was given, so no signature can vouch for this record.', advice: 'Verify again with your trust store.' }
+        : { status: 'trusted', key_id: 'ops-2026', public_key: hex64(9, 9), unvouched: [], sentence: 'Signed by "ops-2026", in your trust store.', advice: null },
+    conduct: {
+      status: 'violations', reason: null, decisions: Math.ceil(total / 5), matched: Math.ceil(total / 5) - 2 * Math.ceil(total / 1000), diverged: Math.ceil(total / 1000),
+      not_replayable: Math.ceil(total / 1000), sequence_findings: 2, likely_edits: 0, sentence: `${Math.ceil(total / 1000)} divergences, 2 workflow violations.`,
+    },
     events: total,
     agents: FAKE_AGENTS,
     firstTs: tsOf(0),
@@ -260,6 +275,7 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
         seq: row.seq,
         line: row.line,
         raw: JSON.stringify({ ...body, hash: recorded }),
+        unproven: isTampered ? TAMPERED_STRETCH : null,
         canonical: JSON.stringify(body),
         recordedHash: recorded,
         recomputedHash: isTampered ? hex64(index, 9) : recorded,

@@ -10,9 +10,12 @@ describe('verdict view', () => {
   it('says TAMPERED in words, with the counts and the first point of failure', async () => {
     await openFakeCase({ events: 5000, verdict: 'tampered' });
     const verdict = screen.getByRole('region', { name: /Verdict/ });
-    expect(verdict.className).toContain('verdict-tampered');
-    expect(within(verdict).getByText('TAMPERED')).toBeTruthy();
-    expect(within(verdict).getByText(/changed after it was written/)).toBeTruthy();
+    expect(verdict.className).toContain('tone-border-bad');
+    expect(within(verdict).getByText('TAMPERED').closest('.verdict-badge')!.className).toContain('verdict-tampered');
+    expect(within(verdict).getByRole('group', { name: 'Record: Altered' }).textContent).toContain('event 42 (line 44) cannot be proven');
+    expect(within(verdict).getByRole('group', { name: 'Signer: Trusted key' })).toBeTruthy();
+    expect(within(verdict).getByRole('group', { name: 'Conduct: Violations' }).textContent).toContain('2 workflow violations');
+    expect(within(verdict).getByText(/modified after it was written/)).toBeTruthy();
     const counts = (label: string) => within(verdict).getByText(label).nextElementSibling?.textContent;
     expect(counts('Events')).toBe('5,000');
     expect(counts('Agents')).toBe('4');
@@ -27,8 +30,12 @@ describe('verdict view', () => {
   it('says INTACT, without a failure box, for an intact case', async () => {
     await openFakeCase({ events: 100, verdict: 'intact' });
     const verdict = screen.getByRole('region', { name: /Verdict/ });
-    expect(within(verdict).getByText('INTACT')).toBeTruthy();
-    expect(verdict.className).toContain('verdict-intact');
+    expect(within(verdict).getByText('INTACT').closest('.verdict-badge')!.className).toContain('verdict-intact');
+    expect(within(verdict).getByRole('group', { name: 'Record: Consistent' })).toBeTruthy();
+    // Intact record, trusted signer, but violations: no green tick over them.
+    expect(within(verdict).getByRole('group', { name: 'Conduct: Violations' })).toBeTruthy();
+    expect(verdict.className).toContain('tone-border-bad');
+    expect(verdict.className).not.toContain('tone-border-ok');
     expect(within(verdict).queryByLabelText('First point of failure')).toBeNull();
   });
 
@@ -38,6 +45,16 @@ describe('verdict view', () => {
     await waitFor(() => expect(callsOf(fake, 'getEventProof').at(-1)).toEqual(['case-1', 42]));
     const inspector = screen.getByRole('region', { name: 'Event inspector' });
     await within(inspector).findByText(/does NOT hash to the recorded hash/);
+  });
+
+  it('shows an unproven stretch: the table filtered to it and the inspector saying it is not proven', async () => {
+    const fake = await openFakeCase({ events: 5000, verdict: 'tampered' });
+    fireEvent.click(screen.getByRole('button', { name: 'Show event 42 (line 44)' }));
+    await waitFor(() => expect(callsOf(fake, 'queryEvents').some(([, q]) => (q as { seqFrom?: number }).seqFrom === 42 && (q as { seqTo?: number }).seqTo === 42)).toBe(true));
+    const inspector = screen.getByRole('region', { name: 'Event inspector' });
+    const note = await within(inspector).findByRole('note');
+    expect(note.textContent).toContain('Not proven.');
+    expect(within(screen.getByRole('form', { name: 'Event filters' })).getByRole('status').textContent).toContain('Seq 42–42');
   });
 
   it('shows an API error as one sentence, never a stack', async () => {

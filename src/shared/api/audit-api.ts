@@ -5,6 +5,7 @@
  * renderer never knows how a call travels.
  */
 import type { Finding, Verdict } from '../verify/findings';
+import type { ConductAnswer, ConductStatus, IntegrityAnswer, IntegrityStatus, SignerAnswer, SignerStatus, Stretch } from '../verify/answers';
 
 export type CaseId = string;
 
@@ -49,6 +50,10 @@ export interface CaseRef {
   exportPath: string;
   /** null for an interrupted ingest, which has no verdict. */
   verdict: Verdict | null;
+  /** The three answers in a word each (absent for interrupted ingests and cases made by older versions). */
+  answers?: { integrity: IntegrityStatus; signer: SignerStatus; signerKey: string | null; conduct: ConductStatus; diverged: number; violations: number };
+  /** File name of the trust store the case was verified with, or null when none was used. */
+  trustName?: string | null;
   events: number;
   openedAt: string;
   /**
@@ -88,6 +93,10 @@ export interface CaseSummary {
   formatReason: string;
   verdict: Verdict;
   verdictReason: string;
+  /** The three answers, apart: is the record intact, who vouches, did the agents behave. */
+  integrity: IntegrityAnswer;
+  signer: SignerAnswer;
+  conduct: ConductAnswer;
   events: number;
   agents: string[];
   firstTs: string | null;
@@ -135,6 +144,9 @@ export interface EventQuery {
   diverged?: boolean | null;
   fromTs?: string | null;
   toTs?: string | null;
+  /** Only events with seq in [seqFrom, seqTo] (a stretch). */
+  seqFrom?: number | null;
+  seqTo?: number | null;
   text?: string | null;
 }
 
@@ -186,6 +198,8 @@ export interface EventProof {
   inclusionOk: boolean | null;
   findings: Finding[];
   unauthenticatedFields: string[];
+  /** The unproven stretch this event lies in, if any: then its green ticks prove nothing. */
+  unproven: Stretch | null;
 }
 
 export interface DivergenceView {

@@ -189,6 +189,8 @@ export const eventQuery: Check<EventQuery> = object<EventQuery>({
   diverged: optional(boolean),
   fromTs: timestamp,
   toTs: timestamp,
+  seqFrom: optional(integer(-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)),
+  seqTo: optional(integer(-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)),
   text: optional(text(MAX_TEXT_LENGTH, { nonEmpty: false })),
 });
 

@@ -5,6 +5,8 @@
  * leftover .partial.db whose writer process is gone is removed the next time
  * the cases folder is opened; "<id>.partial.pid" names the writer).
  */
+import { conductNotRun, conductOf } from '../../../shared/replay/conduct';
+import type { ConductAnswer, Stretch } from '../../../shared/verify/answers';
 import { appendFile, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CaseWriter, openCaseDb } from '../store/case-store';
@@ -148,7 +150,7 @@ export async function ingestCase(
     writer.addCheckpoints(
       checkpoints.map((c) => ({ line: c.line, seqHi: c.seq_hi, treeSize: c.tree_size, keyId: c.key_id, final: c.final, ts: c.ts ?? '', merkleRoot: c.merkle_root ?? '', headHash: c.head_hash ?? '', status: c.status })),
     );
-    const replay = request.policiesPath && result.format === EXPORT_FORMAT ? await replayIntoCase(db, request, result.file.sha256) : null;
+    const replay = request.policiesPath && result.format === EXPORT_FORMAT ? await replayIntoCase(db, request, result.file.sha256, result.integrity.unproven) : null;
     const timelineBase = buildTimelineIndex(db);
     const span = db.prepare('SELECT min(ts) AS first, max(ts) AS last FROM events WHERE ts <> \'\'').get() as { first: string | null; last: string | null };
     const agents = (db.prepare("SELECT DISTINCT actor_id FROM events WHERE actor_type = 'agent' ORDER BY actor_id").pluck().all() as string[]);
@@ -174,6 +176,9 @@ export async function ingestCase(
       replay: replay?.counts ?? null,
       replay_report_sha256: replay?.sha256 ?? null,
       replay_error: replay?.error ?? (request.policiesPath && result.format !== EXPORT_FORMAT ? `${result.format} logs carry no replayable policy inputs` : null),
+      integrity: result.integrity,
+      signer: result.signer,
+      conduct: replay?.conduct ?? conductNotRun(replay?.error ?? notReplayedReason(result.format, request.policiesPath ?? null)),
       timeline_base: timelineBase,
       first_ts: span.first,
       last_ts: span.last,
@@ -201,15 +206,27 @@ export async function ingestCase(
  * the outcome beside the evidence. A policy folder that cannot be used is a
  * reason shown with the case, not a failed ingest: verification stands alone.
  */
-async function replayIntoCase(db: Db, request: IngestRequest, exportSha256: string): Promise<{ counts: ReplayCounts; sha256: string; error: null } | { counts: null; sha256: null; error: string }> {
+/** Why conduct was not checked, in the reviewer's words, true for the format at hand. */
+export function notReplayedReason(format: string, policiesPath: string | null): string {
+  if (format !== EXPORT_FORMAT) return `Replay is not available for ${format} files: they record decisions without the Cedar request and pinned policy version that replay needs.`;
+  if (!policiesPath) return 'Not checked: no policy folder was chosen, so the recorded decisions were not replayed. Open the case again with the folder of policy bundles to check conduct.';
+  return 'Replay did not run.';
+}
+
+async function replayIntoCase(
+  db: Db,
+  request: IngestRequest,
+  exportSha256: string,
+  unproven: readonly Stretch[],
+): Promise<{ counts: ReplayCounts; sha256: string; error: null; conduct: ConductAnswer } | { counts: null; sha256: null; error: string; conduct: null }> {
   let run: Awaited<ReturnType<typeof replayExport>>;
   try {
     run = await replayExport({ exportPath: request.exportPath, policies: request.policiesPath!, workers: 0 });
   } catch (err) {
-    return { counts: null, sha256: null, error: describeError(err, request.policiesPath ?? undefined) };
+    return { counts: null, sha256: null, error: describeError(err, request.policiesPath ?? undefined), conduct: null };
   }
   if (run.report.export_sha256 && run.report.export_sha256 !== exportSha256) {
-    return { counts: null, sha256: null, error: 'The export changed on disk between verification and replay; open it again.' };
+    return { counts: null, sha256: null, error: 'The export changed on disk between verification and replay; open it again.', conduct: null };
   }
   const views = divergenceViews(run.report, policyTextLookup(run.bundles));
   const insertResult = db.prepare(
@@ -225,5 +242,5 @@ async function replayIntoCase(db: Db, request: IngestRequest, exportSha256: stri
     }
     for (const f of sequenceFindingViews(run.report)) insertSequence.run(f.kind, f.seq, f.index, f.message);
   })();
-  return { counts: replayCounts(run.report), sha256: run.sha256, error: null };
+  return { counts: replayCounts(run.report), sha256: run.sha256, error: null, conduct: conductOf(run.report, unproven) };
 }

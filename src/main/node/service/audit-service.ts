@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AuditApi, CaseRef, JobProgress, OpenExportRequest } from '../../../shared/api/audit-api';
 import type { Verdict } from '../../../shared/verify/findings';
+import type { ConductAnswer, IntegrityAnswer, SignerAnswer } from '../../../shared/verify/answers';
 import { caseFile, partialCaseFile, partialOwnerFile, readInterruptedIngests, sweepPartialCases, type IngestRequest } from '../ingest/ingest-case';
 import { openCaseDb, readMeta } from '../store/case-store';
 import { CaseQueries } from './case-queries';
@@ -165,6 +166,8 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
             exportName: String(meta.export_name ?? ''),
             exportPath: String(meta.export_path ?? ''),
             verdict: meta.verdict as Verdict,
+            ...recentAnswers(meta),
+            trustName: typeof meta.trust_path === 'string' ? path.basename(meta.trust_path) : null,
             events: Number(meta.events ?? 0),
             openedAt: (await stat(file)).mtime.toISOString(),
             mtime: (await stat(file)).mtimeMs,
@@ -246,4 +249,13 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
 async function prepareCasesDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   await sweepPartialCases(dir);
+}
+
+/** The three answers of a stored case in a word each, for the recent list (nothing for cases made before they existed). */
+function recentAnswers(meta: Record<string, unknown>): Pick<CaseRef, 'answers'> {
+  const integrity = meta.integrity as IntegrityAnswer | undefined;
+  const signer = meta.signer as SignerAnswer | undefined;
+  const conduct = meta.conduct as ConductAnswer | undefined;
+  if (!integrity || !signer || !conduct) return {};
+  return { answers: { integrity: integrity.status, signer: signer.status, signerKey: signer.key_id, conduct: conduct.status, diverged: conduct.diverged, violations: conduct.sequence_findings } };
 }

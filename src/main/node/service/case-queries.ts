@@ -13,6 +13,8 @@ import { EXPORT_FORMAT } from '../../../shared/export/types';
 import { readMeta, type Db } from '../store/case-store';
 import { MARKER_SQL, type TimelineBase } from '../store/timeline-index';
 import { nodeSha256 } from '../verify/audit-export-reader';
+import { conductNotRun } from '../../../shared/replay/conduct';
+import { stretchOf } from '../../../shared/verify/answers';
 
 const MAX_PAGE = 10_000;
 
@@ -50,6 +52,9 @@ export class CaseQueries {
       formatReason: String(m.format_reason ?? ''),
       verdict: m.verdict as Verdict,
       verdictReason: String(m.verdict_reason ?? ''),
+      integrity: (m.integrity as CaseSummary['integrity'] | undefined) ?? { status: 'unknown', unproven: [], sentence: 'This case was made by an older version: open the export again for the record answer.' },
+      signer: (m.signer as CaseSummary['signer'] | undefined) ?? { status: 'none', key_id: null, public_key: null, unvouched: [], sentence: 'This case was made by an older version: open the export again for the signer answer.', advice: null },
+      conduct: (m.conduct as CaseSummary['conduct'] | undefined) ?? conductNotRun('This case was made by an older version: open the export again for the conduct answer.'),
       events: Number(m.events ?? 0),
       agents: (m.agents as string[]) ?? [],
       firstTs: (m.first_ts as string | null) ?? null,
@@ -89,6 +94,8 @@ export class CaseQueries {
     else if (query.finding) add('EXISTS (SELECT 1 FROM findings f WHERE f.event_idx = e.idx AND f.kind = ?)', query.finding);
     if (query.fromTs) add('e.ts_ms >= ?', Date.parse(query.fromTs));
     if (query.toTs) add('e.ts_ms <= ?', Date.parse(query.toTs));
+    if (typeof query.seqFrom === 'number') add('e.seq >= ?', query.seqFrom);
+    if (typeof query.seqTo === 'number') add('e.seq <= ?', query.seqTo);
     if (query.text) {
       const like = `%${query.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       add("(e.summary LIKE ? ESCAPE '\\' OR e.raw LIKE ? ESCAPE '\\')", like, like);
@@ -263,6 +270,7 @@ export class CaseQueries {
       inclusionOk: null,
       findings,
       unauthenticatedFields: unauthenticated,
+      unproven: stretchOf(((this.meta.integrity as CaseSummary['integrity'] | undefined)?.unproven ?? []), row.seq),
     };
     if (!native || !row.recorded_hash) return proof;
     const cp = this.db
