@@ -4,7 +4,7 @@
  */
 import type { ReactNode } from 'react';
 import type { CaseSummary } from '../shared/api/audit-api';
-import type { Finding } from '../shared/verify/findings';
+import { VERDICT_EXIT_CODE, type Finding } from '../shared/verify/findings';
 import { describeRange, joinAdjacent, type Stretch } from '../shared/verify/answers';
 import { FindingText } from './CaseLists';
 import { CONDUCT_WORDS, formatBytes, formatCount, formatTs, INTEGRITY_WORDS, SIGNER_WORDS, VERDICT_WORDS, worstTone, type AnswerWords } from './format';
@@ -93,7 +93,9 @@ export function VerdictPanel({ summary, onLocateFinding, onShowStretch }: Verdic
         <span className={`badge verdict-badge verdict-${summary.verdict}`}>
           Verdict: <span className="verdict-word">{words.title.toUpperCase()}</span>
         </span>{' '}
-        <span className="verdict-reason">{summary.verdictReason}</span>
+        <span className="muted">
+          what <span className="mono">audit-replay verify</span> reports for this file (exit code {VERDICT_EXIT_CODE[summary.verdict]}); the three answers above say why.
+        </span>
       </p>
       {summary.format !== 'audit-export/1' && (
         <p className="verdict-format" aria-label="Format read">
@@ -172,9 +174,11 @@ export function VerdictPanel({ summary, onLocateFinding, onShowStretch }: Verdic
             </div>
           </>
         ) : (
-          <div className="wide">
+          <div>
             <dt>Replay</dt>
-            <dd className="muted">{replayError ? `Not run: ${replayError}` : (summary.conduct.reason ?? summary.conduct.sentence)}</dd>
+            <dd className="muted" title={replayError ?? summary.conduct.reason ?? summary.conduct.sentence}>
+              not run
+            </dd>
           </div>
         )}
       </dl>
@@ -182,6 +186,8 @@ export function VerdictPanel({ summary, onLocateFinding, onShowStretch }: Verdic
       <details className="export-facts">
         <summary>About this export</summary>
         <dl>
+          <dt>Verdict, in one sentence</dt>
+          <dd>{summary.verdictReason}</dd>
           <dt>File</dt>
           <dd className="mono">{summary.exportPath}</dd>
           <dt>Size</dt>

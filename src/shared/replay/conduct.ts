@@ -38,7 +38,7 @@ export function conductOf(report: ReplayCounts, unproven: readonly Stretch[] | n
     if (report.diverged) parts.push(plural(report.diverged, 'divergence'));
     if (sequence) parts.push(plural(sequence, 'workflow violation'));
     if (report.not_replayable) parts.push(`${plural(report.not_replayable, 'decision')} not replayable`);
-    const edits = likely ? ` (${likely} of the divergences lie where the record cannot be proven: likely edits, not policy decisions)` : '';
+    const edits = likely ? ` (${likely === 1 ? '1 of the divergences lies' : `${likely} of the divergences lie`} where the record cannot be proven: likely edits, not policy decisions)` : '';
     return { status: 'violations', reason: null, ...base, sentence: `${parts.join(', ')}${edits}.` };
   }
   if (report.decisions === 0) {

@@ -633,7 +633,7 @@ export class ChainVerifier {
       const status = revoked ? 'revoked' : 'untrusted';
       const sentence = revoked
         ? `Signed by key "${key}", which your trust store says was revoked at ${this.trusted.get(key)?.revoked_at}; its signatures cannot be shown to predate the revocation.`
-        : `Signed by key "${key}"${pub ? ` (public key ${pub})` : ''}, which is not a key in your trust store.`;
+        : `Signed by key "${key}", which is not a key in your trust store${this.trusted.has(key) ? ': your trust store holds another public key under that name (the key was substituted)' : ''}.`;
       return { status, key_id: key, public_key: pub, unvouched, sentence, advice: UNTRUSTED_ADVICE };
     }
     const valid = this.checkpoints.filter((c) => c.status === 'valid');

@@ -58,6 +58,7 @@ export const verifyCommand: CliCommand = async (args, io) => {
     for (const s of stretches.slice(0, 5)) out.push(`    cannot be proven: ${describeRange(s)}: ${s.why}`);
     if (stretches.length > 5) out.push(`    … ${stretches.length - 5} more stretches (use --json for all)`);
     out.push(`  signer: ${result.signer.sentence}`);
+    if (result.signer.status !== 'trusted' && result.signer.public_key) out.push(`    key_id ${result.signer.key_id ?? '(none)'}, public key ${result.signer.public_key}`);
     if (result.signer.advice) out.push(`  what to do: ${result.signer.advice}`);
     out.push(`  format: ${result.format} (${result.formatReason})`);
     out.push(`  events: ${result.events}; sha256 of file: ${result.file.sha256}`);
