@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { createAuditService, type AuditService } from '../../src/main/node/service/audit-service';
@@ -283,5 +284,67 @@ describe('an AGT file-sink log with its HMAC secret', () => {
     // Without the key the same log is only hash-chained.
     const again = await waitFor((await service.openExport({ exportPath: path.join(fixtures, 'file-sink-valid.jsonl') })).jobId);
     expect((await service.getCaseSummary(again.caseId!)).verdict).toBe('unanchored');
+  });
+});
+
+/*
+ * Special files from the window's file fields: a FIFO would block the ingest
+ * worker's read for good, so each is refused before the worker starts. Each
+ * test is bounded, and every FIFO is opened for writing afterwards, waking a
+ * read stuck on it: a regression fails, it does not hang.
+ */
+describe('special files and outputs over inputs', () => {
+  const fifos: string[] = [];
+  const fifo = (name: string) => {
+    const file = path.join(dir, name);
+    execFileSync('mkfifo', [file]);
+    fifos.push(file);
+    return file;
+  };
+  afterEach(() => {
+    for (const f of fifos) {
+      try {
+        closeSync(openSync(f, constants.O_WRONLY | constants.O_NONBLOCK));
+      } catch {
+        // no reader waiting
+      }
+    }
+  });
+  const bounded = <T>(p: Promise<T>, ms = 4000): Promise<T | 'hung'> => Promise.race([p, new Promise<'hung'>((r) => setTimeout(() => r('hung'), ms))]);
+  const refusal = async (request: Parameters<AuditService['openExport']>[0]) => {
+    const before = readdirSync(path.join(dir, 'cases')).length;
+    const outcome = await bounded(service.openExport(request).then((job) => waitFor(job.jobId)).then((p) => `not refused: ${p.phase} ${p.error ?? ''}`, (err: Error) => err.message));
+    expect(readdirSync(path.join(dir, 'cases')).length).toBe(before);
+    return outcome;
+  };
+
+  it('a FIFO as the export is refused as a FIFO, at once', { timeout: 10_000 }, async () => {
+    expect(await refusal({ exportPath: fifo('pipe-export.jsonl') })).toMatch(/pipe-export\.jsonl: is a FIFO \(named pipe\), not a regular file, so it cannot be the export/);
+  });
+
+  it('a FIFO as the trust store or the HMAC key file is refused before the ingest starts', { timeout: 15_000 }, async () => {
+    expect(await refusal({ exportPath, trustPath: fifo('pipe-trust.json') })).toMatch(/pipe-trust\.json: is a FIFO \(named pipe\), not a regular file, so it cannot be the trust store/);
+    expect(await refusal({ exportPath, hmacKeyPath: fifo('pipe-key') })).toMatch(/pipe-key: is a FIFO \(named pipe\), not a regular file, so it cannot be the HMAC key file/);
+  });
+
+  it('a folder as the export or trust store says "is a folder"', { timeout: 10_000 }, async () => {
+    const folder = path.join(dir, 'a-folder.jsonl');
+    mkdirSync(folder, { recursive: true });
+    expect(await refusal({ exportPath: folder })).toMatch(/a-folder\.jsonl: is a folder, not a regular file, so it cannot be the export/);
+    expect(await refusal({ exportPath, trustPath: folder })).toMatch(/a-folder\.jsonl: is a folder, not a regular file, so it cannot be the trust store/);
+  });
+
+  it('a FIFO in the policy folder is the case\'s replay error, naming it; verification stands', { timeout: 20_000 }, async () => {
+    const policies = path.join(dir, 'policies-fifo');
+    cpSync(path.resolve(__dirname, '../../resources/sample/policies'), policies, { recursive: true });
+    const cedar = path.join(policies, 'ap-policy-v8', 'policies.cedar');
+    rmSync(cedar);
+    execFileSync('mkfifo', [cedar]);
+    fifos.push(cedar);
+    const done = await bounded(service.openExport({ exportPath, trustPath, policiesPath: policies }).then((j) => waitFor(j.jobId)), 15_000);
+    expect(done).not.toBe('hung');
+    const summary = await service.getCaseSummary((done as JobProgress).caseId!);
+    expect(summary.verdict).toBe('intact');
+    expect(summary.replayError).toMatch(/policies\.cedar: is a FIFO \(named pipe\), not a regular file/);
   });
 });

@@ -13,6 +13,7 @@ import { readCaseNotes } from '../notes/read-case-notes';
 import { fileDigest } from '../verify/file-digest';
 import { intOption, parseCommandArgs } from './args';
 import { InputError, UsageError } from './errors';
+import { checkRegularFile } from './files';
 import type { CliCommand } from './io';
 
 export const reportInputOptions = {
@@ -24,7 +25,17 @@ export const reportInputOptions = {
   workers: { type: 'string' },
 } as const;
 
-export async function reportInputsFrom(exportPath: string, values: { trust?: string; policies?: string; format?: string; 'hmac-key-file'?: string; notes?: string; workers?: string }) {
+type ReportInputValues = { trust?: string; policies?: string; format?: string; 'hmac-key-file'?: string; notes?: string; workers?: string };
+
+/** The input files of report and check-report, each refused up front unless it is a regular file (a FIFO would hang the run). */
+export async function checkReportInputs(exportPath: string, values: ReportInputValues): Promise<void> {
+  await checkRegularFile(exportPath, 'export');
+  if (values.trust) await checkRegularFile(values.trust, 'trust store');
+  if (values['hmac-key-file']) await checkRegularFile(values['hmac-key-file'], 'HMAC key file');
+  if (values.notes) await checkRegularFile(values.notes, 'case store holding the notes');
+}
+
+export async function reportInputsFrom(exportPath: string, values: ReportInputValues) {
   const workers = values.workers === undefined ? 1 : intOption(values.workers, 'workers');
   if (workers < 1 || workers > 64) throw new UsageError('--workers takes a number from 1 to 64');
   let notes;
@@ -45,6 +56,7 @@ export const reportCommand: CliCommand = async (args, io) => {
   const outs = values.out ?? [];
   if (!outs.length) throw new UsageError('--out report.json|report.html|report.pdf is required (repeat it for several formats)');
   const formats = outs.map(formatOfPath);
+  await checkReportInputs(positionals[0], values);
   const key = values['sign-key'] ? await readSigningKey(values['sign-key']) : null;
   let report = await buildEvidenceReport(await reportInputsFrom(positionals[0], values));
   if (key) {

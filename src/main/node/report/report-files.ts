@@ -3,13 +3,14 @@
  * and the reviewer's signing key file (the generator's layout:
  * {key_id, alg, public_key, secret_key}).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { renderReportHtml } from '../../../shared/report/html';
 import { reportText } from '../../../shared/report/seal';
 import type { EvidenceReport } from '../../../shared/report/types';
 import type { ReportFormat } from '../../../shared/api/audit-api';
 import { HEX64 } from '../../../shared/hex';
 import { InputError, UsageError } from '../cli/errors';
+import { readRegularFile } from '../cli/files';
 import { chromiumHtmlToPdf, withFixedDates, type HtmlToPdf } from './pdf';
 
 export function formatOfPath(file: string): ReportFormat {
@@ -33,12 +34,7 @@ export async function writeReport(report: EvidenceReport, format: ReportFormat, 
 }
 
 export async function readJsonFile(file: string, what: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new InputError(`cannot read the ${what}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, file);
-  }
+  const text = (await readRegularFile(file, what)).toString('utf8');
   try {
     return JSON.parse(text);
   } catch (err) {
