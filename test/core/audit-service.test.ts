@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, cpSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { createAuditService, type AuditService } from '../../src/main/node/service/audit-service';
@@ -346,5 +346,26 @@ describe('special files and outputs over inputs', () => {
     const summary = await service.getCaseSummary((done as JobProgress).caseId!);
     expect(summary.verdict).toBe('intact');
     expect(summary.replayError).toMatch(/policies\.cedar: is a FIFO \(named pipe\), not a regular file/);
+  });
+
+  it('the report is not written over the export, the trust store or the case itself (links included)', { timeout: 30_000 }, async () => {
+    const done = await open(exportPath);
+    const caseId = done.caseId!;
+    const soft = path.join(dir, 'soft-export.json');
+    symlinkSync(exportPath, soft);
+    const hard = path.join(dir, 'hard-export.json');
+    linkSync(exportPath, hard);
+    const before = createHash('sha256').update(readFileSync(exportPath)).digest('hex');
+    await expect(service.exportReport(caseId, 'json', soft)).rejects.toThrow(/soft-export\.json is the export this case examines; choose another file/);
+    await expect(service.exportReport(caseId, 'json', hard)).rejects.toThrow(/hard-export\.json is the export this case examines; choose another file/);
+    await expect(service.exportReport(caseId, 'json', trustPath)).rejects.toThrow(/trust\.json is the trust store of this case; choose another file/);
+    await expect(service.exportReport(caseId, 'json', path.join(dir, 'cases', `${caseId}.db`))).rejects.toThrow(/is the case store itself; choose another file/);
+    await expect(service.exportReport(caseId, 'json', '/dev/full')).rejects.toThrow(/\/dev\/full is a character device, not a regular file; choose another file/);
+    expect(createHash('sha256').update(readFileSync(exportPath)).digest('hex')).toBe(before);
+    expect((await service.getCaseSummary(caseId)).verdict).toBe('intact');
+    // And an ordinary path still works.
+    const out = path.join(dir, 'case-report.json');
+    expect((await service.exportReport(caseId, 'json', out))?.path).toBe(out);
+    expect(readdirSync(dir).filter((f) => f.includes('.partial'))).toEqual([]);
   });
 });

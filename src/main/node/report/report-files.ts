@@ -3,14 +3,13 @@
  * and the reviewer's signing key file (the generator's layout:
  * {key_id, alg, public_key, secret_key}).
  */
-import { writeFile } from 'node:fs/promises';
 import { renderReportHtml } from '../../../shared/report/html';
 import { reportText } from '../../../shared/report/seal';
 import type { EvidenceReport } from '../../../shared/report/types';
 import type { ReportFormat } from '../../../shared/api/audit-api';
 import { HEX64 } from '../../../shared/hex';
 import { InputError, UsageError } from '../cli/errors';
-import { readRegularFile } from '../cli/files';
+import { readRegularFile, writeOutputFile } from '../cli/files';
 import { chromiumHtmlToPdf, withFixedDates, type HtmlToPdf } from './pdf';
 
 export function formatOfPath(file: string): ReportFormat {
@@ -27,9 +26,10 @@ export async function renderReport(report: EvidenceReport, format: ReportFormat,
   return withFixedDates(await htmlToPdf(html));
 }
 
+/** Renders and writes whole or not at all (writeOutputFile): a full disk is an OutputError naming outPath, and no half report is left. */
 export async function writeReport(report: EvidenceReport, format: ReportFormat, outPath: string, htmlToPdf?: HtmlToPdf): Promise<number> {
   const bytes = await renderReport(report, format, htmlToPdf);
-  await writeFile(outPath, bytes);
+  await writeOutputFile(outPath, bytes);
   return bytes.length;
 }
 

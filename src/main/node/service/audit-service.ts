@@ -230,7 +230,7 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
       const q = await queries(caseId);
       const out = outPath ?? path.join(options.casesDir, 'reports', `${caseId}.${format}`);
       if (!outPath) await mkdir(path.dirname(out), { recursive: true });
-      return exportCaseReport({ summary: q.summary(), notes: new CaseNotes(q.db).stored(), format, outPath: out, htmlToPdf: options.htmlToPdf, summarizeWorkerUrl: options.summarizeWorkerUrl });
+      return exportCaseReport({ summary: q.summary(), notes: new CaseNotes(q.db).stored(), format, outPath: out, caseStore: caseFile(options.casesDir, caseId), htmlToPdf: options.htmlToPdf, summarizeWorkerUrl: options.summarizeWorkerUrl });
     },
 
     async close() {
