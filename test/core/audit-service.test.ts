@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, cpSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { createAuditService, type AuditService } from '../../src/main/node/service/audit-service';
@@ -283,5 +284,88 @@ describe('an AGT file-sink log with its HMAC secret', () => {
     // Without the key the same log is only hash-chained.
     const again = await waitFor((await service.openExport({ exportPath: path.join(fixtures, 'file-sink-valid.jsonl') })).jobId);
     expect((await service.getCaseSummary(again.caseId!)).verdict).toBe('unanchored');
+  });
+});
+
+/*
+ * Special files from the window's file fields: a FIFO would block the ingest
+ * worker's read for good, so each is refused before the worker starts. Each
+ * test is bounded, and every FIFO is opened for writing afterwards, waking a
+ * read stuck on it: a regression fails, it does not hang.
+ */
+describe('special files and outputs over inputs', () => {
+  const fifos: string[] = [];
+  const fifo = (name: string) => {
+    const file = path.join(dir, name);
+    execFileSync('mkfifo', [file]);
+    fifos.push(file);
+    return file;
+  };
+  afterEach(() => {
+    for (const f of fifos) {
+      try {
+        closeSync(openSync(f, constants.O_WRONLY | constants.O_NONBLOCK));
+      } catch {
+        // no reader waiting
+      }
+    }
+  });
+  const bounded = <T>(p: Promise<T>, ms = 4000): Promise<T | 'hung'> => Promise.race([p, new Promise<'hung'>((r) => setTimeout(() => r('hung'), ms))]);
+  const refusal = async (request: Parameters<AuditService['openExport']>[0]) => {
+    const before = readdirSync(path.join(dir, 'cases')).length;
+    const outcome = await bounded(service.openExport(request).then((job) => waitFor(job.jobId)).then((p) => `not refused: ${p.phase} ${p.error ?? ''}`, (err: Error) => err.message));
+    expect(readdirSync(path.join(dir, 'cases')).length).toBe(before);
+    return outcome;
+  };
+
+  it('a FIFO as the export is refused as a FIFO, at once', { timeout: 10_000 }, async () => {
+    expect(await refusal({ exportPath: fifo('pipe-export.jsonl') })).toMatch(/pipe-export\.jsonl: is a FIFO \(named pipe\), not a regular file, so it cannot be the export/);
+  });
+
+  it('a FIFO as the trust store or the HMAC key file is refused before the ingest starts', { timeout: 15_000 }, async () => {
+    expect(await refusal({ exportPath, trustPath: fifo('pipe-trust.json') })).toMatch(/pipe-trust\.json: is a FIFO \(named pipe\), not a regular file, so it cannot be the trust store/);
+    expect(await refusal({ exportPath, hmacKeyPath: fifo('pipe-key') })).toMatch(/pipe-key: is a FIFO \(named pipe\), not a regular file, so it cannot be the HMAC key file/);
+  });
+
+  it('a folder as the export or trust store says "is a folder"', { timeout: 10_000 }, async () => {
+    const folder = path.join(dir, 'a-folder.jsonl');
+    mkdirSync(folder, { recursive: true });
+    expect(await refusal({ exportPath: folder })).toMatch(/a-folder\.jsonl: is a folder, not a regular file, so it cannot be the export/);
+    expect(await refusal({ exportPath, trustPath: folder })).toMatch(/a-folder\.jsonl: is a folder, not a regular file, so it cannot be the trust store/);
+  });
+
+  it('a FIFO in the policy folder is the case\'s replay error, naming it; verification stands', { timeout: 20_000 }, async () => {
+    const policies = path.join(dir, 'policies-fifo');
+    cpSync(path.resolve(__dirname, '../../resources/sample/policies'), policies, { recursive: true });
+    const cedar = path.join(policies, 'ap-policy-v8', 'policies.cedar');
+    rmSync(cedar);
+    execFileSync('mkfifo', [cedar]);
+    fifos.push(cedar);
+    const done = await bounded(service.openExport({ exportPath, trustPath, policiesPath: policies }).then((j) => waitFor(j.jobId)), 15_000);
+    expect(done).not.toBe('hung');
+    const summary = await service.getCaseSummary((done as JobProgress).caseId!);
+    expect(summary.verdict).toBe('intact');
+    expect(summary.replayError).toMatch(/policies\.cedar: is a FIFO \(named pipe\), not a regular file/);
+  });
+
+  it('the report is not written over the export, the trust store or the case itself (links included)', { timeout: 30_000 }, async () => {
+    const done = await open(exportPath);
+    const caseId = done.caseId!;
+    const soft = path.join(dir, 'soft-export.json');
+    symlinkSync(exportPath, soft);
+    const hard = path.join(dir, 'hard-export.json');
+    linkSync(exportPath, hard);
+    const before = createHash('sha256').update(readFileSync(exportPath)).digest('hex');
+    await expect(service.exportReport(caseId, 'json', soft)).rejects.toThrow(/soft-export\.json is the export this case examines; choose another file/);
+    await expect(service.exportReport(caseId, 'json', hard)).rejects.toThrow(/hard-export\.json is the export this case examines; choose another file/);
+    await expect(service.exportReport(caseId, 'json', trustPath)).rejects.toThrow(/trust\.json is the trust store of this case; choose another file/);
+    await expect(service.exportReport(caseId, 'json', path.join(dir, 'cases', `${caseId}.db`))).rejects.toThrow(/is the case store itself; choose another file/);
+    await expect(service.exportReport(caseId, 'json', '/dev/full')).rejects.toThrow(/\/dev\/full is a character device, not a regular file; choose another file/);
+    expect(createHash('sha256').update(readFileSync(exportPath)).digest('hex')).toBe(before);
+    expect((await service.getCaseSummary(caseId)).verdict).toBe('intact');
+    // And an ordinary path still works.
+    const out = path.join(dir, 'case-report.json');
+    expect((await service.exportReport(caseId, 'json', out))?.path).toBe(out);
+    expect(readdirSync(dir).filter((f) => f.includes('.partial'))).toEqual([]);
   });
 });

@@ -15,3 +15,17 @@ export async function cli(...args: string[]): Promise<{ code: number; stdout: st
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
 }
+
+/**
+ * cli() killed after `ms`: code 'killed' if it had not finished. For inputs
+ * that could block a read for good (a FIFO): a test of them fails, never hangs.
+ */
+export async function cliWithin(ms: number, ...args: string[]): Promise<{ code: number | 'killed'; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20, timeout: ms, killSignal: 'SIGKILL' });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; killed?: boolean; stdout: string; stderr: string };
+    return { code: e.killed ? 'killed' : e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}

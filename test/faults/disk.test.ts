@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,5 +130,53 @@ describe.skipIf(!canMount)('read-only locations', () => {
     else expect((summary as { verdict: string }).verdict).toBe('intact');
     await service.close();
     expect(sha(made.file)).toBe(before);
+  });
+});
+
+function cliRun(...args: string[]): { code: number | null; stderr: string } {
+  const r = spawnSync(process.execPath, [path.join(REPO, 'bin/audit-replay.mjs'), ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stderr: r.stderr };
+}
+
+describe.skipIf(!canMount)('outputs on a full or read-only disk', () => {
+  it('report --out on a full disk: exit 2, a sentence naming the file, the report already there unchanged, no partial file', () => {
+    const out = path.join(root, 'full-out');
+    expect(mount(out, 'size=16k')).toBe(true);
+    const report = path.join(out, 'report.html');
+    writeFileSync(report, 'the report made last week');
+    const r = cliRun('report', bigExport, '--trust', trust, '--out', report);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/report\.html: cannot be written: the disk is full; nothing was written/);
+    expect(r.stderr).not.toMatch(/internal error|ENOSPC/);
+    expect(readFileSync(report, 'utf8')).toBe('the report made last week');
+    expect(readdirSync(out)).toEqual(['report.html']);
+    // The generator's export, the same way.
+    const g = cliRun('generate', '--events', '2000', '--out', path.join(out, 'gen.jsonl'), '--key-out', path.join(out, 'gen.key'));
+    expect(g.code).toBe(2);
+    expect(g.stderr).toMatch(/gen\.jsonl: cannot be written: the disk is full; nothing was written/);
+    expect(readdirSync(out)).toEqual(['report.html']);
+  });
+
+  it('export-events to a read-only folder: exit 2, "read-only", nothing written', () => {
+    const out = path.join(root, 'ro-out');
+    expect(mount(out, 'ro,size=16k')).toBe(true);
+    const r = cliRun('export-events', smallExport, '--ocel', path.join(out, 'events.json'));
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/events\.json: cannot be written: the location is read-only; nothing was written/);
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  it('the desktop report on a full disk: the sentence, and no partial file', async () => {
+    const casesDir = path.join(root, 'report-cases');
+    const service = createAuditService({ casesDir, workers: 0 });
+    const { jobId } = await service.openExport({ exportPath: bigExport, trustPath: trust });
+    const done = await waitJob(service, jobId);
+    expect(done.phase, done.error).toBe('done');
+    const out = path.join(root, 'report-full');
+    expect(mount(out, 'size=16k')).toBe(true);
+    const err = await service.exportReport(done.caseId!, 'html', path.join(out, 'case.html')).catch((e: unknown) => e);
+    expect(describeError(err)).toMatch(/case\.html: cannot be written: the disk is full; nothing was written/);
+    expect(readdirSync(out)).toEqual([]);
+    await service.close();
   });
 });

@@ -2,7 +2,8 @@
  * Writes the hand-made hostile corpus in test/hostile/corpus/ (small files,
  * committed). Deterministic: same bytes on every run. Big inputs (100 MB
  * line, gzip bomb, a million lines, 100,000-deep nesting) are made at test
- * time in os.tmpdir() by big-inputs.ts instead.
+ * time in os.tmpdir() by big-inputs.ts instead, and FIFOs (which git cannot
+ * hold), folders and links by special-files.test.ts.
  *
  *   node bin/run-ts.mjs test/hostile/make-corpus.ts
  */

@@ -8,7 +8,8 @@ import { readJsonFile } from '../report/report-files';
 import { parseCommandArgs } from './args';
 import { UsageError } from './errors';
 import type { CliCommand } from './io';
-import { reportInputOptions, reportInputsFrom } from './report-command';
+import { checkReportInputs, reportInputOptions, reportInputsFrom } from './report-command';
+import { checkRegularFile } from './files';
 
 const SHOWN = 40;
 
@@ -16,6 +17,8 @@ export const checkReportCommand: CliCommand = async (args, io) => {
   const { values, positionals } = parseCommandArgs(args, { ...reportInputOptions, json: { type: 'boolean', default: false } });
   if (positionals.length !== 2) throw new UsageError('check-report takes the report (.json) and the export it was made from');
   const [reportFile, exportPath] = positionals;
+  await checkRegularFile(reportFile, 'report');
+  await checkReportInputs(exportPath, values);
   const report = await readJsonFile(reportFile, 'report');
   const check = await checkReport(report, reportFile, await reportInputsFrom(exportPath, values));
   const recorded = (report as { report_sha256?: unknown }).report_sha256;

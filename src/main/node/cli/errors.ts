@@ -10,3 +10,10 @@ export class InputError extends Error {
     super(message);
   }
 }
+
+/**
+ * A file Audit Replay was asked to write cannot be written, or must not be
+ * (it is one of the command's inputs). An InputError, so every door (CLI exit
+ * 2, describeError) shows it as the one sentence it is.
+ */
+export class OutputError extends InputError {}

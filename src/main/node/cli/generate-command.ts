@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,6 +5,7 @@ import { deriveKey, writeExport, type PolicyRef } from '../generate/generate-exp
 import { createCedarDecider } from '../replay/decider';
 import { intOption, parseCommandArgs } from './args';
 import { UsageError } from './errors';
+import { refuseOutputsOverInputs, writeOutputFile, type NamedOutput } from './files';
 import type { CliCommand } from './io';
 
 const SAMPLE_BUNDLE = fileURLToPath(new URL('../../../../resources/sample/policies/ap-policy-v7', import.meta.url));
@@ -31,6 +31,13 @@ export const generateCommand: CliCommand = async (args, io) => {
   const key = deriveKey(seed);
   const bundle = values.policy ?? SAMPLE_BUNDLE;
   if (!existsSync(path.join(bundle, 'manifest.json'))) throw new UsageError(`--policy ${bundle}: not a policy bundle folder (no manifest.json)`);
+  const outputs: NamedOutput[] = [
+    { path: values.out, label: `--out ${values.out}` },
+    { path: values['key-out'], label: `--key-out ${values['key-out']}` },
+  ];
+  if (values['trust-out']) outputs.push({ path: values['trust-out'], label: `--trust-out ${values['trust-out']}` });
+  // The three files must be three, and none may land in the bundle the outcomes are decided by.
+  refuseOutputsOverInputs(outputs, [{ path: bundle, role: 'policy bundle given with --policy' }]);
   // Outcomes are recorded as the pinned Cedar bundle decides them, so the sample replays clean.
   const decide = createCedarDecider(bundle);
   const policy: PolicyRef = decide.policy;
@@ -45,10 +52,10 @@ export const generateCommand: CliCommand = async (args, io) => {
     genesis: values.genesis,
     firstSeq: values['first-seq'] === undefined ? undefined : intOption(values['first-seq'], 'first-seq'),
   });
-  await writeFile(values['key-out'], JSON.stringify({ key_id: key.keyId, alg: 'ed25519', public_key: key.publicKeyHex, secret_key: key.secretKeyHex }, null, 2) + '\n', { flag: 'w' });
+  await writeOutputFile(values['key-out'], JSON.stringify({ key_id: key.keyId, alg: 'ed25519', public_key: key.publicKeyHex, secret_key: key.secretKeyHex }, null, 2) + '\n');
   const trustOut = values['trust-out'];
   if (trustOut) {
-    await writeFile(trustOut, JSON.stringify({ keys: [{ key_id: key.keyId, alg: 'ed25519', public_key: key.publicKeyHex }] }, null, 2) + '\n');
+    await writeOutputFile(trustOut, JSON.stringify({ keys: [{ key_id: key.keyId, alg: 'ed25519', public_key: key.publicKeyHex }] }, null, 2) + '\n');
   }
   io.stderr.write(`wrote ${result.events} events in ${result.lines} lines to ${values.out}${trustOut ? `, trust store to ${trustOut}` : ''}\n`);
   return 0;

@@ -3,11 +3,11 @@
  * (gzip undone on the fly), or whole for the single-document formats.
  * Lines split on "\n" only, so U+2028 inside a string stays inside its line.
  */
-import { open, readFile, stat } from 'node:fs/promises';
 import { createHmac, hash } from 'node:crypto';
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import type { Sha256Hex } from '../../../shared/formats/agt/hashing';
 import { InputError } from '../cli/errors';
+import { openRegularFile } from '../cli/files';
 import { formatBytes, gzipError, lineBatches, type LineBatch } from '../ingest/line-batches';
 
 /**
@@ -81,8 +81,14 @@ export async function* readLines(path: string, opts: { signal?: AbortSignal; onB
  * held: a DocumentTooLargeError naming the file.
  */
 export async function readText(path: string): Promise<string> {
-  if ((await stat(path)).size > MAX_DOCUMENT_BYTES) throw new DocumentTooLargeError(path, 'the file');
-  let buf = await readFile(path);
+  const fh = await openRegularFile(path, 'export');
+  let buf: Buffer;
+  try {
+    if ((await fh.stat()).size > MAX_DOCUMENT_BYTES) throw new DocumentTooLargeError(path, 'the file');
+    buf = await fh.readFile();
+  } finally {
+    await fh.close();
+  }
   if (isGzip(buf)) {
     try {
       buf = gunzipSync(buf, { maxOutputLength: MAX_DOCUMENT_BYTES });
@@ -98,7 +104,7 @@ export async function readText(path: string): Promise<string> {
 
 /** Up to `limit` bytes of the start of the file, gunzipped when needed, as text. */
 export async function readHead(path: string, limit = 64 * 1024): Promise<string> {
-  const fh = await open(path, 'r');
+  const fh = await openRegularFile(path, 'export');
   let head: Buffer;
   try {
     const buf = Buffer.alloc(limit);

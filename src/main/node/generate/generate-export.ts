@@ -6,7 +6,7 @@
  * Same options, same bytes.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { writeOutputFileSync } from '../cli/files';
 import { canonicalize } from '../../../shared/json/canonical';
 import { ed25519PublicKey, signEd25519 } from '../../../shared/crypto';
 import { IncrementalMerkleTree } from '../../../shared/verify/merkle';
@@ -311,22 +311,20 @@ export function generateExportLines(options: GenerateOptions, emit: (line: strin
   if (emitted > 0) emit(checkpoint(true));
 }
 
+/** Written whole or not at all (writeOutputFileSync): a full disk leaves no half export. */
 export async function writeExport(path: string, options: GenerateOptions): Promise<{ events: number; lines: number }> {
-  const fd = openSync(path, 'w');
   let lines = 0;
-  let buffer = '';
-  try {
+  writeOutputFileSync(path, (write) => {
+    let buffer = '';
     generateExportLines(options, (line) => {
       buffer += line + '\n';
       lines++;
       if (buffer.length > 1 << 20) {
-        writeSync(fd, buffer);
+        write(buffer);
         buffer = '';
       }
     });
-    writeSync(fd, buffer);
-  } finally {
-    closeSync(fd);
-  }
+    write(buffer);
+  });
   return { events: options.events, lines };
 }

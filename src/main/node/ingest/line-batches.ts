@@ -3,11 +3,11 @@
  * their 1-based line numbers. Memory stays flat: one read buffer plus the
  * batches in flight, whatever the file size. The file is opened read-only.
  */
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
-import { Transform, type Readable } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import { InputError } from '../cli/errors';
+import { openRegularFile } from '../cli/files';
 
 /**
  * Limits on what a hostile file can make the reader hold or do. A line longer
@@ -116,11 +116,15 @@ export interface LineStreamResult {
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
+async function startsWithGzipMagic(fh: FileHandle): Promise<boolean> {
+  const { bytesRead, buffer } = await fh.read(Buffer.alloc(2), 0, 2, 0);
+  return bytesRead === 2 && buffer[0] === GZIP_MAGIC[0] && buffer[1] === GZIP_MAGIC[1];
+}
+
 export async function isGzip(path: string): Promise<boolean> {
-  const fh = await open(path, 'r');
+  const fh = await openRegularFile(path, 'export');
   try {
-    const { bytesRead, buffer } = await fh.read(Buffer.alloc(2), 0, 2, 0);
-    return bytesRead === 2 && buffer[0] === GZIP_MAGIC[0] && buffer[1] === GZIP_MAGIC[1];
+    return await startsWithGzipMagic(fh);
   } finally {
     await fh.close();
   }
@@ -129,20 +133,31 @@ export async function isGzip(path: string): Promise<boolean> {
 /**
  * Opens a file for reading only, gunzipping when it starts with the gzip
  * magic. onRaw sees the bytes as stored (for the file's SHA-256), in order.
+ * Anything but a regular file (a FIFO, a folder) is refused with an
+ * InputError, without blocking; the magic and the stream are read from the
+ * one descriptor that was checked.
  */
 export async function openText(path: string, onRaw?: (chunk: Buffer) => void, lineNow?: () => number | undefined): Promise<Readable> {
-  const gzip = await isGzip(path);
-  const raw = createReadStream(path, { flags: 'r', highWaterMark: 1 << 20 });
+  const fh = await openRegularFile(path, 'export');
+  let gzip: boolean;
+  try {
+    gzip = await startsWithGzipMagic(fh);
+  } catch (err) {
+    await fh.close();
+    throw err;
+  }
+  const raw = fh.createReadStream({ start: 0, highWaterMark: 1 << 20 });
   if (!gzip) {
     if (!onRaw) return raw;
-    return raw.pipe(
-      new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          onRaw(chunk);
-          done(null, chunk);
-        },
-      }),
-    );
+    const seen = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        onRaw(chunk);
+        done(null, chunk);
+      },
+    });
+    // Unlike pipe(), a read error reaches the reader, and the reader stopping early closes the file.
+    pipeline(raw, seen, () => {});
+    return seen;
   }
   // Attached in the same tick as pipe(), so no chunk flows past unseen.
   if (onRaw) raw.on('data', (chunk) => onRaw(chunk as Buffer));

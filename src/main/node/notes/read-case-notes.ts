@@ -1,9 +1,12 @@
 /** Notes of a case store file for a report made from the command line (`--notes case.db`). */
 import { openCaseDb, readMeta } from '../store/case-store';
 import { InputError } from '../cli/errors';
+import { checkRegularFileSync } from '../cli/files';
 import { CaseNotes, hasNotesTable, type StoredNote } from './case-notes';
 
 export function readCaseNotes(file: string, exportSha256: string | null): StoredNote[] {
+  // SQLite opens by name and would block on a FIFO: refuse anything but a regular file first.
+  checkRegularFileSync(file, 'case store holding the notes');
   let db;
   try {
     db = openCaseDb(file, { readonly: true });

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { bundleDigest } from '../../../shared/replay/bundle-digest';
 import type { PolicyRef } from '../../../shared/replay/types';
 import { InputError } from '../cli/errors';
+import { kindOf } from '../cli/files';
 import { cedar, type DetailedError } from './cedar';
 
 export interface BundlePolicy {
@@ -135,7 +136,7 @@ function readBoundedFile(abs: string, shownAs: string): Buffer {
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw new BundleError('is not a regular file', shownAs);
+    if (!st.isFile()) throw new BundleError(`is ${kindOf(st)}, not a regular file; a policy bundle holds regular files only`, shownAs);
     if (st.size > MAX_BUNDLE_FILE_BYTES) throw new BundleError(`is ${st.size} bytes, over the ${MAX_BUNDLE_FILE_BYTES}-byte limit for a file in a policy bundle; refused`, shownAs);
     const buf = Buffer.alloc(st.size);
     let at = 0;
@@ -185,7 +186,7 @@ function listFiles(root: string): { rel: string; abs: string }[] {
       } else if (st.isFile()) {
         out.push({ rel, abs });
       } else {
-        throw new BundleError('is not a regular file', abs);
+        throw new BundleError(`is ${kindOf(st)}, not a regular file; a policy bundle holds regular files only`, abs);
       }
     }
   };
@@ -350,7 +351,7 @@ export function loadBundleFolder(dir: string): BundleSource[] {
   } catch {
     throw new InputError('no such folder of policy bundles', root);
   }
-  if (!st.isDirectory()) throw new InputError('is not a folder of policy bundles', root);
+  if (!st.isDirectory()) throw new InputError(`is ${kindOf(st)}, not a folder of policy bundles`, root);
   const realRoot = realpathSync(root);
   const bundles: BundleSource[] = [];
   for (const name of readdirSync(realRoot).sort()) {

@@ -9,6 +9,7 @@ import { canonicalReport, ReplayReportBuilder } from '../../../shared/replay/rep
 import { SequenceChecker } from '../../../shared/replay/sequence-checks';
 import type { NotReplayableReason, PolicyRef, ReplayEvent, ReplayReport } from '../../../shared/replay/types';
 import { InputError } from '../cli/errors';
+import { checkRegularFile } from '../cli/files';
 import { loadBundleFolder, sha256HexOfText, type BundleSource } from './bundle-loader';
 import { readExportEvents } from './export-events';
 import { createInlineRunner, createWorkerRunner, type DecisionRunner } from './worker-pool';
@@ -141,6 +142,7 @@ export interface ReplayExportOptions extends Omit<ReplayOptions, 'bundles' | 'ex
 
 /** Replay an export file against a folder of bundles. Throws InputError (a sentence with file and line) on unusable input. */
 export async function replayExport(options: ReplayExportOptions): Promise<ReplayRun & { bundles: BundleSource[]; unreadableLines: number[] }> {
+  await checkRegularFile(options.exportPath, 'export');
   const bundles = typeof options.policies === 'string' ? loadBundleFolder(options.policies) : [...options.policies];
   const reading = readExportEvents(options.exportPath);
   // The file hash is known only at the end; the report is rebuilt with it (counts are unaffected).

@@ -6,7 +6,6 @@
  * file names, and any absolute path inside a message is cut to its name, so
  * the same inputs give the same bytes on any machine.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { realpathSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -16,7 +15,7 @@ import { TimelineCollector } from '../../../shared/report/timeline';
 import { sealReport } from '../../../shared/report/seal';
 import { EVIDENCE_REPORT_FORMAT, type EvidenceReport, type ReportBundle, type ReportFinding, type ReportNote, type ReportReplay, type TimelineMark, type UnsealedReport } from '../../../shared/report/types';
 import { verifyFile } from '../verify/verify-file';
-import { loadTrustStore } from '../verify/trust-store';
+import { readTrustStore } from '../verify/trust-store';
 import { loadBundleFolder, type BundleSource } from '../replay/bundle-loader';
 import { replayExport } from '../replay/replay-service';
 import { InputError } from '../cli/errors';
@@ -226,8 +225,7 @@ export async function buildEvidenceReport(inputs: ReportInputs): Promise<Evidenc
 }
 
 async function readTrust(trustPath: string): Promise<EvidenceReport['examined']['trust']> {
-  const store = await loadTrustStore(trustPath);
-  const bytes = await readFile(trustPath);
+  const { store, bytes } = await readTrustStore(trustPath);
   return {
     name: path.basename(trustPath),
     sha256: createHash('sha256').update(bytes).digest('hex'),

@@ -3,13 +3,13 @@
  * and the reviewer's signing key file (the generator's layout:
  * {key_id, alg, public_key, secret_key}).
  */
-import { readFile, writeFile } from 'node:fs/promises';
 import { renderReportHtml } from '../../../shared/report/html';
 import { reportText } from '../../../shared/report/seal';
 import type { EvidenceReport } from '../../../shared/report/types';
 import type { ReportFormat } from '../../../shared/api/audit-api';
 import { HEX64 } from '../../../shared/hex';
 import { InputError, UsageError } from '../cli/errors';
+import { readRegularFile, writeOutputFile } from '../cli/files';
 import { chromiumHtmlToPdf, withFixedDates, type HtmlToPdf } from './pdf';
 
 export function formatOfPath(file: string): ReportFormat {
@@ -26,19 +26,15 @@ export async function renderReport(report: EvidenceReport, format: ReportFormat,
   return withFixedDates(await htmlToPdf(html));
 }
 
+/** Renders and writes whole or not at all (writeOutputFile): a full disk is an OutputError naming outPath, and no half report is left. */
 export async function writeReport(report: EvidenceReport, format: ReportFormat, outPath: string, htmlToPdf?: HtmlToPdf): Promise<number> {
   const bytes = await renderReport(report, format, htmlToPdf);
-  await writeFile(outPath, bytes);
+  await writeOutputFile(outPath, bytes);
   return bytes.length;
 }
 
 export async function readJsonFile(file: string, what: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new InputError(`cannot read the ${what}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, file);
-  }
+  const text = (await readRegularFile(file, what)).toString('utf8');
   try {
     return JSON.parse(text);
   } catch (err) {

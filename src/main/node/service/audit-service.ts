@@ -17,6 +17,7 @@ import { openCaseDb, readMeta } from '../store/case-store';
 import { CaseQueries } from './case-queries';
 import { CaseReader, type ReadMethod } from './case-reader';
 import { describeError } from './describe-error';
+import { checkRegularFile } from '../cli/files';
 import { CaseNotes } from '../notes/case-notes';
 import { exportCaseReport } from '../report/case-report';
 import type { HtmlToPdf } from '../report/pdf';
@@ -77,9 +78,10 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
     await ready;
     let size: number;
     try {
-      const s = await stat(request.exportPath);
-      if (!s.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR', path: request.exportPath });
-      size = s.size;
+      // Every file named, before the worker starts: a FIFO would block its read for good, a folder fail with a bare EISDIR.
+      size = (await checkRegularFile(request.exportPath, 'export')).size;
+      if (request.trustPath) await checkRegularFile(request.trustPath, 'trust store');
+      if (request.hmacKeyPath) await checkRegularFile(request.hmacKeyPath, 'HMAC key file');
     } catch (err) {
       throw new Error(describeError(err, request.exportPath));
     }
@@ -231,7 +233,7 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
       const q = await queries(caseId);
       const out = outPath ?? path.join(options.casesDir, 'reports', `${caseId}.${format}`);
       if (!outPath) await mkdir(path.dirname(out), { recursive: true });
-      return exportCaseReport({ summary: q.summary(), notes: new CaseNotes(q.db).stored(), format, outPath: out, htmlToPdf: options.htmlToPdf, summarizeWorkerUrl: options.summarizeWorkerUrl });
+      return exportCaseReport({ summary: q.summary(), notes: new CaseNotes(q.db).stored(), format, outPath: out, caseStore: caseFile(options.casesDir, caseId), htmlToPdf: options.htmlToPdf, summarizeWorkerUrl: options.summarizeWorkerUrl });
     },
 
     async close() {

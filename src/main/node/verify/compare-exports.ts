@@ -9,6 +9,7 @@ import type { ChainVerifier, ChainResult } from '../../../shared/verify/chain-ve
 import type { TrustStore } from '../../../shared/export/types';
 import type { Verdict } from '../../../shared/verify/findings';
 import { InputError } from '../cli/errors';
+import { checkRegularFile } from '../cli/files';
 import { nodeSha256, verifyAuditExport } from './audit-export-reader';
 
 export type ExportRelation = 'identical' | 'extends' | 'continues' | 'forks' | 'unrelated';
@@ -39,6 +40,9 @@ async function load(path: string, trust: TrustStore | null): Promise<{ chain: Ch
 }
 
 export async function compareExports(olderPath: string, newerPath: string, trust: TrustStore | null = null): Promise<CompareResult> {
+  // Both up front: the newer must not be found to be a FIFO only after the older was read whole.
+  await checkRegularFile(olderPath, 'older export');
+  await checkRegularFile(newerPath, 'newer export');
   const [a, b] = [await load(olderPath, trust), await load(newerPath, trust)];
   const sha = nodeSha256;
   const leafOf = (v: ChainVerifier) => (i: number) => leafHash(sha, v.leaf(i));

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { openRegularFile } from '../cli/files';
 
-/** SHA-256 and size of a file's bytes as stored, read-only. */
+/** SHA-256 and size of a file's bytes as stored, read-only; anything but a regular file is refused. */
 export async function fileDigest(path: string): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
   let bytes = 0;
-  for await (const chunk of createReadStream(path, { flags: 'r' })) {
+  const fh = await openRegularFile(path, 'export');
+  for await (const chunk of fh.createReadStream({ start: 0 })) {
     hash.update(chunk as Buffer);
     bytes += (chunk as Buffer).length;
   }

@@ -2,7 +2,6 @@
  * Verify any supported file: choose the reader (detected, or --format), run
  * it, and return one result shape for the CLI, the case store and reports.
  */
-import { readFile } from 'node:fs/promises';
 import type { FormatVerification } from '../../../shared/formats/case-model';
 import type { TrustStore } from '../../../shared/export/types';
 import { EXPORT_FORMAT } from '../../../shared/export/types';
@@ -12,6 +11,7 @@ import type { ChainVerifier, ContinuesFrom } from '../../../shared/verify/chain-
 import { detectFormat, readerById, FORMAT_READERS, UnknownFormatError } from '../formats/registry';
 import type { FormatReader } from '../formats/reader';
 import { InputError, UsageError } from '../cli/errors';
+import { checkRegularFile, readRegularFile } from '../cli/files';
 import { loadTrustStore } from './trust-store';
 import { verifyAuditExport } from './audit-export-reader';
 import { fileDigest } from './file-digest';
@@ -38,15 +38,11 @@ export interface VerifyFileResult extends FormatVerification {
 }
 
 export async function verifyFile(request: VerifyFileRequest): Promise<VerifyFileResult> {
+  // Every file named is checked before any is read at length: a FIFO or a folder is refused in a sentence, at once.
+  await checkRegularFile(request.path, 'export');
+  if (request.continuesPath) await checkRegularFile(request.continuesPath, 'earlier export this one continues');
   const trust: TrustStore | null = request.trustPath ? await loadTrustStore(request.trustPath) : null;
-  let hmacKey: Uint8Array | null = null;
-  if (request.hmacKeyPath) {
-    try {
-      hmacKey = new Uint8Array(await readFile(request.hmacKeyPath));
-    } catch (err) {
-      throw new InputError(`cannot read the HMAC key file: ${(err as Error).message}`, request.hmacKeyPath);
-    }
-  }
+  const hmacKey = request.hmacKeyPath ? new Uint8Array(await readRegularFile(request.hmacKeyPath, 'HMAC key file')) : null;
   const chosen = await chooseReader(request.path, request.format ?? null);
   const trustInfo = trust && request.trustPath ? { path: request.trustPath, keys: trust.keys.map((k) => k.key_id) } : null;
 
