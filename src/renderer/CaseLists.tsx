@@ -125,7 +125,7 @@ export function CaseLists({ caseId, revision, onLocateFinding, onSelectIndex }: 
       <div role="tabpanel" id={`tabpanel-${tab}`} aria-labelledby={`tab-${tab}`} className="list-body">
         {tab === 'findings' &&
           (findings?.length === 0 ? (
-            <p className="muted">No findings: every check passed.</p>
+            <p className="muted">No findings.</p>
           ) : (
             <ul className="entries">
               {findings?.slice(0, shown).map((f, i) => (
