@@ -94,7 +94,9 @@ export function renderReportHtml(r: EvidenceReport): string {
   out.push(`<title>Evidence report: ${esc(e.name)}</title><style>${CSS}</style></head><body>`);
   out.push(`<h1>Evidence report: ${esc(e.name)}</h1>`);
   out.push(answersTable(r));
-  out.push(`<p class="muted">Verdict: <span class="verdict" style="background:${VERDICT_COLOUR[v.verdict] ?? '#455a64'}">${esc(v.verdict)}</span> ${esc(v.verdict_reason)}</p>`);
+  // The one-word verdict of `audit-replay verify` (record and signer only): never drawn green over a conduct violation.
+  const verdictColour = r.conduct.status === 'violations' && v.verdict === 'intact' ? '#455a64' : (VERDICT_COLOUR[v.verdict] ?? '#455a64');
+  out.push(`<p class="muted">Verification verdict: <span class="verdict" style="background:${verdictColour}">${esc(v.verdict)}</span> ${esc(v.verdict_reason)}</p>`);
   out.push(`<p class="muted">Made by ${esc(r.app.name)} ${esc(r.app.version)}. Report SHA-256 <span class="hash">${esc(r.report_sha256)}</span>${r.signature ? `; signed with Ed25519 key ${esc(r.signature.key_id)} (<span class="hash">${esc(r.signature.public_key)}</span>)` : '; not signed'}. Re-check with <code>audit-replay check-report</code>.</p>`);
 
   out.push('<h2>What was examined</h2><table class="kv"><tbody>');
