@@ -29,6 +29,9 @@ type Expect =
 /** What each file must give under verify. */
 const EXPECT: Record<string, Expect> = {
   'valid.jsonl': { verdict: 'intact' },
+  'header-keys-object.jsonl': { verdict: 'intact', finding: ['header-member', 1], message: /"keys" is not a list/ },
+  'header-keys-null-entry.jsonl': { verdict: 'intact', finding: ['header-member', 1], message: /keys\[0\]/ },
+  'checkpoint-backdated.jsonl': { verdict: 'unanchored', finding: ['checkpoint-predates-events', 7], message: /before events it covers/ },
   'valid.jsonl.gz': { verdict: 'intact' },
   'plain-named.jsonl.gz': { verdict: 'intact' },
   'empty.jsonl': { error: /is empty/ },

@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { buildLines, checkpointFor, hashEvent, header, specs, toText, trustFor, ZERO, type Line } from '../core/export-builder';
+import { buildLines, checkpointFor, hashEvent, header, signCheckpoint, specs, toText, trustFor, ZERO, type Line } from '../core/export-builder';
 import { canonicalize } from '../../src/shared/json/canonical';
 import { IncrementalMerkleTree } from '../../src/shared/verify/merkle';
 import { nodeSha256 } from '../../src/main/node/verify/audit-export-reader';
@@ -55,6 +55,12 @@ export function honestWith(seq: number, patch: (eventText: string) => string): L
 }
 
 
+function withoutSig(l: Line): Line {
+  const { sig: _sig, ...body } = l;
+  void _sig;
+  return body;
+}
+
 export function corpusFiles(): Record<string, Buffer | string> {
   const lines = validLines();
   const text = toText(lines);
@@ -96,6 +102,11 @@ export function corpusFiles(): Record<string, Buffer | string> {
   files['seq-fraction.jsonl'] = withEventText(lines, 8, (t) => t.replace('"seq":8', '"seq":8.5')).join('\n') + '\n';
   files['terminal-escapes.jsonl'] = toText(honestWith(2, (t) => t.replace('"kind":"action.requested"', '"kind":"\\u001b[2J\\u001b]0;pwned\\u0007"')));
   files['header-garbage-types.jsonl'] = ['{"type":"header","format":"audit-export/1","genesis":{"__proto__":1},"first_seq":"0","keys":"none"}', ...textLines.slice(1)].join('\n');
+  // Unauthenticated header members of the wrong type: a warning, never a crash or a changed verdict.
+  files['header-keys-object.jsonl'] = [textLines[0].replace(/"keys":\[[^\]]*\]/, '"keys":{}'), ...textLines.slice(1)].join('\n');
+  files['header-keys-null-entry.jsonl'] = [textLines[0].replace(/"keys":\[[^\]]*\]/, '"keys":[null]'), ...textLines.slice(1)].join('\n');
+  // Checkpoints re-signed with the trusted key, dated before the events they cover: they vouch for nothing.
+  files['checkpoint-backdated.jsonl'] = toText(lines.map((l) => (l.type === 'checkpoint' ? signCheckpoint({ ...withoutSig(l), ts: '2026-01-01T00:00:00.000Z' }) : l)));
   files['only-newlines.jsonl'] = '\n'.repeat(1000);
   files['whitespace-line.jsonl'] = [...textLines.slice(0, 4), '   \t ', ...textLines.slice(4)].join('\n');
   const gz = gzipSync(Buffer.from(text));
