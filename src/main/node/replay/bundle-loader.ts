@@ -10,7 +10,7 @@ import path from 'node:path';
 import { bundleDigest } from '../../../shared/replay/bundle-digest';
 import type { PolicyRef } from '../../../shared/replay/types';
 import { InputError } from '../cli/errors';
-import { cedar, type DetailedError } from './cedar';
+import { cedar, reloadCedar, type DetailedError } from './cedar';
 
 export interface BundlePolicy {
   id: string;
@@ -102,12 +102,16 @@ function jsonDepth(value: unknown): number {
   return max;
 }
 
-/** Calls into Cedar, turning anything it throws (a stack overflow, a panic) into a BundleError naming the file. */
+/**
+ * Calls into Cedar, turning anything it throws (a stack overflow, a panic) into a BundleError naming the file.
+ * A throw from inside the wasm can leave the instance broken for every later call, so it is replaced.
+ */
 function guardCedar<T>(file: string, what: string, call: () => T): T {
   try {
     return call();
   } catch (err) {
     if (err instanceof BundleError) throw err;
+    reloadCedar();
     throw new BundleError(`${what}: the Cedar engine could not process it (${String((err as Error)?.message ?? err).split('\n')[0].slice(0, 200)})`, file);
   }
 }
