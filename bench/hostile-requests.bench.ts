@@ -9,8 +9,12 @@
  * - engine failure: the caps lifted so a 10,000-entity chain reaches Cedar,
  *   and what recovery costs (a new wasm instance and the bundle preparsed
  *   again, which happens before the next decision).
+ * HOSTILE_BENCH_LIMITS=1 also probes, with the caps lifted, where cedar-wasm
+ * itself gives out, in this thread and in a worker thread (whose stack is
+ * larger): parent chains, context and entity nesting. Slow (about a minute).
  */
 import path from 'node:path';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { loadBundle } from '../src/main/node/replay/bundle-loader';
 import { reloadCedar } from '../src/main/node/replay/cedar';
 import { compileBundle, requestProblem } from '../src/main/node/replay/cedar-evaluator';
@@ -30,6 +34,36 @@ const base = { principal: { type: 'Agent', id: 'ap-payment-agent' }, action: { t
 const request = (context: Record<string, unknown>, entities?: unknown[]): CedarRequest => ({ ...base, context, ...(entities ? { entities } : {}) });
 
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+
+/** With the caps lifted: the time each probe takes in this thread, or "engine failure". */
+function probeLimits(): string[] {
+  const probes: [string, CedarRequest][] = [
+    ['parent chain 1,000', request({}, entityChain(1_000))],
+    ['parent chain 3,000', request({}, entityChain(3_000))],
+    ['parent chain 5,000', request({}, entityChain(5_000))],
+    ['parent chain 10,000', request({}, entityChain(10_000))],
+    ['context nested 100', request(nestedValue(100))],
+    ['context nested 120', request(nestedValue(120))],
+    ['context nested 130', request(nestedValue(130))],
+    ['entity nested 100', request({}, [{ uid: { type: 'Team', id: 'd' }, attrs: { v: nestedValue(98) }, parents: [] }])],
+    ['entity nested 130', request({}, [{ uid: { type: 'Team', id: 'd' }, attrs: { v: nestedValue(128) }, parents: [] }])],
+  ];
+  return probes.map(([name, r]) => {
+    const t0 = process.hrtime.bigint();
+    try {
+      lifted.authorize(r);
+      return `${name.padEnd(22)} ${(ms(t0) / 1000).toFixed(2).padStart(6)} s`;
+    } catch (err) {
+      if (!(err instanceof EvaluationError) || !err.engineFailure) throw err;
+      return `${name.padEnd(22)} engine failure after ${(ms(t0) / 1000).toFixed(2)} s`;
+    }
+  });
+}
+
+if (!isMainThread && workerData === 'probe') {
+  parentPort!.postMessage(probeLimits());
+  process.exit(0);
+}
 function best(times: number, fn: () => void): number {
   let min = Infinity;
   for (let i = 0; i < times; i++) {
@@ -98,3 +132,16 @@ const recoverMs = best(reloads, () => {
 });
 console.log(`  a new instance alone (best of ${reloads})                                        ${reloadMs.toFixed(1).padStart(7)}`);
 console.log(`  a new instance, the sample bundle ap-policy-v7 preparsed, one decision ${recoverMs.toFixed(1).padStart(7)}`);
+
+if (process.env.HOSTILE_BENCH_LIMITS === '1') {
+  console.log('\nwhere cedar-wasm gives out (caps lifted), this thread:');
+  for (const line of probeLimits()) console.log(`  ${line}`);
+  const bootstrap = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); });`;
+  const lines = await new Promise<string[]>((resolve, reject) => {
+    const worker = new Worker(bootstrap, { eval: true, workerData: 'probe' });
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  console.log('in a worker thread:');
+  for (const line of lines) console.log(`  ${line}`);
+}
