@@ -176,3 +176,28 @@ describe('caps on one request, checked before Cedar', () => {
     }
   });
 });
+
+describe('known, not fixed', () => {
+  // cedar-wasm's refusal message names the first bad entity in its hash map's order, and in wasm that order
+  // changes with every hash map the instance has made: the same request gets a different sentence after a
+  // different history (inline against a worker, or a worker that was handed other batches). Pinned so that
+  // the day it holds, this test says so; docs/security.md lists it.
+  it.fails('a refusal that names one of several bad entities gives the same sentence with 0 and 1 workers', async () => {
+    const dir = tempDir('hostile-requests-');
+    writeBundle(path.join(dir, 'typed-v1'), {
+      'manifest.json': '{"name":"typed","version":"1","engine":"cedar"}',
+      'policies.cedar': '@id("read")\npermit(principal, action == Action::"read_invoice", resource);\n',
+      'schema.cedarschema': 'entity Agent;\nentity Invoice;\naction read_invoice appliesTo { principal: Agent, resource: Invoice };\n',
+    });
+    const typed = createCedarDecider(path.join(dir, 'typed-v1'));
+    const log = new EventLog();
+    const ok = req('read_invoice', 'INV-1', {});
+    for (let i = 0; i < 37; i++) log.decision(`r${i}`, typed.policy, ok, typed(ok));
+    const bad = Array.from({ length: 20 }, (_, i) => ({ uid: { type: 'Agent', id: `a${i}` }, attrs: {}, parents: [{ type: 'Agent', id: `a${i + 1}` }] }));
+    log.decision('bad', typed.policy, { ...ok, entities: bad }, { effect: 'allow', determining: ['read'] });
+    const file = log.writeExport(path.join(dir, 'export.jsonl'));
+    const runs = [await replayExport({ exportPath: file, policies: dir, workers: 0 }), await replayExport({ exportPath: file, policies: dir, workers: 1 })];
+    expect(runs[0].report.not_replayable_decisions[0].reason).toBe('evaluation-error');
+    expect(runs[1].report.not_replayable_decisions[0].message).toBe(runs[0].report.not_replayable_decisions[0].message);
+  });
+});
