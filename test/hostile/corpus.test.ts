@@ -66,6 +66,14 @@ const EXPECT: Record<string, Expect> = {
   'seq-fraction.jsonl': { verdict: 'tampered', finding: ['malformed-line', 11] },
   'header-garbage-types.jsonl': { verdict: 'malformed', finding: ['malformed-line', 1] },
   'whitespace-line.jsonl': { verdict: 'tampered', finding: ['malformed-line', 5] },
+  'decision-parent-chain-101.jsonl': { verdict: 'intact' },
+  'decision-context-nested-65.jsonl': { verdict: 'intact' },
+};
+
+/** Corpus files whose one decision is over a cap on what a request may hand Cedar: replay refuses it alone. */
+const REPLAY_EXPECT: Record<string, RegExp> = {
+  'decision-parent-chain-101.jsonl': /^Event 3 \(line 5\): the request's entities form a chain of parents more than 100 deep \(the cap on entity depth\); it was not given to Cedar$/,
+  'decision-context-nested-65.jsonl': /^Event 3 \(line 5\): the request's context nests values more than 64 levels deep \(the cap on nesting\); it was not given to Cedar$/,
 };
 
 const files = readdirSync(CORPUS_DIR).filter((f) => f !== 'trust.json').sort();
@@ -117,6 +125,17 @@ describe('hostile corpus', () => {
       }
       expect(sha(file)).toBe(before);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    });
+  }
+
+  for (const [name, message] of Object.entries(REPLAY_EXPECT)) {
+    it(`${name}: replay marks that decision alone request-over-limit, naming the cap and the line, the same on workers`, async () => {
+      const file = path.join(CORPUS_DIR, name);
+      const inline = await replayExport({ exportPath: file, policies: POLICIES, workers: 0 });
+      const pooled = await replayExport({ exportPath: file, policies: POLICIES, workers: 2 });
+      expect(inline.report).toMatchObject({ decisions: 1, not_replayable: 1, counts: { not_replayable_by_reason: { 'request-over-limit': 1 } } });
+      expect(inline.report.not_replayable_decisions[0].message).toMatch(message);
+      expect(pooled.sha256).toBe(inline.sha256);
     });
   }
 

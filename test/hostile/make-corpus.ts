@@ -16,6 +16,9 @@ import { canonicalize } from '../../src/shared/json/canonical';
 import { IncrementalMerkleTree } from '../../src/shared/verify/merkle';
 import { nodeSha256 } from '../../src/main/node/verify/audit-export-reader';
 import { prng } from '../faults/child';
+import { loadBundle } from '../../src/main/node/replay/bundle-loader';
+import { V7 } from '../replay/helpers';
+import { entityChain, nestedValue } from './hostile-requests';
 
 export const CORPUS_DIR = fileURLToPath(new URL('./corpus/', import.meta.url));
 
@@ -54,6 +57,25 @@ export function honestWith(seq: number, patch: (eventText: string) => string): L
   return out;
 }
 
+/** Event `seq` of the valid export made a policy.decision pinned to the sample ap-policy v7, carrying `request`; hashed honestly (intact). */
+function withDecision(seq: number, request: Record<string, unknown>): Line[] {
+  const { name, version, digest } = loadBundle(V7);
+  return honestWith(seq, (t) => {
+    const event = JSON.parse(t) as Record<string, unknown>;
+    event.kind = 'policy.decision';
+    event.actor = { type: 'system', id: 'policy-engine' };
+    event.data = { decision_id: `dec-${seq}`, request_id: `req-${seq}`, policy: { name, version, digest }, request, outcome: { effect: 'allow', determining: ['ap.read'] } };
+    return JSON.stringify(event);
+  });
+}
+
+const hostileRequest = (context: Record<string, unknown>, entities?: unknown[]) => ({
+  principal: { type: 'Agent', id: 'ap-intake-agent' },
+  action: { type: 'Action', id: 'read_invoice' },
+  resource: { type: 'Invoice', id: 'INV-1' },
+  context,
+  ...(entities ? { entities } : {}),
+});
 
 function withoutSig(l: Line): Line {
   const { sig: _sig, ...body } = l;
@@ -109,6 +131,9 @@ export function corpusFiles(): Record<string, Buffer | string> {
   files['checkpoint-backdated.jsonl'] = toText(lines.map((l) => (l.type === 'checkpoint' ? signCheckpoint({ ...withoutSig(l), ts: '2026-01-01T00:00:00.000Z' }) : l)));
   files['only-newlines.jsonl'] = '\n'.repeat(1000);
   files['whitespace-line.jsonl'] = [...textLines.slice(0, 4), '   \t ', ...textLines.slice(4)].join('\n');
+  // Intact exports whose one decision hands Cedar more than a cap allows (request-limits.ts): replay refuses that decision alone.
+  files['decision-parent-chain-101.jsonl'] = toText(withDecision(3, hostileRequest({ amount: 1, currency: 'EUR', vendor_verified: true, po_matched: true, ring: 0 }, entityChain(101, 'ap-intake-agent'))));
+  files['decision-context-nested-65.jsonl'] = toText(withDecision(3, hostileRequest(nestedValue(65))));
   const gz = gzipSync(Buffer.from(text));
   files['valid.jsonl.gz'] = gz;
   files['truncated.jsonl.gz'] = gz.subarray(0, Math.floor(gz.length / 2));

@@ -205,6 +205,15 @@ describe('policy text built to break the parser', () => {
     expect(loadBundle(bundle({ 'policies.cedar': `@id("ok")\npermit(principal, action, resource) when { ${'('.repeat(60)}context.a < 2${')'.repeat(60)} };` })).policies).toHaveLength(1);
   });
 
+  it('a policy Cedar traps on while converting it (20,000 chained terms) is refused, and Cedar still works in this process afterwards', () => {
+    const chain = bundle({ 'policies.cedar': `@id("x")\npermit(principal, action, resource) when { ${Array.from({ length: 20_000 }, () => 'true').join(' && ')} };` });
+    refused(() => loadBundle(chain), /the Cedar engine could not process it/, path.join(chain, 'policies.cedar'));
+    // The trap left that wasm instance failing every call; the loader replaced it.
+    expect(loadBundle(V7).policies.length).toBeGreaterThan(0);
+    const decisions = loadBundle(bundle()).policies;
+    expect(decisions.map((p) => p.id)).toEqual(['a']);
+  });
+
   it('brackets inside strings and comments do not count', () => {
     const text = `// ${'('.repeat(500)}\n@id("${'['.repeat(500)}")\npermit(principal, action, resource) when { context.s == "${'{'.repeat(500)}" };\n`;
     expect(loadBundle(bundle({ 'policies.cedar': text })).policies).toHaveLength(1);

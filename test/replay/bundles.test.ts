@@ -135,3 +135,65 @@ describe('bundle errors name file, line and policy', () => {
     expect(err.file).toBe(path.join(dir, 'manifest.json'));
   });
 });
+
+describe('large policy sets: every policy at its line, in file order', () => {
+  /** Policy i of a generated set, with the 1-based line it starts on. Some span lines, carry comments, or hold `;` and `//` in strings. */
+  function policySet(n: number): { text: string; lines: number[] } {
+    const parts: string[] = [];
+    const lines: number[] = [];
+    let line = 1;
+    for (let i = 0; i < n; i++) {
+      let p = `@id("p${i}")\npermit(principal, action, resource) when { context.amount > ${i} };`;
+      if (i % 7 === 0) p = `// policy ${i}; a comment with a ; and "a quote\n${p}`;
+      if (i % 11 === 0) p = `@id("p${i}")\nforbid(principal, action, resource)\nwhen { context.note == "a ; inside // a string \\" ;" };`;
+      if (i % 13 === 0) p = `@id("p${i}")\n@approval("required")\npermit(\n  principal,\n  action,\n  resource\n) when { context.amount > ${i} }; // trailing; comment`;
+      const leading = p.startsWith('//') ? 1 : 0;
+      lines.push(line + leading);
+      parts.push(p);
+      line += p.split('\n').length + 1;
+    }
+    return { text: parts.join('\n\n') + '\n', lines };
+  }
+
+  it('40,000 policies: the first, the middle and the last (and every other) at the right line, in file order', () => {
+    const n = 40_000;
+    const { text, lines } = policySet(n);
+    const dir = writeBundle(path.join(tempDir(), 'big'), { 'manifest.json': MANIFEST, 'policies.cedar': text });
+    const { policies } = loadBundle(dir);
+    expect(policies).toHaveLength(n);
+    const fileLines = text.split('\n');
+    for (const i of [0, n / 2, n - 1]) {
+      expect(policies[i].id).toBe(`p${i}`);
+      expect(policies[i].line).toBe(lines[i]);
+      expect(fileLines[policies[i].line - 1]).toBe(`@id("p${i}")`);
+    }
+    expect(policies.map((p) => p.line)).toEqual(lines);
+    expect(policies.map((p) => p.id)).toEqual(lines.map((_, i) => `p${i}`));
+    expect(policies.filter((p) => p.approval).length).toBe(Math.ceil(n / 13));
+    expect(policies[11].text).toBe('@id("p11")\nforbid(principal, action, resource)\nwhen { context.note == "a ; inside // a string \\" ;" };');
+  });
+
+  it('Cedar returns policies in the order of its own ids (policy0, policy1, policy10, …): a duplicate @id is reported at the later one, naming the earlier line', () => {
+    const text = Array.from({ length: 12 }, (_, i) => `@id("${i === 10 ? 'p2' : `p${i}`}")\npermit(principal, action, resource);\n`).join('\n');
+    const dir = writeBundle(path.join(tempDir(), 'b'), { 'manifest.json': MANIFEST, 'policies.cedar': text });
+    const err = expectBundleError(() => loadBundle(dir));
+    expect(err.policyId).toBe('p2');
+    expect(err.line).toBe(31);
+    expect(err.message).toBe('policy "p2" is defined twice (first at line 7)');
+  });
+
+  it('a parse error after non-ASCII text is at its line (Cedar counts bytes, not characters)', () => {
+    const text = `@id("a")\npermit(principal, action, resource) when { context.s == "${'é'.repeat(300)}" };\n\n@id("b")\npermit(principal, action, resource)\nwhen { context.x ==, };\n` + '\n'.repeat(50);
+    const dir = writeBundle(path.join(tempDir(), 'b'), { 'manifest.json': MANIFEST, 'policies.cedar': `// ${'ü'.repeat(300)}\n` + text });
+    const err = expectBundleError(() => loadBundle(dir));
+    expect(err.line).toBe(7);
+    expect(err.policyId).toBe('b');
+  });
+
+  it('an unfinished last policy is a parse error at its line', () => {
+    const dir = writeBundle(path.join(tempDir(), 'b'), { 'manifest.json': MANIFEST, 'policies.cedar': '@id("a")\npermit(principal, action, resource);\n// fine\n\n@id("b")\npermit(principal, action, resource)\n' });
+    const err = expectBundleError(() => loadBundle(dir));
+    expect(err.message).toMatch(/does not parse \(in or after policy "b"\)/);
+    expect(err.line).toBe(6);
+  });
+});

@@ -4,11 +4,14 @@
  * that is the `pinned-digest-mismatch` finding.
  */
 import { isEffect } from './outcome';
+import { REQUEST_LIMITS, requestOverLimit, type RequestLimits } from './request-limits';
 import type { CedarRequest, DecisionOutcome, NotReplayableReason, PolicyRef, ReplayEvent } from './types';
 
 export interface RecordedDecision {
   seq: number;
   index: number;
+  /** 1-based line of the file, when known. */
+  line: number | null;
   decision_id: string;
   request_id: string | null;
   agent: string;
@@ -21,6 +24,11 @@ export type DecisionReading =
   | { ok: true; decision: RecordedDecision }
   | { ok: false; seq: number; index: number; decision_id: string; agent: string; policy: PolicyRef | null; reason: NotReplayableReason; message: string };
 
+/** "Event 12 (line 14)", or "Event 12" when the line is not known. */
+export function eventRef(seq: number, line: number | null): string {
+  return line === null ? `Event ${seq}` : `Event ${seq} (line ${line})`;
+}
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -29,7 +37,8 @@ function isUid(v: unknown): v is { type: string; id: string } {
   return isObject(v) && typeof v.type === 'string' && typeof v.id === 'string' && v.type !== '';
 }
 
-export function readDecision(event: ReplayEvent): DecisionReading {
+/** `limits`: the caps on what one request may hand to Cedar (request-limits.ts); checked here, before any evaluation. */
+export function readDecision(event: ReplayEvent, limits: Readonly<RequestLimits> = REQUEST_LIMITS): DecisionReading {
   const d = event.data;
   const decision_id = typeof d.decision_id === 'string' ? d.decision_id : `seq:${event.seq}`;
   const agentFromActor = event.actor.id;
@@ -68,11 +77,14 @@ export function readDecision(event: ReplayEvent): DecisionReading {
     context: request.context as Record<string, unknown>,
   };
   if (Array.isArray(request.entities)) cedarRequest.entities = request.entities;
+  const over = requestOverLimit(cedarRequest, limits);
+  if (over) return fail('request-over-limit', `${eventRef(event.seq, event.line)}: ${over}; it was not given to Cedar`);
   return {
     ok: true,
     decision: {
       seq: event.seq,
       index: event.index,
+      line: event.line,
       decision_id,
       request_id: typeof d.request_id === 'string' ? d.request_id : null,
       agent: event.actor.type === 'agent' ? event.actor.id : principal.id,

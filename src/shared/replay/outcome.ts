@@ -44,14 +44,14 @@ function sameIds(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /** What one evaluation gave: an outcome, or the sentence saying why Cedar refused. */
-export type Evaluation = { ok: true; outcome: DecisionOutcome } | { ok: false; message: string };
+export type Evaluation = { ok: true; outcome: DecisionOutcome } | { ok: false; message: string; engineFailure?: true };
 
 export function evaluate(evaluator: DecisionEvaluator, request: CedarRequest): Evaluation {
   let answer: CedarAnswer;
   try {
     answer = evaluator.authorize(request);
   } catch (err) {
-    if (err instanceof EvaluationError) return { ok: false, message: err.message };
+    if (err instanceof EvaluationError) return err.engineFailure ? { ok: false, message: err.message, engineFailure: true } : { ok: false, message: err.message };
     throw err;
   }
   // Policies that error are skipped by Cedar, exactly as the recording runtime's Cedar skipped them,

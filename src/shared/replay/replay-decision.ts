@@ -16,7 +16,7 @@ export interface DecisionTask {
 export type PinnedResult =
   | { status: 'match' }
   | { status: 'diverged'; replayed: DecisionOutcome; fields: FieldDifference[] }
-  | { status: 'error'; message: string }
+  | { status: 'error'; message: string; engineFailure?: true }
   | { status: 'skipped' };
 
 export interface TaskResult {
@@ -31,7 +31,7 @@ export function replayTask(task: DecisionTask, evaluators: ReadonlyMap<string, D
     const evaluator = evaluators.get(task.digest);
     if (!evaluator) throw new Error(`bundle ${task.digest} was not loaded in this worker`);
     const result = evaluate(evaluator, task.request);
-    if (!result.ok) pinned = { status: 'error', message: result.message };
+    if (!result.ok) pinned = result.engineFailure ? { status: 'error', message: result.message, engineFailure: true } : { status: 'error', message: result.message };
     else {
       const fields = compareOutcomes(task.recorded, result.outcome);
       pinned = fields.length === 0 ? { status: 'match' } : { status: 'diverged', replayed: result.outcome, fields };

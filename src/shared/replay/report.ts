@@ -6,7 +6,7 @@
 import { canonicalize } from '../json/canonical';
 import { sameOutcome, sortedIds } from './outcome';
 import { conductOf } from './conduct';
-import type { DecisionReading } from './decision';
+import { eventRef, type DecisionReading } from './decision';
 import type { TaskResult } from './replay-decision';
 import type {
   DecisionOutcome,
@@ -67,6 +67,8 @@ export class ReplayReportBuilder {
         policy: d.policy,
         fields: result.pinned.fields,
       });
+    } else if (result.pinned.status === 'error' && result.pinned.engineFailure) {
+      this.pushNotReplayable(d.seq, d.index, d.decision_id, d.agent, d.policy, 'engine-failure', `${eventRef(d.seq, d.line)}: ${result.pinned.message}`);
     } else if (result.pinned.status === 'error') {
       this.pushNotReplayable(d.seq, d.index, d.decision_id, d.agent, d.policy, 'evaluation-error', `Cedar refused the recorded request: ${result.pinned.message}`);
     }

@@ -54,7 +54,15 @@ export interface DecisionEvaluator {
   authorize(request: CedarRequest): CedarAnswer;
 }
 
-export class EvaluationError extends Error {}
+export class EvaluationError extends Error {
+  constructor(
+    message: string,
+    /** The engine itself failed (threw or trapped), rather than refusing the request. */
+    readonly engineFailure = false,
+  ) {
+    super(message);
+  }
+}
 
 /** One event of the stream, reduced to what replay and the sequence checks read. */
 export interface ReplayEvent {
@@ -73,7 +81,9 @@ export type NotReplayableReason =
   | 'pinned-digest-mismatch'
   | 'request-incomplete'
   | 'decision-incomplete'
-  | 'evaluation-error';
+  | 'evaluation-error'
+  | 'request-over-limit'
+  | 'engine-failure';
 
 export interface FieldDifference {
   field: 'effect' | 'determining';

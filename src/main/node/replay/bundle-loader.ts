@@ -11,7 +11,7 @@ import { bundleDigest } from '../../../shared/replay/bundle-digest';
 import type { PolicyRef } from '../../../shared/replay/types';
 import { InputError } from '../cli/errors';
 import { kindOf } from '../cli/files';
-import { cedar, type DetailedError } from './cedar';
+import { cedar, reloadCedar, type DetailedError } from './cedar';
 
 export interface BundlePolicy {
   id: string;
@@ -103,12 +103,16 @@ function jsonDepth(value: unknown): number {
   return max;
 }
 
-/** Calls into Cedar, turning anything it throws (a stack overflow, a panic) into a BundleError naming the file. */
+/**
+ * Calls into Cedar, turning anything it throws (a stack overflow, a panic) into a BundleError naming the file.
+ * A throw from inside the wasm can leave the instance broken for every later call, so it is replaced.
+ */
 function guardCedar<T>(file: string, what: string, call: () => T): T {
   try {
     return call();
   } catch (err) {
     if (err instanceof BundleError) throw err;
+    reloadCedar();
     throw new BundleError(`${what}: the Cedar engine could not process it (${String((err as Error)?.message ?? err).split('\n')[0].slice(0, 200)})`, file);
   }
 }
@@ -200,6 +204,60 @@ function lineOf(text: string, offset: number): number {
   return line;
 }
 
+/**
+ * Lines by offset for many look-ups in one text: the line starts are found
+ * once, then each look-up is a binary search. (Counting newlines from the
+ * start for each policy made loading 82,000 policies take minutes.)
+ */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(text: string) {
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+
+  /** 1-based line of `offset`. */
+  lineOf(offset: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+}
+
+/**
+ * The policies of a policy set, each with the offset where it starts, in one
+ * walk: a policy runs from its first token to the `;` that ends it outside
+ * strings and comments (Cedar has no other quoting, and no `;` inside a
+ * policy). Text after the last `;` that is not blank or a comment is
+ * returned too, as a last piece, so that Cedar reports it.
+ */
+export function splitPolicies(text: string): { text: string; at: number }[] {
+  const out: { text: string; at: number }[] = [];
+  let start = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2f && text.charCodeAt(i + 1) === 0x2f) {
+      while (i < text.length && text.charCodeAt(i) !== 0x0a) i++;
+      continue;
+    }
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) continue;
+    if (start < 0) start = i;
+    if (c === 0x22) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    } else if (c === 0x3b) {
+      out.push({ text: text.slice(start, i + 1), at: start });
+      start = -1;
+    }
+  }
+  if (start >= 0) out.push({ text: text.slice(start), at: start });
+  return out;
+}
+
 function describe(errors: readonly DetailedError[]): string {
   return errors.map((e) => e.message + (e.help ? ` (${e.help})` : '')).join('; ');
 }
@@ -225,38 +283,43 @@ function parsePolicies(text: string, file: string): BundlePolicy[] {
   return guardCedar(file, 'does not parse', () => parsePolicyText(text, file));
 }
 
+/**
+ * Each policy is parsed on its own (cedar-wasm's whole-set calls grow faster
+ * than the text: 8 times the policies took 20 times as long), so loading is
+ * linear in the size of policies.cedar. The texts parsed here are the texts
+ * evaluated later (compileBundle preparses them by id).
+ */
 function parsePolicyText(text: string, file: string): BundlePolicy[] {
-  const parsed = cedar.checkParsePolicySet({ staticPolicies: text });
-  if (parsed.type === 'failure') {
-    const offset = firstOffset(parsed.errors);
-    const line = offset === null ? undefined : lineOf(text, offset);
-    const id = offset === null ? undefined : policyIdNear(text, offset);
-    throw new BundleError(`does not parse${id ? ` (in or after policy "${id}")` : ''}: ${describe(parsed.errors)}`, file, line, id);
-  }
-  const parts = cedar.policySetTextToParts(text);
-  if (parts.type === 'failure') throw new BundleError(`does not parse: ${describe(parts.errors)}`, file);
-  if (parts.policy_templates.length > 0) throw new BundleError('contains policy templates; a bundle holds static policies only', file);
+  const lines = new LineIndex(text);
   const policies: BundlePolicy[] = [];
   const seen = new Map<string, number>();
-  let cursor = 0;
-  for (const part of parts.policies) {
-    const at = text.indexOf(part, cursor);
-    const line = at >= 0 ? lineOf(text, at) : 0;
-    if (at >= 0) cursor = at + part.length;
+  for (const { text: part, at } of splitPolicies(text)) {
+    const line = lines.lineOf(at);
     const json = cedar.policyToJson(part);
-    if (json.type === 'failure') throw new BundleError(`policy does not parse: ${describe(json.errors)}`, file, line || undefined);
+    if (json.type === 'failure') {
+      if (cedar.templateToJson(part).type === 'success') throw new BundleError('contains policy templates; a bundle holds static policies only', file, line);
+      const offset = firstOffset(json.errors);
+      const where = offset === null ? at : at + utf16Offset(part, offset);
+      const id = policyIdNear(text, where);
+      throw new BundleError(`does not parse${id ? ` (in or after policy "${id}")` : ''}: ${describe(json.errors)}`, file, lines.lineOf(where), id);
+    }
     const annotations = json.json.annotations ?? {};
     const id = annotations.id;
     if (typeof id !== 'string' || id === '') {
-      throw new BundleError(`the ${json.json.effect} policy starting here has no @id("…") annotation; every policy must carry one`, file, line || undefined);
+      throw new BundleError(`the ${json.json.effect} policy starting here has no @id("…") annotation; every policy must carry one`, file, line);
     }
     const earlier = seen.get(id);
-    if (earlier !== undefined) throw new BundleError(`policy "${id}" is defined twice (first at line ${earlier})`, file, line || undefined, id);
+    if (earlier !== undefined) throw new BundleError(`policy "${id}" is defined twice (first at line ${earlier})`, file, line, id);
     seen.set(id, line);
     policies.push({ id, line, approval: annotations.approval === 'required', text: part });
   }
   if (policies.length === 0) throw new BundleError('holds no policy', file);
   return policies;
+}
+
+/** Cedar's source offsets count UTF-8 bytes; JavaScript's count UTF-16 units. */
+function utf16Offset(text: string, byteOffset: number): number {
+  return Buffer.from(text, 'utf8').subarray(0, byteOffset).toString('utf8').length;
 }
 
 function policyRecord(policies: readonly BundlePolicy[]): Record<string, string> {
@@ -275,7 +338,7 @@ function checkSchemaText(schemaText: string, policies: BundlePolicy[], dir: stri
   const parsed = cedar.checkParseSchema(schemaText);
   if (parsed.type === 'failure') {
     const offset = firstOffset(parsed.errors);
-    throw new BundleError(`does not parse: ${describe(parsed.errors)}`, schemaFile, offset === null ? undefined : lineOf(schemaText, offset));
+    throw new BundleError(`does not parse: ${describe(parsed.errors)}`, schemaFile, offset === null ? undefined : lineOf(schemaText, utf16Offset(schemaText, offset)));
   }
   const answer = cedar.validate({ schema: schemaText, policies: { staticPolicies: policyRecord(policies) }, validationSettings: { mode: 'strict' } });
   const policiesFile = path.join(dir, 'policies.cedar');
@@ -284,7 +347,7 @@ function checkSchemaText(schemaText: string, policies: BundlePolicy[], dir: stri
     const first = answer.validationErrors[0];
     const policy = policies.find((p) => p.id === first.policyId);
     const offset = firstOffset([first.error]);
-    const line = policy ? policy.line + (offset === null ? 0 : lineOf(policy.text, offset) - 1) : undefined;
+    const line = policy ? policy.line + (offset === null ? 0 : lineOf(policy.text, utf16Offset(policy.text, offset)) - 1) : undefined;
     const all = answer.validationErrors.map((v) => `policy "${v.policyId}": ${describe([v.error])}`).join('; ');
     throw new BundleError(`fails validation against schema.cedarschema: ${all}`, policiesFile, line, first.policyId);
   }

@@ -5,6 +5,7 @@
  */
 import { BundleIndex, readDecision } from '../../../shared/replay/decision';
 import type { DecisionTask } from '../../../shared/replay/replay-decision';
+import { REQUEST_LIMITS, type RequestLimits } from '../../../shared/replay/request-limits';
 import { canonicalReport, ReplayReportBuilder } from '../../../shared/replay/report';
 import { SequenceChecker } from '../../../shared/replay/sequence-checks';
 import type { NotReplayableReason, PolicyRef, ReplayEvent, ReplayReport } from '../../../shared/replay/types';
@@ -30,6 +31,8 @@ export interface ReplayOptions {
   /** Called after each batch with the number of decisions done. */
   onProgress?: (decisionsDone: number, eventsRead: number) => void;
   signal?: AbortSignal;
+  /** Caps on one request (default REQUEST_LIMITS); tests raise them to hand Cedar what the caps refuse. */
+  requestLimits?: Readonly<RequestLimits>;
 }
 
 export interface ReplayRun {
@@ -63,8 +66,11 @@ export async function replayEvents(events: AsyncIterable<ReplayEvent> | Iterable
   const workers = options.workers ?? 1;
   const batchSize = options.batchSize ?? 1024;
   const againstDigest = against?.digest ?? null;
+  const limits = options.requestLimits ?? REQUEST_LIMITS;
   const runner: DecisionRunner =
-    workers <= 0 ? createInlineRunner(options.bundles, againstDigest) : await createWorkerRunner(workers, options.bundles, againstDigest, options.workerUrl);
+    workers <= 0
+      ? createInlineRunner(options.bundles, againstDigest, limits)
+      : await createWorkerRunner(workers, options.bundles, againstDigest, options.workerUrl, limits);
   const builder = new ReplayReportBuilder(against);
   const checker = new SequenceChecker();
   const inFlight: { pending: Pending[]; results: ReturnType<DecisionRunner['run']> }[] = [];
@@ -100,7 +106,7 @@ export async function replayEvents(events: AsyncIterable<ReplayEvent> | Iterable
       eventsRead++;
       checker.push(event);
       if (event.kind !== 'policy.decision') continue;
-      const reading = readDecision(event);
+      const reading = readDecision(event, limits);
       if (!reading.ok) {
         pending.push({ kind: 'unreplayable', reading });
       } else {

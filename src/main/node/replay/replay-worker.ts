@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { replayTask, type DecisionTask } from '../../../shared/replay/replay-decision';
+import type { RequestLimits } from '../../../shared/replay/request-limits';
 import type { DecisionEvaluator } from '../../../shared/replay/types';
 import type { BundleSource } from './bundle-loader';
 import { compileBundle } from './cedar-evaluator';
@@ -12,13 +13,14 @@ import { compileBundle } from './cedar-evaluator';
 export interface ReplayWorkerData {
   bundles: BundleSource[];
   against: string | null;
+  limits: RequestLimits;
 }
 
 export type ReplayWorkerRequest = { id: number; tasks: DecisionTask[] };
 
 const data = workerData as ReplayWorkerData;
 const evaluators = new Map<string, DecisionEvaluator>();
-for (const b of data.bundles) evaluators.set(b.digest, compileBundle(b));
+for (const b of data.bundles) evaluators.set(b.digest, compileBundle(b, data.limits));
 const against = data.against === null ? null : (evaluators.get(data.against) ?? null);
 
 parentPort!.on('message', (msg: ReplayWorkerRequest) => {

@@ -5,6 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { replayTask, type DecisionTask, type TaskResult } from '../../../shared/replay/replay-decision';
+import { REQUEST_LIMITS, type RequestLimits } from '../../../shared/replay/request-limits';
 import type { DecisionEvaluator } from '../../../shared/replay/types';
 import type { BundleSource } from './bundle-loader';
 import { compileBundle } from './cedar-evaluator';
@@ -19,9 +20,9 @@ export interface DecisionRunner {
 export const DEFAULT_WORKER_URL = new URL('./replay-worker.mjs', import.meta.url);
 
 /** Evaluation in the calling thread (workers = 0): the decider, tests, tiny exports. */
-export function createInlineRunner(bundles: readonly BundleSource[], againstDigest: string | null): DecisionRunner {
+export function createInlineRunner(bundles: readonly BundleSource[], againstDigest: string | null, limits: Readonly<RequestLimits> = REQUEST_LIMITS): DecisionRunner {
   const evaluators = new Map<string, DecisionEvaluator>();
-  for (const b of bundles) evaluators.set(b.digest, compileBundle(b));
+  for (const b of bundles) evaluators.set(b.digest, compileBundle(b, limits));
   const against = againstDigest === null ? null : (evaluators.get(againstDigest) ?? null);
   return {
     run: async (tasks) => tasks.map((t) => replayTask(t, evaluators, against)),
@@ -39,8 +40,9 @@ export async function createWorkerRunner(
   bundles: readonly BundleSource[],
   againstDigest: string | null,
   workerUrl: URL = DEFAULT_WORKER_URL,
+  limits: Readonly<RequestLimits> = REQUEST_LIMITS,
 ): Promise<DecisionRunner> {
-  const data: ReplayWorkerData = { bundles: [...bundles], against: againstDigest };
+  const data: ReplayWorkerData = { bundles: [...bundles], against: againstDigest, limits: { ...limits } };
   const pending = new Map<number, { resolve: (r: TaskResult[]) => void; reject: (e: Error) => void; slot: Slot }>();
   let nextId = 0;
   let failure: Error | null = null;
