@@ -63,6 +63,8 @@ const EXPECT: Record<string, Expect> = {
   'seq-fraction.jsonl': { verdict: 'tampered', finding: ['malformed-line', 11] },
   'header-garbage-types.jsonl': { verdict: 'malformed', finding: ['malformed-line', 1] },
   'whitespace-line.jsonl': { verdict: 'tampered', finding: ['malformed-line', 5] },
+  'header-escaped-slash.jsonl': { verdict: 'intact' },
+  'opa-lookalike.jsonl': { verdict: 'intact' },
 };
 
 const files = readdirSync(CORPUS_DIR).filter((f) => f !== 'trust.json').sort();
