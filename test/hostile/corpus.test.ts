@@ -68,6 +68,8 @@ const EXPECT: Record<string, Expect> = {
   'whitespace-line.jsonl': { verdict: 'tampered', finding: ['malformed-line', 5] },
   'decision-parent-chain-101.jsonl': { verdict: 'intact' },
   'decision-context-nested-65.jsonl': { verdict: 'intact' },
+  'header-escaped-slash.jsonl': { verdict: 'intact' },
+  'opa-lookalike.jsonl': { verdict: 'intact' },
 };
 
 /** Corpus files whose one decision is over a cap on what a request may hand Cedar: replay refuses it alone. */

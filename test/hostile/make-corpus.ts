@@ -83,6 +83,23 @@ function withoutSig(l: Line): Line {
   return body;
 }
 
+/** Events re-hashed and re-linked after an edit, and every checkpoint signed again over them: an honest export of the edited events. */
+function rechainWithCheckpoints(lines: Line[]): Line[] {
+  const tree = new IncrementalMerkleTree(nodeSha256);
+  let prev = ZERO;
+  let n = 0;
+  return lines.map((l) => {
+    if (l.type === 'event') {
+      const e = hashEvent({ ...l, prev_hash: prev });
+      tree.append(Buffer.from(e.hash as string, 'hex'));
+      prev = e.hash as string;
+      n++;
+      return e;
+    }
+    return l.type === 'checkpoint' ? checkpointFor(tree, 0, n, prev, l.final === true) : l;
+  });
+}
+
 export function corpusFiles(): Record<string, Buffer | string> {
   const lines = validLines();
   const text = toText(lines);
@@ -140,6 +157,16 @@ export function corpusFiles(): Record<string, Buffer | string> {
   files['corrupt.jsonl.gz'] = Buffer.concat([gz.subarray(0, 20), Buffer.alloc(64, 0xa5), gz.subarray(84)]);
   files['gzip-magic-only.jsonl.gz'] = Buffer.from([0x1f, 0x8b]);
   files['plain-named.jsonl.gz'] = text;
+  // The header is neither hashed nor signed, and "\/" is "/" in JSON: a valid header, however spelled (intact).
+  const escapedSlash = (t: string) => t.replace('"format":"audit-export/1"', '"format":"audit-export\\/1"');
+  files['header-escaped-slash.jsonl'] = escapedSlash(text);
+  // An honest export whose decisions carry decision_id, path and result (OPA's event members), in their data
+  // and as top-level members, behind that header: still ours, not an OPA log (intact).
+  const opaWords = buildLines(
+    specs(12).map((_, i) => ({ kind: 'policy.decision', data: { decision_id: `d-${i}`, request_id: `r-${i}`, path: 'agents/tools/allow', result: i % 2 === 0, bundles: {} } })),
+    { every: 5 },
+  ).map((l) => (l.type === 'event' ? { ...l, decision_id: `d-${String(l.seq)}`, path: 'agents/tools/allow', result: true } : l));
+  files['opa-lookalike.jsonl'] = escapedSlash(toText(rechainWithCheckpoints(opaWords)));
   files['trust.json'] = JSON.stringify(trustFor());
   return files;
 }

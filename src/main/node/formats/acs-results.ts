@@ -8,7 +8,8 @@ import { acsIdentities } from '../../../shared/formats/agt/hashing';
 import { decisionOf, outside, text } from '../../../shared/formats/agt/case-events';
 import { finding, type Finding } from '../../../shared/verify/findings';
 import type { FormatReader } from './reader';
-import { firstLine, nodeSha256Hex } from './source';
+import { nodeSha256Hex } from './source';
+import { firstEntry, hasMembers } from './head-view';
 import { buildVerification, objectLines } from './agt-common';
 
 const COVERED = new Set(['policy_input', 'input_identity', 'enforced_identity', 'action_identity', 'transformed_policy_target', 'transformed_policy_target_applied']);
@@ -19,8 +20,7 @@ export const acsResultsReader: FormatReader = {
   id: 'acs-results',
   describe: 'AGT Agent Control Specification result envelopes, JSON Lines (identities recomputed; no chain)',
   detect(head) {
-    const l = firstLine(head);
-    if (!l.startsWith('{') || !l.includes('"policy_input"') || !l.includes('"input_identity"')) return null;
+    if (!hasMembers(firstEntry(head), 'policy_input', 'input_identity')) return null;
     return { score: 95, reason: 'the first line is a JSON object with policy_input and input_identity, the ACS result envelope' };
   },
   async verify(o) {

@@ -9,15 +9,15 @@ import { meshCaseEvent, outside } from '../../../shared/formats/agt/case-events'
 import { ChainCheck } from '../../../shared/formats/chain-check';
 import { finding, type Finding } from '../../../shared/verify/findings';
 import type { FormatReader } from './reader';
-import { firstLine, hmacSha256Hex, nodeSha256Hex } from './source';
+import { hmacSha256Hex, nodeSha256Hex } from './source';
+import { firstEntry, hasMembers } from './head-view';
 import { buildVerification, chainDetails, HASH_ONLY, objectLines } from './agt-common';
 
 export const agtFileSinkReader: FormatReader = {
   id: 'agt-file-sink',
   describe: 'AGT FileAuditSink JSON Lines (SHA-256 chain, HMAC-SHA256 per line; secret via --hmac-key-file)',
   detect(head) {
-    const l = firstLine(head);
-    if (!l.startsWith('{') || !l.includes('"content_hash"') || !l.includes('"signature"') || !l.includes('"previous_hash"')) return null;
+    if (!hasMembers(firstEntry(head), 'content_hash', 'signature', 'previous_hash')) return null;
     return { score: 95, reason: 'the first line is a JSON object with content_hash, previous_hash and signature, as AGT FileAuditSink writes' };
   },
   async verify(o) {

@@ -10,6 +10,7 @@ import { finding, type Finding } from '../../../shared/verify/findings';
 import type { FormatReader } from './reader';
 import { nodeSha256Hex, readText } from './source';
 import { hashOnlyVerification, parseDocument } from './agt-common';
+import { arrayElements, hasMembers } from './head-view';
 
 // Envelope members the rebuilt entry covers; data members are covered except the merged unhashed ones.
 const COVERED = new Set(['id', 'source', 'type', 'time', 'data', 'agentmeshentryhash', 'agentmeshprevioushash']);
@@ -19,7 +20,7 @@ export const agtMeshCloudEventsReader: FormatReader = {
   id: 'agt-mesh-cloudevents',
   describe: 'AGT agent-mesh export_cloudevents() JSON array of CloudEvents (SHA-256 chain, no key)',
   detect(head) {
-    if (!head.trimStart().startsWith('[') || !head.includes('"agentmeshentryhash"')) return null;
+    if (!hasMembers(arrayElements(head)?.[0], 'agentmeshentryhash')) return null;
     return { score: 95, reason: 'a JSON array of CloudEvents with agentmeshentryhash, as agent-mesh export_cloudevents() writes' };
   },
   async verify(o) {

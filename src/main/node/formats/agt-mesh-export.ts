@@ -11,6 +11,7 @@ import { finding, type Finding } from '../../../shared/verify/findings';
 import type { FormatReader } from './reader';
 import { nodeSha256Hex, readText } from './source';
 import { hashOnlyVerification, parseDocument } from './agt-common';
+import { hasMembers } from './head-view';
 
 const EXPORT_KEYS = new Set(['exported_at', 'merkle_root', 'chain_root', 'entry_count', 'entries']);
 
@@ -18,8 +19,8 @@ export const agtMeshExportReader: FormatReader = {
   id: 'agt-mesh-export',
   describe: 'AGT agent-mesh AuditLog.export() JSON document (SHA-256 chain and Merkle root, no key)',
   detect(head) {
-    const t = head.trimStart();
-    if (!t.startsWith('{') || !head.includes('"entries"') || !(head.includes('"merkle_root"') || head.includes('"chain_root"'))) return null;
+    const d = head.document;
+    if (!hasMembers(d, 'entries') || !Array.isArray(d.get('entries')) || !(d.has('merkle_root') || d.has('chain_root'))) return null;
     return { score: 95, reason: 'a JSON object with merkle_root and entries, as agent-mesh AuditLog.export() writes' };
   },
   async verify(o) {

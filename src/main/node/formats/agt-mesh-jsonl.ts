@@ -5,7 +5,7 @@
 import { ChainCheck } from '../../../shared/formats/chain-check';
 import { finding } from '../../../shared/verify/findings';
 import type { FormatReader } from './reader';
-import { firstLine } from './source';
+import { firstEntry, hasMembers } from './head-view';
 import { hashOnlyVerification, lineProblem } from './agt-common';
 import { lineJobResults } from './parallel-lines';
 
@@ -13,8 +13,8 @@ export const agtMeshJsonlReader: FormatReader = {
   id: 'agt-mesh-jsonl',
   describe: 'AGT agent-mesh audit log, JSON Lines from StdoutAuditSink (SHA-256 chain, no key)',
   detect(head) {
-    const l = firstLine(head);
-    if (!l.startsWith('{') || !l.includes('"entry_hash"') || !l.includes('"previous_hash"') || l.includes('"content_hash"')) return null;
+    const e = firstEntry(head);
+    if (!hasMembers(e, 'entry_hash', 'previous_hash') || e.has('content_hash')) return null;
     return { score: 90, reason: 'the first line is a JSON object with entry_hash and previous_hash, as agent-mesh StdoutAuditSink writes' };
   },
   async verify(o) {

@@ -15,6 +15,7 @@ import type { FormatReader } from './reader';
 import { nodeSha256Hex, readText } from './source';
 import { nodeVerifyEd25519 } from './node-ed25519';
 import { buildVerification, chainDetails, HASH_ONLY, parseDocument } from './agt-common';
+import { arrayElements, hasMembers } from './head-view';
 
 function receiptTime(v: unknown): { iso: string; ms: number | null } {
   if (v instanceof LexNumber) {
@@ -28,7 +29,7 @@ export const agtReceiptsReader: FormatReader = {
   id: 'agt-receipts',
   describe: 'AGT MCP governance receipts JSON array (Ed25519 signatures, parent_receipt_hash chain; keys via --trust)',
   detect(head) {
-    if (!head.trimStart().startsWith('[') || !head.includes('"payload_hash"') || !head.includes('"signer_public_key"')) return null;
+    if (!hasMembers(arrayElements(head)?.[0], 'payload_hash', 'signer_public_key')) return null;
     return { score: 95, reason: 'a JSON array of receipts with payload_hash, signature and signer_public_key, as AGT ReceiptStore.export() writes' };
   },
   async verify(o) {

@@ -12,14 +12,15 @@ import { finding, type Finding } from '../../../shared/verify/findings';
 import type { FormatReader } from './reader';
 import { nodeSha256Hex, readText } from './source';
 import { hashOnlyVerification, parseDocument } from './agt-common';
+import { arrayElements, hasMembers } from './head-view';
 
 export const agtTsSdkReader: FormatReader = {
   id: 'agt-ts-sdk',
   describe: 'AGT TypeScript SDK AuditLogger.exportJSON() JSON array (SHA-256 chain, no key)',
   detect(head) {
-    const t = head.trim();
-    if (t === '[]') return { score: 10, reason: 'an empty JSON array, as the AGT TypeScript SDK exports a fresh logger' };
-    if (!t.startsWith('[') || !head.includes('"previousHash"') || !head.includes('"agentId"')) return null;
+    const elements = arrayElements(head);
+    if (elements?.length === 0 && head.documentComplete) return { score: 10, reason: 'an empty JSON array, as the AGT TypeScript SDK exports a fresh logger' };
+    if (!hasMembers(elements?.[0], 'previousHash', 'agentId')) return null;
     return { score: 90, reason: 'a JSON array of entries with agentId, hash and previousHash, as the AGT TypeScript SDK exportJSON() writes' };
   },
   async verify(o) {

@@ -10,6 +10,7 @@ import { toRfc3339 } from '../../../shared/formats/agt/hashing';
 import { finding, type Finding } from '../../../shared/verify/findings';
 import type { FormatReader } from './reader';
 import { forEachItem, noChainVerification } from './no-chain';
+import { firstEntries, hasMembers } from './head-view';
 
 function outcomeOf(result: LexValue | undefined): string | null {
   if (result === true) return 'allow';
@@ -36,12 +37,13 @@ export const opaDecisionLogReader: FormatReader = {
   id: 'opa-decision-log',
   describe: 'Open Policy Agent decision log: console JSON Lines or gzip JSON array from the log upload (no chain)',
   detect(head) {
-    const t = head.trimStart();
-    if (!(t.startsWith('{') || t.startsWith('[')) || !head.includes('"decision_id"')) return null;
-    if (head.includes('openpolicyagent.org/decision_logs') || head.includes('"Decision Log"')) {
+    // OPA's console log mixes server messages with decision events: the first entry that is a decision decides.
+    const event = firstEntries(head).find((e) => hasMembers(e, 'decision_id'));
+    if (!hasMembers(event, 'decision_id') || typeof event.get('decision_id') !== 'string') return null;
+    if (event.get('type') === 'openpolicyagent.org/decision_logs' || event.get('msg') === 'Decision Log') {
       return { score: 95, reason: 'entries with decision_id typed openpolicyagent.org/decision_logs, as OPA writes decision logs' };
     }
-    if (head.includes('"path"') && (head.includes('"result"') || head.includes('"bundles"'))) {
+    if (event.has('path') && (event.has('result') || event.has('bundles'))) {
       return { score: 80, reason: 'entries with decision_id, path and result, the OPA decision log event layout' };
     }
     return null;

@@ -57,9 +57,12 @@ export const otlpTraceReader: FormatReader = {
   id: 'otlp-trace',
   describe: 'OpenTelemetry traces: OTLP/JSON or File Exporter JSON Lines, gen_ai.* spans (no chain)',
   detect(head) {
-    const t = head.trimStart();
-    if (!(t.startsWith('{') || t.startsWith('[')) || !head.includes('"resourceSpans"')) return null;
-    const genAi = head.includes('"gen_ai.');
+    // One OTLP/JSON request (the document; for the File Exporter's JSON Lines, the first line), or an array of them.
+    const first = Array.isArray(head.document) ? head.document[0] : head.document;
+    if (!(first instanceof LexObject) || !Array.isArray(first.get('resourceSpans'))) return null;
+    const genAi = objects(first.get('resourceSpans')).some((rs) =>
+      objects(rs.get('scopeSpans') ?? rs.get('instrumentationLibrarySpans')).some((ss) => objects(ss.get('spans')).some((span) => [...attributes(span.get('attributes')).keys()].some((k) => k.startsWith('gen_ai.')))),
+    );
     return { score: 90, reason: `OTLP/JSON with resourceSpans${genAi ? ' and gen_ai.* attributes' : ''}, as OpenTelemetry exporters write traces` };
   },
   async verify(o) {

@@ -1,10 +1,11 @@
 /**
- * A reader for one log format. Detection looks at the first bytes of the file
- * (decompressed) and its name; verification streams the file, sends every
+ * A reader for one log format. Detection looks at the start of the file
+ * (decompressed) parsed as JSON (head-view.ts) and its name; verification streams the file, sends every
  * entry to the sink (the case store during ingest, nothing for a plain verify)
  * and returns the verdict.
  */
 import type { CaseEvent, FormatVerification, VerifyInputs } from '../../../shared/formats/case-model';
+import type { HeadView } from './head-view';
 
 export interface Detection {
   /** Higher wins; 100 means certain (e.g. a header naming the format). */
@@ -33,7 +34,7 @@ export interface FormatReader {
   id: string;
   /** One line for --help and the "unknown format" error. */
   describe: string;
-  /** head: up to the first 64 KiB of the (decompressed) file, as text. */
-  detect(head: string, fileName: string): Detection | null;
+  /** head: the first 64 KiB of the (decompressed) file, parsed as JSON Lines and as a document; decide on members, never on text. */
+  detect(head: HeadView, fileName: string): Detection | null;
   verify(options: VerifyFileOptions): Promise<FormatVerification>;
 }

@@ -104,12 +104,19 @@ export async function readText(path: string): Promise<string> {
 
 /** Up to `limit` bytes of the start of the file, gunzipped when needed, as text. */
 export async function readHead(path: string, limit = 64 * 1024): Promise<string> {
+  return (await readHeadWhole(path, limit)).text;
+}
+
+/** readHead, and whether the text is the whole (decompressed) file rather than its first `limit` bytes. */
+export async function readHeadWhole(path: string, limit = 64 * 1024): Promise<{ text: string; whole: boolean }> {
   const fh = await openRegularFile(path, 'export');
   let head: Buffer;
+  let whole: boolean;
   try {
     const buf = Buffer.alloc(limit);
     const { bytesRead } = await fh.read(buf, 0, limit, 0);
     head = buf.subarray(0, bytesRead);
+    whole = bytesRead < limit;
   } finally {
     await fh.close();
   }
@@ -121,15 +128,13 @@ export async function readHead(path: string, limit = 64 * 1024): Promise<string>
       if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) throw new InputError('the gzip data inflates past any bound: a decompression bomb, not an export; reading stopped', path);
       throw gzipError(err, path);
     }
-    if (head.length > limit) head = head.subarray(0, limit);
+    if (head.length > limit) {
+      head = head.subarray(0, limit);
+      whole = false;
+    }
   }
   let text = head.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  return text;
+  return { text, whole };
 }
 
-/** The first line of the head that holds something other than whitespace. */
-export function firstLine(head: string): string {
-  for (const l of head.split('\n')) if (l.trim() !== '') return l.trim();
-  return '';
-}

@@ -9,6 +9,7 @@ import type { LineSummary } from '../../../shared/export/parse-line';
 import type { CaseEvent, FormatVerification } from '../../../shared/formats/case-model';
 import type { Sha256 } from '../../../shared/verify/merkle';
 import { EXPORT_FORMAT } from '../../../shared/export/types';
+import { LexObject } from '../../../shared/formats/json/lexeme-json';
 import { describeEvent } from '../../../shared/export/describe-event';
 import type { FormatReader, VerifyFileOptions } from '../formats/reader';
 import { lineBatches } from '../ingest/line-batches';
@@ -161,8 +162,9 @@ export const auditExportReader: FormatReader = {
   id: EXPORT_FORMAT,
   describe: 'Audit Replay native export: JSON Lines with a header, hash-chained events and signed Merkle checkpoints',
   detect(head) {
-    const first = head.split('\n', 1)[0];
-    if (/"format"\s*:\s*"audit-export\/1"/.test(first) && /"type"\s*:\s*"header"/.test(first)) {
+    // Decided on line 1's parsed members, so any spelling of the same JSON string ("audit-export\/1") is the same name.
+    const line1 = head.line1;
+    if (line1 instanceof LexObject && line1.get('type') === 'header' && line1.get('format') === EXPORT_FORMAT) {
       return { score: 100, reason: 'line 1 is a header naming the format audit-export/1' };
     }
     return null;

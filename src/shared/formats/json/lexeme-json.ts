@@ -61,13 +61,45 @@ export function parseLexJson(text: string, onTopElement?: (value: LexValue, star
   return v;
 }
 
+/**
+ * A JSON text read as far as it goes, for looking at the start of a file: at
+ * the end of the text or at the first error, reading stops and every object
+ * and array open there keeps the members and elements completed before it
+ * (the one being read is dropped). `complete` is true when the text is one
+ * whole JSON value and nothing after it but whitespace.
+ */
+export function parseLexJsonPrefix(text: string): { value: LexValue | undefined; complete: boolean } {
+  const p = new Parser(text, undefined, false, true);
+  p.ws();
+  let value: LexValue;
+  try {
+    value = p.value(0);
+  } catch (err) {
+    if (err instanceof LexJsonError) return { value: undefined, complete: false };
+    throw err;
+  }
+  p.ws();
+  return { value, complete: !p.stopped && p.pos === text.length };
+}
+
 class Parser {
   pos = 0;
+  /** Prefix mode: reading stopped early, so the containers hold only what came before. */
+  stopped = false;
   constructor(
     private readonly t: string,
     private readonly onTop: ((value: LexValue, start: number, index: number) => void) | undefined,
     private readonly strict: boolean,
+    private readonly prefix = false,
   ) {}
+
+  /** In prefix mode a container ends where reading stopped; the containers around it then end too. */
+  private stop<T>(err: unknown, partial: T): T {
+    if (!this.prefix || !(err instanceof LexJsonError)) throw err;
+    this.stopped = true;
+    this.pos = this.t.length;
+    return partial;
+  }
 
   fail(message: string): never {
     const atEnd = this.pos >= this.t.length;
@@ -165,8 +197,16 @@ class Parser {
   }
 
   array(depth: number): LexValue[] {
-    this.pos++;
     const out: LexValue[] = [];
+    try {
+      return this.elements(depth, out);
+    } catch (err) {
+      return this.stop(err, out);
+    }
+  }
+
+  private elements(depth: number, out: LexValue[]): LexValue[] {
+    this.pos++;
     this.ws();
     if (this.t.charCodeAt(this.pos) === 0x5d) {
       this.pos++;
@@ -190,6 +230,14 @@ class Parser {
 
   object(depth: number): LexObject {
     const out = new LexObject(this.pos);
+    try {
+      return this.members(depth, out);
+    } catch (err) {
+      return this.stop(err, out);
+    }
+  }
+
+  private members(depth: number, out: LexObject): LexObject {
     this.pos++;
     this.ws();
     if (this.t.charCodeAt(this.pos) === 0x7d) {
