@@ -66,7 +66,7 @@ export function ThreeAnswers({ summary, onShowStretch }: Pick<VerdictPanelProps,
           </p>
         )}
         {signer.advice && <p className="muted">{signer.advice}</p>}
-        <p className="muted">Verified with the trust store {summary.trustPath ? <span className="mono">{summary.trustPath}</span> : 'none was chosen'}</p>
+        <p className="muted">{summary.trustPath ? <>Verified with the trust store <span className="mono">{summary.trustPath}</span></> : 'No trust store was chosen.'}</p>
       </Answer>
       <Answer question="Conduct" words={CONDUCT_WORDS[conduct.status]} label={`Conduct: ${CONDUCT_WORDS[conduct.status].word}`}>
         <p>{conduct.status === 'not-run' && conduct.reason ? conduct.reason : conduct.sentence}</p>
