@@ -50,6 +50,8 @@ export interface MalformedSummary {
   t: 'malformed';
   line: number;
   reason: string;
+  /** Consecutive lines from `line` on with this same reason (1 when absent): a flood of junk costs one summary. */
+  count?: number;
 }
 
 export type LineSummary = EventSummary | CheckpointSummary | HeaderSummary | MalformedSummary;

@@ -11,7 +11,7 @@ import { verifyEd25519 as verifyPure } from '../crypto';
 import { EXPORT_FORMAT } from '../export/types';
 import type { ExportHeader, TrustStore, TrustedKey } from '../export/types';
 import type { CheckpointSummary, EventSummary, LineSummary } from '../export/parse-line';
-import { finding, sortFindings, verdictOf, type Finding, type Verdict } from './findings';
+import { finding, FindingCollector, verdictOf, type Finding, type FoldedCounts, type Verdict } from './findings';
 import { IncrementalMerkleTree, leafHash, subtreeRoot, type MerkleAppend, type Sha256 } from './merkle';
 
 export interface ChainVerifyOptions {
@@ -63,7 +63,10 @@ export interface CheckpointResult {
 export interface ChainResult {
   verdict: Verdict;
   events: number;
+  /** The first MAX_LISTED_PER_KIND of each kind, and one finding per kind saying how many more. */
   findings: Finding[];
+  /** Per kind, how many findings are counted but not listed. */
+  folded: FoldedCounts;
   firstFailure: Finding | null;
   header: ExportHeader | null;
   firstSeq: number | null;
@@ -79,11 +82,9 @@ export interface ChainResult {
 
 const short = (h: string) => `${h.slice(0, 12)}…`;
 
-/** Unreadable lines listed one by one; beyond this, one finding counts the rest. */
-export const MAX_LINE_FINDINGS = 1000;
-
 export class ChainVerifier {
-  private readonly findings: Finding[] = [];
+  // Bounded: a file of a million junk lines or warnings cannot exhaust memory through its findings.
+  private readonly findings = new FindingCollector();
   private header: ExportHeader | null = null;
   private headerProblem: string | null = null;
   private seenFirstLine = false;
@@ -98,7 +99,6 @@ export class ChainVerifier {
   private checkpoints: CheckpointResult[] = [];
   private anchored = 0;
   private lastLine: LineSummary | null = null;
-  private malformedLines = 0;
   private readonly trusted = new Map<string, TrustedKey>();
 
   constructor(private readonly options: ChainVerifyOptions) {
@@ -140,9 +140,8 @@ export class ChainVerifier {
         this.linkUnknown = true;
         return;
       case 'malformed':
-        // Every unreadable line counts; the first MAX_LINE_FINDINGS are listed, so a file of a
-        // million junk lines cannot exhaust memory through its findings.
-        if (++this.malformedLines <= MAX_LINE_FINDINGS) this.push(finding('malformed-line', null, s.line, `Line ${s.line} cannot be read: ${s.reason}.`));
+        // A summary may stand for `count` consecutive lines with the same reason: each is counted, the first ones listed.
+        this.findings.pushRun('malformed-line', s.count ?? 1, (i) => s.line + i, (i) => finding('malformed-line', null, s.line + i, `Line ${s.line + i} cannot be read: ${s.reason}.`));
         this.linkUnknown = true;
         return;
       case 'event':
@@ -342,9 +341,6 @@ export class ChainVerifier {
         finding('malformed-line', null, 1, `This is not an ${EXPORT_FORMAT} export: ${this.headerProblem ?? (this.seenFirstLine ? 'no header' : 'the file is empty')}.`),
       );
     } else {
-      if (this.malformedLines > MAX_LINE_FINDINGS) {
-        this.push(finding('malformed-line', null, null, `${this.malformedLines - MAX_LINE_FINDINGS} more unreadable lines are not listed one by one (${this.malformedLines} in all).`));
-      }
       const cutMidWrite = !end.lastLineTerminated && end.lines > 0;
       const last = this.lastLine;
       const lastCp = last?.t === 'checkpoint' ? last.checkpoint : null;
@@ -370,12 +366,14 @@ export class ChainVerifier {
         );
       }
     }
-    const findings = sortFindings(this.findings);
+    // The findings not listed are folded into one per kind; every kind keeps findings listed, so the verdict is that of all.
+    const { findings, folded } = this.findings.result();
     const verdict = verdictOf(findings, { malformed, anchored: this.count === this.anchored && this.checkpoints.some((c) => c.final && c.status === 'valid') });
     return {
       verdict,
       events: this.count,
       findings,
+      folded,
       firstFailure: findings.find((f) => f.severity === 'integrity') ?? null,
       header: this.header,
       firstSeq: this.firstSeq,
