@@ -5,6 +5,8 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { tmpDir } from './export-builder';
 import { cli } from './run-cli';
+import { FloodWriter } from '../hostile/floods';
+import { deriveKey } from '../../src/main/node/generate/generate-export';
 
 let dir: string;
 let exportPath: string;
@@ -53,6 +55,22 @@ describe('audit-replay verify', () => {
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ verdict: 'intact', events: 1500, findings: [], format: 'audit-export/1' });
     expect(out.file.sha256).toBe(createHash('sha256').update(readFileSync(exportPath)).digest('hex'));
+  });
+
+  it('--json says how many findings of each kind were folded: 3,000 events stepping back in time, intact', async () => {
+    const write = new FloodWriter(deriveKey('cli-floods'));
+    const file = write.events(path.join(dir, 'ts-back.jsonl'), 3000, { tsStep: -1 });
+    const trust = path.join(dir, 'floods-trust.json');
+    writeFileSync(trust, JSON.stringify(write.trust()));
+    const r = await cli('verify', file, '--trust', trust, '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.verdict).toBe('intact');
+    expect(out.folded).toEqual({ 'ts-regression': 1999 });
+    expect(out.findings).toHaveLength(1001);
+    expect(out.findings[1000].message).toBe('1999 more ts-regression findings are not listed one by one (2999 in all).');
+    const human = await cli('verify', file, '--trust', trust);
+    expect(human.stdout).toContain('findings (1001):');
   });
 
   it('exit 3 without a trust store (unanchored)', async () => {

@@ -1,7 +1,13 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { verifyAuditExport } from '../../src/main/node/verify/audit-export-reader';
+import { createHash } from 'node:crypto';
+import { nodeSha256, verifyAuditExport } from '../../src/main/node/verify/audit-export-reader';
+import { nodeVerifyEd25519 } from '../../src/main/node/formats/node-ed25519';
+import { summarizeBatch } from '../../src/main/node/verify/summarize-batch';
+import type { LineBatch } from '../../src/main/node/ingest/line-batches';
+import { ChainVerifier } from '../../src/shared/verify/chain-verifier';
+import { summarizeLine } from '../../src/shared/export/parse-line';
 import type { Finding } from '../../src/shared/verify/findings';
 import { canonicalize } from '../../src/shared/json/canonical';
 import { ed25519PublicKey } from '../../src/shared/crypto';
@@ -29,6 +35,25 @@ async function verify(lines: (Line | string)[], options: { trust?: unknown; newl
 }
 
 const kinds = (fs: Finding[]) => fs.map((f) => f.kind);
+
+/** The verifier fed one summary per line, as it was before summaries of junk were folded. */
+function lineByLine(text: string[]) {
+  const verifier = new ChainVerifier({ sha256: nodeSha256, verifySignature: nodeVerifyEd25519, trust: trustFor() });
+  text.forEach((t, i) => verifier.add(summarizeLine(t, i + 1, (x) => createHash('sha256').update(x, 'utf8').digest('hex'))));
+  return verifier.finish({ lastLineTerminated: true, lines: text.length });
+}
+
+function batchOf(lines: string[]): LineBatch {
+  const bytes = new Uint8Array(Buffer.from(lines.map((l) => `${l}\n`).join(''), 'utf8'));
+  const offsets = new Uint32Array(lines.length + 1);
+  let at = 0;
+  lines.forEach((l, i) => {
+    offsets[i] = at;
+    at += Buffer.byteLength(l, 'utf8') + 1;
+  });
+  offsets[lines.length] = at;
+  return { firstLine: 1, bytes, offsets };
+}
 const first = (fs: Finding[]) => fs.find((f) => f.severity === 'integrity');
 
 describe('a valid export', () => {
@@ -290,6 +315,44 @@ describe('bounded findings for junk', () => {
     expect(malformed[1].message).toMatch(/not an object/);
     expect(malformed[1000]).toMatchObject({ line: null });
     expect(malformed[1000].message).toMatch(/500 more unreadable lines .*1500 in all/);
+  });
+
+  it('500k-style warning floods: of 3,000 events stepping back in time, 1,000 ts-regression findings are listed and the rest counted; the verdict stays intact', async () => {
+    const base = Date.UTC(2026, 10, 25, 3, 0, 0);
+    const lines = buildLines(specs(3000).map((_, i) => ({ ts: new Date(base - i * 1000).toISOString() })), { every: 1000 });
+    const chain = await verify(lines, { workers: 2 });
+    expect(chain.verdict).toBe('intact');
+    const listed = chain.findings.filter((f) => f.kind === 'ts-regression');
+    expect(listed).toHaveLength(1001);
+    expect(listed.slice(0, 1000).map((f) => f.seq)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+    expect(listed[1000]).toMatchObject({ line: null, seq: null, severity: 'warning', message: '1999 more ts-regression findings are not listed one by one (2999 in all).' });
+    expect(chain.folded).toEqual({ 'ts-regression': 1999 });
+    expect(chain.findings).toHaveLength(1001);
+  });
+
+  it('a folded integrity finding still makes the export tampered, and the first failure is still the first', async () => {
+    const lines = buildLines(specs(1500), { every: 500 }).map((l) => (l.type === 'event' ? { ...l, data: { edited: l.seq } } : l));
+    const chain = await verify(lines);
+    expect(chain.verdict).toBe('tampered');
+    expect(chain.folded).toEqual({ 'hash-mismatch': 500 });
+    expect(chain.findings.filter((f) => f.kind === 'hash-mismatch')).toHaveLength(1001);
+    expect(chain.firstFailure).toMatchObject({ kind: 'hash-mismatch', seq: 0, line: 2 });
+  });
+
+  it('floods of blank and `{}` lines give the findings that line-by-line reading gives, inline and on workers, with one summary per run of the same junk', async () => {
+    const lines = buildLines(specs(30), { every: 10 });
+    const text = [canonicalize(lines[0]), ...Array(1200).fill(''), ...Array(1200).fill('{}'), 'x', 'x', ...lines.slice(1, 20).map((l) => canonicalize(l)), ...Array(300).fill('{}'), ...lines.slice(20).map((l) => canonicalize(l))];
+    const reference = lineByLine(text);
+    for (const workers of [0, 2]) {
+      const chain = await verify(text, { workers });
+      expect(chain.findings).toEqual(reference.findings);
+      expect(chain.folded).toEqual({ 'malformed-line': 2702 - 1000 });
+    }
+    expect(reference.folded).toEqual({ 'malformed-line': 1702 });
+    // One summary per run of the same junk, not one per line (also without the native scan, and keeping raw lines for ingest).
+    const batch = batchOf(text.slice(0, 2401));
+    expect(summarizeBatch(batch, false).map((s) => (s.t === 'malformed' ? `${s.line}x${s.count ?? 1}` : s.t))).toEqual(['header', '2x1200', '1202x1200']);
+    expect(summarizeBatch(batch, true, false)).toHaveLength(3);
   });
 
   it('a cut last line without a final checkpoint is one truncated finding, not two', async () => {

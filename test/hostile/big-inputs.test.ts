@@ -6,12 +6,14 @@
  * cores); they are there to catch the unbounded, not to benchmark.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deepNesting, gzipBomb, HEADER, hugeLineExport, millionTinyLines } from './big-inputs';
 import type { ProbeResult } from './probe';
+import { FloodWriter } from './floods';
+import { deriveKey } from '../../src/main/node/generate/generate-export';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const RSS_LIMIT_MIB = 1024;
@@ -19,9 +21,9 @@ const RSS_LIMIT_MIB = 1024;
 const FULL = process.env.HOSTILE_FULL === '1';
 const TIME_LIMIT_MS = 60_000;
 
-function probe(mode: string, file: string, timeoutMs = TIME_LIMIT_MS): Promise<ProbeResult & { exit: number | null; signal: string | null; stderr: string }> {
+function probe(mode: string, file: string, timeoutMs = TIME_LIMIT_MS, trust?: string): Promise<ProbeResult & { exit: number | null; signal: string | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(REPO, 'bin/run-ts.mjs'), path.join(REPO, 'test/hostile/probe.ts'), mode, file], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(REPO, 'bin/run-ts.mjs'), path.join(REPO, 'test/hostile/probe.ts'), mode, file, ...(trust ? [trust] : [])], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -123,6 +125,35 @@ describe('a million tiny lines', () => {
       expect(r.findings).toBeGreaterThanOrEqual(1001);
       expect(r.findings).toBeLessThanOrEqual(1010);
     }
+  });
+});
+
+// Floods of findings other than unreadable lines: every kind is listed up to 1,000 and counted beyond
+// (FindingCollector), and blank lines fold into one summary per run. Memory figures are the bench's
+// (bench/floods.bench.ts); here, what comes out.
+describe('floods of findings', () => {
+  it('500,000 events stepping back in time: 1,000 ts-regression findings listed, the other 498,999 counted; intact', async () => {
+    const write = new FloodWriter(deriveKey('hostile-floods'));
+    const file = write.events(path.join(dir, 'ts-back-500k.jsonl'), 500_000, { tsStep: -1 });
+    const trust = path.join(dir, 'ts-back-trust.json');
+    writeFileSync(trust, JSON.stringify(write.trust()));
+    const r = await probe('verify-workers', file, TIME_LIMIT_MS, trust);
+    expect(r.signal, r.stderr.slice(0, 300)).toBeNull();
+    expect(r.ok, r.error).toBe(true);
+    expect(r.verdict).toBe('intact');
+    expect(r.events).toBe(500_000);
+    expect(r.findings).toBe(1001);
+    expect(r.folded).toEqual({ 'ts-regression': 498_999 });
+    expect(r.firstFindings?.[0]).toMatchObject({ kind: 'ts-regression', line: 3 });
+  });
+
+  it('a million blank lines after a valid header: the first 1,000 listed, the other 999,000 counted', async () => {
+    const r = await probe('verify-workers', millionTinyLines(dir, 1_000_000, ''));
+    expect(r.signal, r.stderr.slice(0, 300)).toBeNull();
+    expect(r.ok, r.error).toBe(true);
+    expect(r.verdict).toBe('tampered');
+    expect(r.folded).toEqual({ 'malformed-line': 999_000 });
+    expect(r.firstFindings?.[0]).toMatchObject({ kind: 'malformed-line', line: 2, message: 'Line 2 cannot be read: the line is empty.' });
   });
 });
 

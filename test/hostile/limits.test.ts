@@ -11,7 +11,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DecompressionBombError, GZIP_RATIO_GRACE_BYTES, LineTooLongError, streamLineBatches } from '../../src/main/node/ingest/line-batches';
+import { DecompressionBombError, GZIP_RATIO_GRACE_BYTES, LineTooLongError, MAX_BATCH_LINES, streamLineBatches } from '../../src/main/node/ingest/line-batches';
 import { DocumentTooLargeError, MAX_DOCUMENT_BYTES, readLines, readText } from '../../src/main/node/formats/source';
 import { detectFormat } from '../../src/main/node/formats/registry';
 import { verifyFile } from '../../src/main/node/verify/verify-file';
@@ -71,6 +71,36 @@ describe('streamLineBatches (audit-export/1)', () => {
       }),
       runs(150),
     );
+  });
+
+  it('batches hold at most batchLines lines, whatever their bytes, and still split exactly like a split on \\n', async () => {
+    await fc.assert(
+      fc.asyncProperty(lineText, fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 64 }), fc.boolean(), async (text, batchLines, batchBytes, gz) => {
+        const file = write(Buffer.from(text, 'latin1'), gz);
+        const lines: string[] = [];
+        let largest = 0;
+        await streamLineBatches(
+          file,
+          (b) => {
+            largest = Math.max(largest, b.offsets.length - 1);
+            for (let i = 0; i + 1 < b.offsets.length; i++) lines.push(Buffer.from(b.bytes.subarray(b.offsets[i], b.offsets[i + 1])).toString('latin1'));
+          },
+          { batchBytes, batchLines, maxLineBytes: 1000 },
+        );
+        expect(lines).toEqual(expected(text, 1000).lines);
+        expect(largest).toBeLessThanOrEqual(batchLines);
+      }),
+      runs(150),
+    );
+  });
+
+  it('a 4 MiB batch of blank lines is not four million lines: by default a batch holds at most MAX_BATCH_LINES', async () => {
+    const file = write(HEADER + '\n'.repeat(300_000));
+    const sizes: number[] = [];
+    const end = await streamLineBatches(file, (b) => void sizes.push(b.offsets.length - 1), { batchBytes: 4 << 20 });
+    expect(end.lines).toBe(300_001);
+    expect(Math.max(...sizes)).toBe(MAX_BATCH_LINES);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(300_001);
   });
 
   it('a line far longer than the chunk size is refused without holding it (the 1 MiB chunks of a 40 MiB line)', async () => {

@@ -3,8 +3,8 @@
  * check in order. Pure: hashing is injected so the Node workers can use
  * node:crypto and the browser @noble/hashes.
  */
-import { canonicalizeWithout, CanonicalizationError, MAX_DEPTH } from '../json/canonical';
-import { parseStrictJson } from '../json/strict-json';
+import { canonicalWithout, CanonicalizationError, MAX_DEPTH } from '../json/canonical';
+import { checkStrictJson, parseStrictJson } from '../json/strict-json';
 import { scanCanonicalObject, type MemberSpan } from '../json/canonical-scan';
 import { HEX128 } from '../hex';
 import type { Checkpoint, ExportHeader } from './types';
@@ -53,6 +53,8 @@ export interface MalformedSummary {
   t: 'malformed';
   line: number;
   reason: string;
+  /** Consecutive lines from `line` on with this same reason (1 when absent): a flood of junk costs one summary. */
+  count?: number;
 }
 
 export type LineSummary = EventSummary | CheckpointSummary | HeaderSummary | MalformedSummary;
@@ -91,7 +93,7 @@ export function summarizeLine(
     }
   } catch (err) {
     try {
-      value = parseStrictJson(text);
+      checkStrictJson(text);
     } catch (strictErr) {
       return malformed(line, `not valid JSON: ${(strictErr as Error).message}`);
     }
@@ -104,18 +106,22 @@ export function summarizeLine(
   const omit = obj.type === 'checkpoint' ? 'sig' : 'hash';
   // Fast path: a line already in canonical form (what honest exporters write)
   // hashes as its own text minus the omitted member; no second serialization.
-  let without = fastOk && isCanonicalText(obj, text) ? removeMember(text, omit, obj[omit]) : null;
+  const canonical = fastOk && isCanonicalText(obj, text);
+  let without = canonical ? removeMember(text, omit, obj[omit]) : null;
+  // Canonical and without the member (a header, or junk such as `{}`): the text is already canon(obj without it),
+  // as the slow path below would build it, unless nesting reaches the depth canonicalization refuses.
+  if (without === null && canonical && !Object.hasOwn(obj, omit) && shallowerThan(obj, MAX_DEPTH)) without = text;
   if (without === null) {
     if (fastOk) {
-      // Not canonical: only the strict parser can rule out duplicate names.
+      // Not canonical: only the strict parser can rule out duplicate names (it checks; the value is JSON.parse's).
       try {
-        parseStrictJson(text);
+        checkStrictJson(text);
       } catch (err) {
         return malformed(line, (err as Error).message);
       }
     }
     try {
-      without = canonicalizeWithout(obj, omit).without;
+      without = canonicalWithout(obj, omit);
     } catch (err) {
       if (err instanceof CanonicalizationError || err instanceof RangeError) return malformed(line, (err as Error).message);
       throw err;
@@ -207,6 +213,15 @@ function isCanonicalText(obj: Record<string, unknown>, text: string): boolean {
   } catch {
     return false; // too deep for the stack: let the slow path say so
   }
+}
+
+/** True when no object or array in `value` (at `depth`) lies `limit` levels deep or more: canonicalize() would refuse it. */
+function shallowerThan(value: unknown, limit: number, depth = 0): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  if (depth >= limit) return false;
+  const children = Array.isArray(value) ? value : Object.values(value as Record<string, unknown>);
+  for (const v of children) if (!shallowerThan(v, limit, depth + 1)) return false;
+  return true;
 }
 
 function keysSorted(value: unknown, depth: number): boolean {

@@ -3,7 +3,7 @@
  * reports and the desktop UI work for all of them. A reader turns its file
  * into CaseEvents (streamed to a sink) and a FormatVerification.
  */
-import type { Finding, Verdict } from '../verify/findings';
+import type { Finding, FoldedCounts, Verdict } from '../verify/findings';
 import type { IntegrityAnswer, SignerAnswer } from '../verify/answers';
 
 export interface CaseEvent {
@@ -49,7 +49,10 @@ export interface FormatVerification {
   /** Who vouches for it: a key or secret in the reviewer's hands, or not. */
   signer: SignerAnswer;
   events: number;
+  /** Of each kind, the first MAX_LISTED_PER_KIND in file order, and one finding saying how many more there are. */
   findings: Finding[];
+  /** Per kind, how many findings were counted but not listed one by one (absent or {} when none). */
+  folded?: FoldedCounts;
   firstFailure: Finding | null;
   /** The last entry's hash: compare it with an outside record to rule out a clean tail cut. */
   headHash: string | null;

@@ -5,7 +5,7 @@
  * the file is an anchored head (rotation, eviction, partial export), not
  * tampering, unless the format says every file starts at its genesis.
  */
-import { finding, type Finding } from '../verify/findings';
+import { finding, FindingCollector, type Finding } from '../verify/findings';
 import type { ChainStart } from './case-model';
 
 export interface ChainCheckOptions {
@@ -17,7 +17,8 @@ export interface ChainCheckOptions {
 }
 
 export class ChainCheck {
-  readonly findings: Finding[] = [];
+  /** Bounded: the first of each kind listed, the rest counted. */
+  readonly findings = new FindingCollector();
   events = 0;
   headHash: string | null = null;
   /** What the first entry links to: the genesis value, or the hash of an entry before the file. */
@@ -33,6 +34,18 @@ export class ChainCheck {
   unreadable(f: Finding): void {
     this.findings.push(f);
     this.events++;
+    if (this.prev === undefined) this.chainStart = 'partial';
+    this.prev = null;
+  }
+
+  /**
+   * `count` consecutive unreadable entries from `index` on (a flood of the
+   * same junk line): the same as unreadable() on each, at the cost of one.
+   */
+  unreadableRun(count: number, lineOf: (i: number) => number, make: (i: number) => Finding, kind: Finding['kind'] = 'malformed-line'): void {
+    if (count <= 0) return;
+    this.findings.pushRun(kind, count, lineOf, make);
+    this.events += count;
     if (this.prev === undefined) this.chainStart = 'partial';
     this.prev = null;
   }

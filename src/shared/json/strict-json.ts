@@ -12,3 +12,8 @@ export { LexJsonError as StrictJsonError };
 export function parseStrictJson(text: string): unknown {
   return toJs(parseLexJson(text, undefined, { strict: true }));
 }
+
+/** Throws what parseStrictJson would throw, at the same place, without building the value (the caller has it from JSON.parse). */
+export function checkStrictJson(text: string): void {
+  parseLexJson(text, undefined, { strict: true, checkOnly: true });
+}

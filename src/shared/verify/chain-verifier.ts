@@ -11,7 +11,7 @@ import { verifyEd25519 as verifyPure, type Ed25519Verify } from '../crypto';
 import { EXPORT_FORMAT } from '../export/types';
 import type { ExportHeader, TrustStore, TrustedKey } from '../export/types';
 import type { CheckpointSummary, EventSummary, LineSummary } from '../export/parse-line';
-import { finding, sortFindings, type Finding, type Verdict } from './findings';
+import { finding, FindingCollector, type Finding, type FoldedCounts, type Verdict } from './findings';
 import { IncrementalMerkleTree, leafHash, PrefixRoots, type MerkleAppend, type Sha256 } from './merkle';
 import { parseUtcTimestamp, TIMESTAMP_RULE } from '../export/timestamp';
 import { describeRange, UNTRUSTED_ADVICE, verdictFromAnswers, type IntegrityAnswer, type SignerAnswer, type Stretch } from './answers';
@@ -87,7 +87,10 @@ export interface ChainResult {
   /** Who vouches: a key in the reviewer's trust store, or not. */
   signer: SignerAnswer;
   events: number;
+  /** The first MAX_LISTED_PER_KIND of each kind, and one finding per kind saying how many more. */
   findings: Finding[];
+  /** Per kind, how many findings are counted but not listed. */
+  folded: FoldedCounts;
   firstFailure: Finding | null;
   header: ExportHeader | null;
   firstSeq: number | null;
@@ -103,11 +106,9 @@ export interface ChainResult {
 
 const short = (h: string) => `${h.slice(0, 12)}…`;
 
-/** Unreadable lines listed one by one; beyond this, one finding counts the rest. */
-export const MAX_LINE_FINDINGS = 1000;
-
 export class ChainVerifier {
-  private readonly findings: Finding[] = [];
+  // Bounded: a file of a million junk lines or warnings cannot exhaust memory through its findings.
+  private readonly findings = new FindingCollector();
   private header: ExportHeader | null = null;
   private headerProblem: string | null = null;
   private seenFirstLine = false;
@@ -122,7 +123,6 @@ export class ChainVerifier {
   private checkpoints: CheckpointResult[] = [];
   private anchored = 0;
   private lastLine: LineSummary | null = null;
-  private malformedLines = 0;
   private readonly trusted = new Map<string, TrustedKey>();
   private readonly named = new Map<string, string>();
   private readonly prefixRoots: PrefixRoots;
@@ -179,9 +179,8 @@ export class ChainVerifier {
         this.linkUnknown = true;
         return;
       case 'malformed':
-        // Every unreadable line counts; the first MAX_LINE_FINDINGS are listed, so a file of a
-        // million junk lines cannot exhaust memory through its findings.
-        if (++this.malformedLines <= MAX_LINE_FINDINGS) this.push(finding('malformed-line', null, s.line, `Line ${s.line} cannot be read: ${s.reason}.`));
+        // A summary may stand for `count` consecutive lines with the same reason: each is counted, the first ones listed.
+        this.findings.pushRun('malformed-line', s.count ?? 1, (i) => s.line + i, (i) => finding('malformed-line', null, s.line + i, `Line ${s.line + i} cannot be read: ${s.reason}.`));
         this.linkUnknown = true;
         return;
       case 'event':
@@ -506,9 +505,6 @@ export class ChainVerifier {
         finding('malformed-line', null, 1, `This is not an ${EXPORT_FORMAT} export: ${this.headerProblem ?? (this.seenFirstLine ? 'no header' : 'the file is empty')}.`),
       );
     } else {
-      if (this.malformedLines > MAX_LINE_FINDINGS) {
-        this.push(finding('malformed-line', null, null, `${this.malformedLines - MAX_LINE_FINDINGS} more unreadable lines are not listed one by one (${this.malformedLines} in all).`));
-      }
       const cutMidWrite = !end.lastLineTerminated && end.lines > 0;
       const last = this.lastLine;
       const lastCp = last?.t === 'checkpoint' ? last.checkpoint : null;
@@ -534,7 +530,8 @@ export class ChainVerifier {
         );
       }
     }
-    const findings = sortFindings(this.findings);
+    // The findings not listed are folded into one per kind; every kind keeps findings listed, so the answers are those of all.
+    const { findings, folded } = this.findings.result();
     const integrity = this.integrityAnswer(findings, malformed);
     const signer = this.signerAnswer();
     const complete = this.lastLine?.t === 'checkpoint' && this.lastLine.checkpoint.final;
@@ -547,6 +544,7 @@ export class ChainVerifier {
       signer,
       events: this.count,
       findings,
+      folded,
       firstFailure: findings.find((f) => f.severity === 'integrity') ?? null,
       header: this.header,
       firstSeq: this.firstSeq,

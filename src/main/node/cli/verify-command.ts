@@ -37,6 +37,8 @@ export const verifyCommand: CliCommand = async (args, io) => {
         signer: result.signer,
         events: result.events,
         findings: result.findings.map((f) => ({ kind: f.kind, seq: f.seq, line: f.line, message: f.message, severity: f.severity })),
+        // Per kind, the findings counted but not listed above (each kind's list ends with one finding saying how many).
+        folded: result.folded ?? {},
         first_failure: result.firstFailure,
         verdict_reason: result.verdictReason,
         format: result.format,

@@ -6,7 +6,7 @@
 import { LexObject } from '../../../shared/formats/json/lexeme-json';
 import { acsIdentities } from '../../../shared/formats/agt/hashing';
 import { decisionOf, outside, text } from '../../../shared/formats/agt/case-events';
-import { finding, type Finding } from '../../../shared/verify/findings';
+import { finding, FindingCollector } from '../../../shared/verify/findings';
 import type { FormatReader } from './reader';
 import { nodeSha256Hex } from './source';
 import { firstEntry, hasMembers } from './head-view';
@@ -24,7 +24,7 @@ export const acsResultsReader: FormatReader = {
     return { score: 95, reason: 'the first line is a JSON object with policy_input and input_identity, the ACS result envelope' };
   },
   async verify(o) {
-    const findings: Finding[] = [];
+    const findings = new FindingCollector();
     const unauthAll = new Set<string>();
     let checked = 0;
     let runtimeErrors = 0;

@@ -2,7 +2,7 @@
 import type { ChainStart, FormatVerification } from '../../../shared/formats/case-model';
 import { LexJsonError, LexObject, LineIndex, parseLexJson, type LexValue } from '../../../shared/formats/json/lexeme-json';
 import { chainStartSentence, type ChainCheck } from '../../../shared/formats/chain-check';
-import { finding, sortFindings, verdictOf, type Finding } from '../../../shared/verify/findings';
+import { finding, FindingCollector, verdictOf, type Finding } from '../../../shared/verify/findings';
 import { answersFromFindings, UNTRUSTED_ADVICE, type SignerStatus } from '../../../shared/verify/answers';
 import { readLines, type FileLine } from './source';
 import type { VerifyFileOptions } from './reader';
@@ -57,7 +57,8 @@ export function lineProblem(why: string, ln: Pick<FileLine, 'line' | 'terminated
 export interface VerificationParts {
   format: string;
   formatReason: string;
-  findings: Finding[];
+  /** Bounded per kind; the ones not listed become one finding per kind and the `folded` counts. */
+  findings: FindingCollector;
   events: number;
   headHash: string | null;
   chainStart: ChainStart;
@@ -74,7 +75,8 @@ export interface VerificationParts {
 }
 
 export function buildVerification(p: VerificationParts): FormatVerification {
-  const findings = sortFindings(p.findings);
+  const { findings, folded } = p.findings.result();
+  // Every kind that occurred keeps findings listed, so this is the verdict of all of them.
   const verdict = verdictOf(findings, { malformed: p.malformed, anchored: p.anchored });
   const firstFailure = findings.find((f) => f.severity === 'integrity') ?? null;
   const start = p.chainStart === 'none' && p.events > 0 ? `The log has no hash chain.` : chainStartSentence(p.chainStart, p.noun);
@@ -102,6 +104,7 @@ export function buildVerification(p: VerificationParts): FormatVerification {
     signer: answers.signer,
     events: p.events,
     findings,
+    folded,
     firstFailure,
     headHash: p.headHash,
     chainStart: p.chainStart,
@@ -117,12 +120,12 @@ export function hashOnlyVerification(
   format: string,
   formatReason: string | undefined,
   chain: ChainCheck,
-  o: { malformed: boolean; noun: string; details: Record<string, unknown>; extraFindings?: Finding[] },
+  o: { malformed: boolean; noun: string; details: Record<string, unknown>; extraFindings?: FindingCollector },
 ): FormatVerification {
   return buildVerification({
     format,
     formatReason: formatReason ?? `read as ${format}`,
-    findings: [...chain.findings, ...(o.extraFindings ?? [])],
+    findings: new FindingCollector().add(chain.findings).add(o.extraFindings ?? []),
     events: chain.events,
     headHash: chain.headHash,
     chainStart: chain.chainStart,

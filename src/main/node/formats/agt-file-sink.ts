@@ -7,7 +7,7 @@
 import { FILE_SINK_AUTH, fileSinkHashInput } from '../../../shared/formats/agt/hashing';
 import { meshCaseEvent, outside } from '../../../shared/formats/agt/case-events';
 import { ChainCheck } from '../../../shared/formats/chain-check';
-import { finding, type Finding } from '../../../shared/verify/findings';
+import { finding, FindingCollector } from '../../../shared/verify/findings';
 import type { FormatReader } from './reader';
 import { hmacSha256Hex, nodeSha256Hex } from './source';
 import { firstEntry, hasMembers } from './head-view';
@@ -23,7 +23,7 @@ export const agtFileSinkReader: FormatReader = {
   async verify(o) {
     const key = o.hmacKey;
     const chain = new ChainCheck({ noun: 'entry', isGenesis: (p) => p === '', firstMustBeGenesis: true });
-    const sigFindings: Finding[] = [];
+    const sigFindings = new FindingCollector();
     let signed = 0;
     const lines = objectLines(o, 'entry', (f) => chain.unreadable(f));
     for await (const { ln, index: i, entry: e } of lines) {
@@ -48,14 +48,14 @@ export const agtFileSinkReader: FormatReader = {
       for (const k of unauth) chain.unauthenticated.add(k);
       o.onEvent?.(meshCaseEvent(e, i, ln.line, ln.text, { canonical: input.text, recordedHash: recorded, computedHash: computed, prevHash: prev }, unauth));
     }
-    let findings = [...chain.findings];
+    const findings = new FindingCollector().add(chain.findings);
     // Every line failing is the mark of a wrong secret, not of a forger who missed a few lines:
     // who vouches is unknown (not proven), which is not the same as "altered".
-    const wrongSecret = key !== null && signed > 0 && sigFindings.length === signed;
+    const wrongSecret = key !== null && signed > 0 && sigFindings.count() === signed;
     if (wrongSecret) {
-      const f = sigFindings[0];
+      const f = sigFindings.listed()[0];
       findings.push(finding('wrong-secret', f.seq, f.line, `No entry's HMAC matches the secret given (${signed} of ${signed} fail): the secret is probably not the one this log was written with, so nothing you hold vouches for it. If it is the right secret, every entry was forged.`));
-    } else findings = findings.concat(sigFindings);
+    } else findings.add(sigFindings);
     return buildVerification({
       format: this.id,
       formatReason: o.formatReason ?? `read as ${this.id}`,
@@ -73,7 +73,7 @@ export const agtFileSinkReader: FormatReader = {
           ? 'every entry carries a valid HMAC made with the secret given.'
           : `no HMAC secret was given (--hmac-key-file), so the HMACs were not checked and ${HASH_ONLY}`,
       noun: 'entry',
-      details: { ...chainDetails(chain), hmacChecked: key !== null, hmacFailures: sigFindings.length },
+      details: { ...chainDetails(chain), hmacChecked: key !== null, hmacFailures: sigFindings.count() },
     });
   },
 };

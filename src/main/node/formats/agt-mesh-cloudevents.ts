@@ -6,7 +6,7 @@ import { LexObject } from '../../../shared/formats/json/lexeme-json';
 import { checkCloudEvent, eventTypeOfCloudEvent, toRfc3339 } from '../../../shared/formats/agt/hashing';
 import { compactJson, decisionOf, meshKind, outside, text } from '../../../shared/formats/agt/case-events';
 import { ChainCheck } from '../../../shared/formats/chain-check';
-import { finding, type Finding } from '../../../shared/verify/findings';
+import { finding, FindingCollector } from '../../../shared/verify/findings';
 import type { FormatReader } from './reader';
 import { nodeSha256Hex, readText } from './source';
 import { hashOnlyVerification, parseDocument } from './agt-common';
@@ -26,7 +26,7 @@ export const agtMeshCloudEventsReader: FormatReader = {
   async verify(o) {
     const doc = parseDocument(await readText(o.path), 'event');
     const chain = new ChainCheck({ noun: 'event', isGenesis: (p) => p === '', firstMustBeGenesis: false });
-    const extra: Finding[] = [];
+    const extra = new FindingCollector();
     if (doc.error) extra.push(doc.error);
     const notArray = !doc.error && !Array.isArray(doc.value);
     if (notArray) extra.push(finding('malformed-line', null, 1, 'The file is JSON but not an array of CloudEvents.'));

@@ -7,7 +7,7 @@ import { LexObject, type LexValue } from '../../../shared/formats/json/lexeme-js
 import { agtMerkleRoot, MESH_AUTH, meshHashInput } from '../../../shared/formats/agt/hashing';
 import { compactJson, meshCaseEvent, outside } from '../../../shared/formats/agt/case-events';
 import { ChainCheck } from '../../../shared/formats/chain-check';
-import { finding, type Finding } from '../../../shared/verify/findings';
+import { finding, FindingCollector } from '../../../shared/verify/findings';
 import type { FormatReader } from './reader';
 import { nodeSha256Hex, readText } from './source';
 import { hashOnlyVerification, parseDocument } from './agt-common';
@@ -27,7 +27,7 @@ export const agtMeshExportReader: FormatReader = {
     const text = await readText(o.path);
     const doc = parseDocument(text, 'the document');
     const chain = new ChainCheck({ noun: 'entry', isGenesis: (p) => p === '', firstMustBeGenesis: false });
-    const extra: Finding[] = [];
+    const extra = new FindingCollector();
     const details: Record<string, unknown> = {};
     const root = doc.value instanceof LexObject ? doc.value : null;
     const entries = root?.get('entries');

@@ -30,16 +30,21 @@ export const agtMeshJsonlReader: FormatReader = {
         for (const k of r.unauthenticated) chain.unauthenticated.add(k);
         continue;
       }
+      if (r.t === 'unreadable' || r.t === 'unchecked') {
+        // `count` consecutive lines with the same problem: each counted, the first ones listed.
+        const n = r.count ?? 1;
+        const first = entries;
+        entries += n;
+        if (r.t === 'unreadable') {
+          chain.unreadableRun(n, (k) => r.line + k, (k) => lineProblem(r.why, { line: r.line + k, terminated: r.terminated }, first + k, 'entry'), r.terminated ? 'malformed-line' : 'truncated');
+          continue;
+        }
+        readable += n;
+        chain.unreadableRun(n, (k) => r.line + k, (k) => finding('malformed-line', first + k, r.line + k, `Entry ${first + k} cannot be checked because ${r.problem}.`));
+        continue;
+      }
       const i = entries++;
-      if (r.t === 'unreadable') {
-        chain.unreadable(lineProblem(r.why, r, i, 'entry'));
-        continue;
-      }
       readable++;
-      if (r.t === 'unchecked') {
-        chain.unreadable(finding('malformed-line', i, r.line, `Entry ${i} cannot be checked because ${r.problem}.`));
-        continue;
-      }
       chain.entry(i, r.line, r.recorded, r.prev, r.computed);
       for (const k of r.unauthenticated) chain.unauthenticated.add(k);
       if (r.event) o.onEvent?.({ ...r.event, index: i, seq: i });

@@ -8,7 +8,7 @@ import { LexObject, LexNumber } from '../../../shared/formats/json/lexeme-json';
 import { RECEIPT_AUTH, receiptPayload } from '../../../shared/formats/agt/hashing';
 import { compactJson, decisionOf, outside, text } from '../../../shared/formats/agt/case-events';
 import { ChainCheck } from '../../../shared/formats/chain-check';
-import { finding, type Finding } from '../../../shared/verify/findings';
+import { finding, FindingCollector } from '../../../shared/verify/findings';
 import { utf8 } from '../../../shared/hex';
 import { parseUtcTimestamp } from '../../../shared/export/timestamp';
 import type { FormatReader } from './reader';
@@ -35,7 +35,7 @@ export const agtReceiptsReader: FormatReader = {
   async verify(o) {
     const doc = parseDocument(await readText(o.path), 'receipt');
     const chain = new ChainCheck({ noun: 'receipt', isGenesis: (p) => p === null, firstMustBeGenesis: false });
-    const extra: Finding[] = [];
+    const extra = new FindingCollector();
     if (doc.error) extra.push(doc.error);
     const notArray = !doc.error && !Array.isArray(doc.value);
     if (notArray) extra.push(finding('malformed-line', null, 1, 'The file is JSON but not an array of receipts.'));
@@ -103,7 +103,7 @@ export const agtReceiptsReader: FormatReader = {
     return buildVerification({
       format: this.id,
       formatReason: o.formatReason ?? `read as ${this.id}`,
-      findings: [...chain.findings, ...extra],
+      findings: new FindingCollector().add(chain.findings).add(extra),
       events: chain.events,
       headHash: chain.headHash,
       chainStart: chain.chainStart,

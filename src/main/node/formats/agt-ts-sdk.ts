@@ -8,7 +8,7 @@ import { LexObject } from '../../../shared/formats/json/lexeme-json';
 import { TS_SDK_AUTH, tsSdkHashInput, ZERO_HASH } from '../../../shared/formats/agt/hashing';
 import { compactJson, decisionOf, outside, text } from '../../../shared/formats/agt/case-events';
 import { ChainCheck } from '../../../shared/formats/chain-check';
-import { finding, type Finding } from '../../../shared/verify/findings';
+import { finding, FindingCollector } from '../../../shared/verify/findings';
 import type { FormatReader } from './reader';
 import { nodeSha256Hex, readText } from './source';
 import { hashOnlyVerification, parseDocument } from './agt-common';
@@ -26,7 +26,7 @@ export const agtTsSdkReader: FormatReader = {
   async verify(o) {
     const doc = parseDocument(await readText(o.path), 'entry');
     const chain = new ChainCheck({ noun: 'entry', isGenesis: (p) => p === ZERO_HASH, firstMustBeGenesis: false });
-    const extra: Finding[] = [];
+    const extra = new FindingCollector();
     if (doc.error) extra.push(doc.error);
     const notArray = !doc.error && !Array.isArray(doc.value);
     if (notArray) extra.push(finding('malformed-line', null, 1, 'The file is JSON but not an array of audit entries.'));

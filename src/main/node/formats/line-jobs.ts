@@ -32,8 +32,24 @@ export interface EntryRun {
   unauthenticated: string[];
 }
 
-/** One non-blank line's outcome (blank lines give none), or a run of clean entries. */
-export type LineResult = { t: 'unreadable'; line: number; terminated: boolean; why: string } | { t: 'unchecked'; line: number; problem: string } | EntryResult | EntryRun;
+/**
+ * One non-blank line's outcome (blank lines give none), or a run of clean
+ * entries. An unreadable or unchecked result may stand for `count`
+ * consecutive lines from `line` on with the same reason (1 when absent).
+ */
+export type LineResult =
+  | { t: 'unreadable'; line: number; terminated: boolean; why: string; count?: number }
+  | { t: 'unchecked'; line: number; problem: string; count?: number }
+  | EntryResult
+  | EntryRun;
+
+/** Folds a junk result into the one before when it repeats it on the next line: a flood of junk costs one result. */
+function sameJunk(last: LineResult | undefined, r: LineResult): boolean {
+  if (!last || last.t !== r.t || (last.t !== 'unreadable' && last.t !== 'unchecked')) return false;
+  if (last.line + (last.count ?? 1) !== r.line) return false;
+  if (last.t === 'unreadable' && r.t === 'unreadable') return last.why === r.why && last.terminated === r.terminated;
+  return last.t === 'unchecked' && r.t === 'unchecked' && last.problem === r.problem;
+}
 
 export type LineJob = 'agt-mesh-jsonl';
 
@@ -74,7 +90,9 @@ export function runLineJob(job: LineJob, batch: LineBatch, keep: boolean): LineR
     const r = fn(ln.text, ln.line, ln.terminated, keep);
     if (keep || r.t !== 'entry' || r.computed !== r.recorded) {
       close();
-      out.push(r);
+      const last = out[out.length - 1];
+      if (sameJunk(last, r) && (last.t === 'unreadable' || last.t === 'unchecked')) last.count = (last.count ?? 1) + 1;
+      else out.push(r);
       continue;
     }
     if (run && r.prev === run.last) {

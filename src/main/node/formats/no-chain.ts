@@ -1,7 +1,7 @@
 /** Shared by the logs that carry no chain at all (OPA decision logs, OTLP traces). */
 import type { LexObject, LexValue } from '../../../shared/formats/json/lexeme-json';
 import { LexObject as LexObjectClass, parseLexJson } from '../../../shared/formats/json/lexeme-json';
-import { finding, type Finding } from '../../../shared/verify/findings';
+import { finding, FindingCollector, type Finding } from '../../../shared/verify/findings';
 import type { FormatVerification } from '../../../shared/formats/case-model';
 import { buildVerification, lineProblem, parseDocument } from './agt-common';
 import { readLines, readText, readHead } from './source';
@@ -28,8 +28,8 @@ export async function forEachItem(
   signal: AbortSignal | undefined,
   noun: string,
   visit: (item: Item) => void,
-): Promise<{ findings: Finding[]; items: number; readable: number; mode: 'lines' | 'document' }> {
-  const findings: Finding[] = [];
+): Promise<{ findings: FindingCollector; items: number; readable: number; mode: 'lines' | 'document' }> {
+  const findings = new FindingCollector();
   const head = (await readHead(path, 64 * 1024)).trimStart();
   const firstNl = head.indexOf('\n');
   let lines = false;
@@ -73,7 +73,7 @@ export async function forEachItem(
 export function noChainVerification(p: {
   format: string;
   formatReason: string | undefined;
-  findings: Finding[];
+  findings: FindingCollector;
   events: number;
   malformed: boolean;
   what: string;
@@ -84,7 +84,7 @@ export function noChainVerification(p: {
   return buildVerification({
     format: p.format,
     formatReason: p.formatReason ?? `read as ${p.format}`,
-    findings: [...p.findings, noChainFinding(p.what)],
+    findings: p.findings.add([noChainFinding(p.what)]),
     events: p.events,
     headHash: null,
     chainStart: 'none',

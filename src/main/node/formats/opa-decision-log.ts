@@ -7,7 +7,7 @@
 import { LexObject, type LexValue } from '../../../shared/formats/json/lexeme-json';
 import { compactJson, decisionOf, text } from '../../../shared/formats/agt/case-events';
 import { toRfc3339 } from '../../../shared/formats/agt/hashing';
-import { finding, type Finding } from '../../../shared/verify/findings';
+import { finding, FindingCollector } from '../../../shared/verify/findings';
 import type { FormatReader } from './reader';
 import { forEachItem, noChainVerification } from './no-chain';
 import { firstEntries, hasMembers } from './head-view';
@@ -49,7 +49,7 @@ export const opaDecisionLogReader: FormatReader = {
     return null;
   },
   async verify(o) {
-    const findings: Finding[] = [];
+    const findings = new FindingCollector();
     const unauth = new Set<string>();
     const revisions: Record<string, string[]> = {};
     const erased = new Set<string>();
@@ -110,7 +110,7 @@ export const opaDecisionLogReader: FormatReader = {
     return noChainVerification({
       format: this.id,
       formatReason: o.formatReason,
-      findings: [...r.findings, ...findings],
+      findings: r.findings.add(findings),
       events: r.items,
       malformed: r.items > 0 && r.readable === 0,
       what: 'OPA decision logs',

@@ -5,7 +5,7 @@
  */
 import { LexNumber, LexObject, type LexValue } from '../../../shared/formats/json/lexeme-json';
 import { compactJson, text } from '../../../shared/formats/agt/case-events';
-import { finding, type Finding } from '../../../shared/verify/findings';
+import { finding, FindingCollector } from '../../../shared/verify/findings';
 import type { FormatReader } from './reader';
 import { forEachItem, noChainVerification } from './no-chain';
 
@@ -66,7 +66,7 @@ export const otlpTraceReader: FormatReader = {
     return { score: 90, reason: `OTLP/JSON with resourceSpans${genAi ? ' and gen_ai.* attributes' : ''}, as OpenTelemetry exporters write traces` };
   },
   async verify(o) {
-    const findings: Finding[] = [];
+    const findings = new FindingCollector();
     const unauth = new Set<string>();
     let spans = 0;
     const agents = new Set<string>();
@@ -131,7 +131,7 @@ export const otlpTraceReader: FormatReader = {
     return noChainVerification({
       format: this.id,
       formatReason: o.formatReason,
-      findings: [...r.findings, ...findings],
+      findings: r.findings.add(findings),
       events: spans,
       malformed: r.items > 0 && r.readable === 0,
       what: 'OpenTelemetry traces',

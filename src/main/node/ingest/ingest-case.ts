@@ -168,6 +168,8 @@ export async function ingestCase(
       head_hash: result.headHash,
       chain_start: result.chainStart,
       first_failure: result.firstFailure,
+      // The findings stored are the first of each kind; these say how many more of each there were.
+      folded: result.folded ?? {},
       unauthenticated_fields: result.unauthenticatedFields,
       details: result.details,
       trust_path: request.trustPath ? path.resolve(request.trustPath) : null,

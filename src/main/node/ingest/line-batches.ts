@@ -29,6 +29,13 @@ export const GZIP_RATIO_GRACE_BYTES = 1024 * 1024;
 export const MAX_GZIP_RATIO = 200;
 /** Whatever the ratio, never inflate more than this from one file. */
 export const MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024 * 1024;
+/**
+ * Lines in one batch, whatever their bytes: a 4 MiB batch of blank lines is
+ * four million lines, each a result to build and post back from a worker.
+ * Honest exports (hundreds of bytes a line) fill their batches by bytes long
+ * before this.
+ */
+export const MAX_BATCH_LINES = 65536;
 
 /** A line longer than MAX_LINE_BYTES: reading stops there, naming the file and line. */
 export class LineTooLongError extends InputError {
@@ -167,6 +174,8 @@ export async function openText(path: string, onRaw?: (chunk: Buffer) => void, li
 export interface LineBatchOptions {
   /** About how many bytes of whole lines make a batch (1 MiB by default). */
   batchBytes?: number;
+  /** At most this many lines make a batch (MAX_BATCH_LINES by default). */
+  batchLines?: number;
   /** Sees the bytes as stored (compressed for gzip), in order: for the file's SHA-256 and progress. */
   onRawChunk?: (chunk: Buffer) => void;
   signal?: AbortSignal;
@@ -176,7 +185,7 @@ export interface LineBatchOptions {
 /**
  * The one streaming line reader, for every format: batches of about
  * batchBytes of whole lines (a single line longer than that makes a batch of
- * its own), pulled one at a time so memory stays at a batch or two. A line
+ * its own) and at most batchLines lines, pulled one at a time so memory stays at a batch or two. A line
  * longer than maxLineBytes stops the reading with a LineTooLongError naming
  * the line; a gzip bomb with a DecompressionBombError; damaged gzip with an
  * InputError. Returns (as the generator's value) the line count and whether
@@ -184,6 +193,7 @@ export interface LineBatchOptions {
  */
 export async function* lineBatches(path: string, options: LineBatchOptions = {}): AsyncGenerator<LineBatch, LineStreamResult, void> {
   const batchBytes = options.batchBytes ?? 1 << 20;
+  const batchLines = Math.max(1, options.batchLines ?? MAX_BATCH_LINES);
   const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
   let bytesRead = 0;
   let nextLine = 1;
@@ -236,18 +246,25 @@ export async function* lineBatches(path: string, options: LineBatchOptions = {})
         if (carryLen > maxLineBytes) throw new LineTooLongError(path, nextLine + pendingLines, maxLineBytes);
         continue;
       }
-      const head = chunk.subarray(0, lastNl + 1);
-      const headLines = checkLineLengths(head, carryLen, maxLineBytes, path, nextLine + pendingLines, starts, pendingLen + carryLen);
-      // A view into the chunk (the stream reads each into a new buffer); take() copies once into the batch.
-      const whole = carryLen ? Buffer.concat([...carry, head], carryLen + head.length) : head;
+      // The chunk's whole lines, cut where a batch reaches batchLines lines.
+      let head = chunk.subarray(0, lastNl + 1);
+      while (head.length > 0) {
+        const piece = checkLineLengths(head, carryLen, maxLineBytes, path, nextLine + pendingLines, starts, pendingLen + carryLen, batchLines - pendingLines);
+        const ended = head.subarray(0, piece.end);
+        // A view into the chunk (the stream reads each into a new buffer); take() copies once into the batch.
+        const whole = carryLen ? Buffer.concat([...carry, ended], carryLen + ended.length) : ended;
+        carry = [];
+        carryLen = 0;
+        pending.push(whole);
+        pendingLen += whole.length;
+        pendingLines += piece.lines;
+        head = head.subarray(piece.end);
+        if (pendingLen >= batchBytes || pendingLines >= batchLines) yield take()!;
+      }
       const tail = chunk.subarray(lastNl + 1);
       carry = tail.length ? [Buffer.from(tail)] : [];
       carryLen = tail.length;
-      if (carryLen > maxLineBytes) throw new LineTooLongError(path, nextLine + pendingLines + headLines, maxLineBytes);
-      pending.push(whole);
-      pendingLen += whole.length;
-      pendingLines += headLines;
-      if (pendingLen >= batchBytes) yield take()!;
+      if (carryLen > maxLineBytes) throw new LineTooLongError(path, nextLine + pendingLines, maxLineBytes);
     }
     if (carryLen) {
       const last = carry.length === 1 ? carry[0] : Buffer.concat(carry, carryLen);
@@ -283,19 +300,20 @@ export async function streamLineBatches(path: string, onBatch: (batch: LineBatch
 }
 
 /**
- * Throws for the first line in `head` (whose first line continues `carryLen`
- * earlier bytes) longer than `max`; returns the number of lines `head` ends,
- * and records where each next line starts (offset `base` is head's start).
+ * Reads the lines `head` ends (its first continuing `carryLen` earlier
+ * bytes), at most `room` of them: throws for the first longer than `max`,
+ * records where each next line starts (offset `base` is head's start), and
+ * returns how many lines it read and the offset just after the last.
  */
-function checkLineLengths(head: Buffer, carryLen: number, max: number, file: string, firstLine: number, starts: number[], base: number): number {
+function checkLineLengths(head: Buffer, carryLen: number, max: number, file: string, firstLine: number, starts: number[], base: number, room: number): { lines: number; end: number } {
   let start = -carryLen;
   let line = firstLine;
-  for (let i = head.indexOf(0x0a); i !== -1; i = head.indexOf(0x0a, i + 1)) {
+  for (let i = head.indexOf(0x0a); i !== -1 && line - firstLine < room; i = head.indexOf(0x0a, i + 1)) {
     // The length counts the line's bytes without its \n.
     if (i - start > max) throw new LineTooLongError(file, line, max);
     start = i + 1;
     starts.push(base + start);
     line++;
   }
-  return line - firstLine;
+  return { lines: line - firstLine, end: Math.max(start, 0) };
 }

@@ -140,6 +140,7 @@ export function toVerification(chain: ChainResult, formatReason: string): Format
     signer: chain.signer,
     events: chain.events,
     findings: chain.findings,
+    folded: chain.folded,
     firstFailure: chain.firstFailure,
     headHash: chain.headHash,
     chainStart: chain.header && chain.header.genesis !== '0'.repeat(64) ? 'anchored-head' : 'genesis',

@@ -18,6 +18,22 @@ const LEAF_PREFIX = Buffer.from([0]);
 const leafOf = (hashHex: string): string => hash('sha256', Buffer.concat([LEAF_PREFIX, Buffer.from(hashHex, 'hex')]), 'hex');
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * Appends a line's summary, folding it into the one before when both are
+ * unreadable for the same reason on consecutive lines: a batch of a million
+ * blank or `{}` lines becomes one summary with a count, not a million objects
+ * to post from the worker, and the verifier lists the same findings. Line 1
+ * (the header's place) never starts such a run.
+ */
+function push(out: BatchItem[], s: LineSummary): void {
+  const last = out.length ? out[out.length - 1] : undefined;
+  if (s.t === 'malformed' && last?.t === 'malformed' && last.line !== 1 && last.reason === s.reason && last.line + (last.count ?? 1) === s.line) {
+    last.count = (last.count ?? 1) + 1;
+    return;
+  }
+  out.push(s);
+}
+
 export function summarizeBatch(batch: LineBatch, keepRaw: boolean, useNative = true): BatchItem[] {
   const { bytes, offsets, firstLine } = batch;
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
@@ -26,16 +42,16 @@ export function summarizeBatch(batch: LineBatch, keepRaw: boolean, useNative = t
   const native = useNative && !keepRaw ? nativeScan() : null;
   if (native && (ascii || isUtf8(buf))) return withNative(native, batch, buf);
   const text: string | null = ascii ? buf.toString('latin1') : isUtf8(buf) ? buf.toString('utf8') : null;
-  const out: LineSummary[] = [];
+  const out: BatchItem[] = [];
   if (ascii && text !== null) {
     // Byte offsets equal string offsets only for pure ASCII batches.
-    for (let i = 0; i + 1 < offsets.length; i++) out.push(one(text.slice(offsets[i], offsets[i + 1]), firstLine + i, keepRaw));
+    for (let i = 0; i + 1 < offsets.length; i++) push(out, one(text.slice(offsets[i], offsets[i + 1]), firstLine + i, keepRaw));
     return out;
   }
   if (text !== null) {
     const lines = text.split('\n');
     const n = offsets.length - 1;
-    for (let i = 0; i < n; i++) out.push(one(lines[i], firstLine + i, keepRaw, true));
+    for (let i = 0; i < n; i++) push(out, one(lines[i], firstLine + i, keepRaw, true));
     return out;
   }
   for (let i = 0; i + 1 < offsets.length; i++) {
@@ -44,10 +60,10 @@ export function summarizeBatch(batch: LineBatch, keepRaw: boolean, useNative = t
     try {
       lineText = decoder.decode(slice);
     } catch {
-      out.push({ t: 'malformed', line: firstLine + i, reason: 'the line is not valid UTF-8' });
+      push(out, { t: 'malformed', line: firstLine + i, reason: 'the line is not valid UTF-8' });
       continue;
     }
-    out.push(one(lineText, firstLine + i, keepRaw));
+    push(out, one(lineText, firstLine + i, keepRaw));
   }
   return out;
 }
@@ -109,7 +125,7 @@ function withNative(native: NativeScan, batch: LineBatch, buf: Buffer): BatchIte
       continue;
     }
     const line = buf.toString('utf8', offsets[i], offsets[i + 1]);
-    out.push(one(line.endsWith('\n') ? line.slice(0, -1) : line, firstLine + i, false, true));
+    push(out, one(line.endsWith('\n') ? line.slice(0, -1) : line, firstLine + i, false, true));
   }
   close();
   return out;
