@@ -18,14 +18,15 @@ import type * as CedarWasm from '@cedar-policy/cedar-wasm/nodejs';
 export type { DetailedError } from '@cedar-policy/cedar-wasm/nodejs';
 export type CedarModule = typeof CedarWasm;
 
-const require = createRequire(import.meta.url);
-const MODULE_PATH = require.resolve('@cedar-policy/cedar-wasm/nodejs');
+// Not named `require`: the bundler declares its own in the built workers.
+const loadCjs = createRequire(import.meta.url);
+const MODULE_PATH = loadCjs.resolve('@cedar-policy/cedar-wasm/nodejs');
 
 function load(): CedarModule {
   // The glue keeps its instance in module scope: taken out of the require cache, it is loaded
   // anew, with a new instance and new memory (about 20-30 ms, measured).
-  delete require.cache[MODULE_PATH];
-  return require(MODULE_PATH) as CedarModule;
+  delete loadCjs.cache[MODULE_PATH];
+  return loadCjs(MODULE_PATH) as CedarModule;
 }
 
 export let cedar: CedarModule = load();
