@@ -86,11 +86,11 @@ describe('folder-level loop check', () => {
     mkdirSync(path.join(scratch, 'src/main/node/formats'), { recursive: true });
     mkdirSync(path.join(scratch, 'src/main/node/verify'), { recursive: true });
     writeFileSync(path.join(scratch, 'src/main/node/formats/registry.ts'), "import { r } from '../verify/audit-export-reader';\n");
-    writeFileSync(path.join(scratch, 'src/main/node/formats/audit-export-reader.ts'), "import type { FormatReader } from '../formats/reader';\n");
+    writeFileSync(path.join(scratch, 'src/main/node/verify/audit-export-reader.ts'), "import type { FormatReader } from '../formats/reader';\n");
     const run = spawnSync(process.execPath, [path.join(repo, 'scripts/check-layers.mjs'), scratch], { encoding: 'utf8' });
-    expect(run.status).toBe(1);
+    expect(run.status, run.stdout + run.stderr).toBe(1);
     expect(run.stderr).toContain('src/main/node: 2 units import one another in a loop (formats, verify); one loop is formats → verify → formats:');
     expect(run.stderr).toContain("src/main/node/formats/registry.ts imports '../verify/audit-export-reader' (formats → verify)");
-    expect(run.stderr).toContain("src/main/node/formats/audit-export-reader.ts imports '../formats/reader' (verify → formats)");
+    expect(run.stderr).toContain("src/main/node/verify/audit-export-reader.ts imports '../formats/reader' (verify → formats)");
   });
 });
