@@ -6,11 +6,12 @@ import { fromHex, toHex, utf8 } from './hex';
 /** A SHA-256 function: this portable one, or Node's faster `nodeSha256` (main/node/read/hashes.ts). */
 export type Sha256 = (data: Uint8Array) => Uint8Array;
 
+/** A SHA-256 in hex of text (as UTF-8), as the format readers and the chain verifier take it. */
+export type Sha256Hex = (text: string) => string;
+
 export const sha256: Sha256 = (data) => nobleSha256(data);
 
-export function sha256HexOfText(text: string): string {
-  return toHex(nobleSha256(utf8(text)));
-}
+export const sha256HexOfText: Sha256Hex = (text) => toHex(nobleSha256(utf8(text)));
 
 /** The one shape of an Ed25519 check, so a faster one can be injected where it must give the same answer. */
 export type Ed25519Verify = (sigHex: string, message: Uint8Array, publicKeyHex: string) => boolean;

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LexJsonError, LexNumber, LexObject, LineIndex, parseLexJson } from '../../src/shared/json/lexeme-json';
 import { compareCodePoints, pythonDumps, serdeNumber, serdeSortedCompact } from '../../src/shared/json/foreign-json';
-import { agtMerkleRoot, meshHashInput, nobleSha256Hex, pythonIsoformat, tsSdkHashInput, ZERO_HASH } from '../../src/shared/formats/agt/hashing';
+import { agtMerkleRoot, meshHashInput, pythonIsoformat, tsSdkHashInput, ZERO_HASH } from '../../src/shared/formats/agt/hashing';
+import { sha256HexOfText } from '../../src/shared/crypto';
 
 const sha = (t: string) => createHash('sha256').update(t, 'utf8').digest('hex');
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -79,7 +80,7 @@ describe("Python's json.dumps", () => {
       expect(input.text).toContain('"huge": 1e+22');
       expect(input.text).toContain('"resource": "invoice/1004"');
       expect(sha(input.text)).toBe(entry.get('entry_hash'));
-      expect(nobleSha256Hex(input.text)).toBe(entry.get('entry_hash'));
+      expect(sha256HexOfText(input.text)).toBe(entry.get('entry_hash'));
     }
   });
 });

@@ -202,7 +202,11 @@ export const timelineQuery: Check<TimelineQuery> = object<TimelineQuery>({
 
 export const eventIndex = integer(0, MAX_OFFSET);
 
+// Note limits: the same numbers bound what the desk sends and what the notes store accepts from any door.
 export const MAX_NOTE_LENGTH = 20_000;
+export const MAX_TAGS = 20;
+export const MAX_TAG_LENGTH = 64;
+export const MAX_AUTHOR_LENGTH = 128;
 
 export const noteTarget: Check<NoteTarget> = object<NoteTarget>({
   kind: oneOf(['event', 'finding', 'divergence', 'sequence-finding', 'case'] as const),
@@ -210,8 +214,8 @@ export const noteTarget: Check<NoteTarget> = object<NoteTarget>({
   finding: optional(text(64, { pattern: /^[a-z][a-z-]*$/ })),
 });
 
-const noteTags = list(text(64), 20);
-const noteAuthor = text(128);
+const noteTags = list(text(MAX_TAG_LENGTH), MAX_TAGS);
+const noteAuthor = text(MAX_AUTHOR_LENGTH);
 
 export const noteInput: Check<NoteInput> = object<NoteInput>({
   target: noteTarget,

@@ -7,9 +7,9 @@ import { canonicalWithout, CanonicalizationError, MAX_DEPTH } from '../json/cano
 import { checkStrictJson, parseStrictJson } from '../json/strict-json';
 import { scanCanonicalObject, type MemberSpan } from '../json/canonical-scan';
 import { HEX128 } from '../hex';
+import type { Sha256Hex } from '../crypto';
 import type { Checkpoint, ExportHeader } from './types';
 
-export type Sha256Hex = (text: string) => string;
 
 export interface EventSummary {
   t: 'event';

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deriveKey, writeExport, type PolicyRef } from '../generate/generate-export';
+import { deriveKey, writeExport } from '../generate/generate-export';
+import type { PolicyRef } from '../../../shared/replay/types';
 import { createCedarDecider } from '../replay/decider';
 import { intOption, parseCommandArgs } from './args';
 import { UsageError } from '../errors/errors';

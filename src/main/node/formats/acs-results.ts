@@ -8,7 +8,7 @@ import { acsIdentities } from '../../../shared/formats/agt/hashing';
 import { decisionOf, outside, text } from '../../../shared/formats/agt/case-events';
 import { finding, FindingCollector } from '../../../shared/verify/findings';
 import type { FormatReader } from './reader';
-import { nodeSha256Hex } from './source';
+import { nodeSha256Hex } from '../read/hashes';
 import { firstEntry, hasMembers } from './head-view';
 import { buildVerification, objectLines } from './agt-common';
 

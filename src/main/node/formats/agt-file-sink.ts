@@ -9,7 +9,7 @@ import { meshCaseEvent, outside } from '../../../shared/formats/agt/case-events'
 import { ChainCheck } from '../../../shared/formats/chain-check';
 import { finding, FindingCollector } from '../../../shared/verify/findings';
 import type { FormatReader } from './reader';
-import { hmacSha256Hex, nodeSha256Hex } from './source';
+import { hmacSha256Hex, nodeSha256Hex } from '../read/hashes';
 import { firstEntry, hasMembers } from './head-view';
 import { buildVerification, chainDetails, HASH_ONLY, objectLines } from './agt-common';
 

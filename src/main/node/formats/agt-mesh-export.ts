@@ -9,7 +9,8 @@ import { compactJson, meshCaseEvent, outside } from '../../../shared/formats/agt
 import { ChainCheck } from '../../../shared/formats/chain-check';
 import { finding, FindingCollector } from '../../../shared/verify/findings';
 import type { FormatReader } from './reader';
-import { nodeSha256Hex, readText } from './source';
+import { readText } from './source';
+import { nodeSha256Hex } from '../read/hashes';
 import { hashOnlyVerification, parseDocument } from './agt-common';
 import { hasMembers } from './head-view';
 

@@ -10,7 +10,8 @@ import { compactJson, decisionOf, outside, text } from '../../../shared/formats/
 import { ChainCheck } from '../../../shared/formats/chain-check';
 import { finding, FindingCollector } from '../../../shared/verify/findings';
 import type { FormatReader } from './reader';
-import { nodeSha256Hex, readText } from './source';
+import { readText } from './source';
+import { nodeSha256Hex } from '../read/hashes';
 import { hashOnlyVerification, parseDocument } from './agt-common';
 import { arrayElements, hasMembers } from './head-view';
 

@@ -9,7 +9,8 @@ import type { LexObject } from '../../../shared/json/lexeme-json';
 import { MESH_AUTH, meshHashInput } from '../../../shared/formats/agt/hashing';
 import { meshCaseEvent, outside } from '../../../shared/formats/agt/case-events';
 import type { LineBatch } from '../read/line-batches';
-import { linesOfBatch, nodeSha256Hex } from './source';
+import { linesOfBatch } from './source';
+import { nodeSha256Hex } from '../read/hashes';
 import { parseObjectLine } from './agt-common';
 
 type EntryResult = { t: 'entry'; line: number; recorded: string; prev: string; computed: string; unauthenticated: string[]; event?: CaseEvent };

@@ -2,20 +2,18 @@
  * The parallel half of verification: decode a batch of lines and recompute
  * every hash. Runs in worker threads (summarize-worker) or inline.
  */
-import { hash } from 'node:crypto';
 import { isAscii, isUtf8 } from 'node:buffer';
 import { summarizeLine, type LineSummary } from '../../../shared/export/parse-line';
 import type { LineBatch } from '../read/line-batches';
 import type { EventRun } from '../../../shared/verify/chain-verifier';
 import { nativeScan, type NativeScan } from './native-scan';
+import { nodeSha256Hex } from '../read/hashes';
 
 /** What a batch becomes for the chain verifier: line summaries, and runs of clean events where the native scan took them. */
 export type BatchItem = LineSummary | EventRun;
 
-// crypto.hash (Node 20.12+) skips the Hash object: about twice as fast for one-shot digests.
-const sha256Hex = (text: string): string => hash('sha256', text, 'hex');
 const LEAF_PREFIX = Buffer.from([0]);
-const leafOf = (hashHex: string): string => hash('sha256', Buffer.concat([LEAF_PREFIX, Buffer.from(hashHex, 'hex')]), 'hex');
+const leafOf = (hashHex: string): string => nodeSha256Hex(Buffer.concat([LEAF_PREFIX, Buffer.from(hashHex, 'hex')]));
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -76,7 +74,7 @@ function one(text: string, line: number, keepRaw: boolean, stripped = false): Li
   if (line === 1 && body.charCodeAt(0) === 0xfeff) {
     return { t: 'malformed', line, reason: 'the file starts with a byte order mark, which UTF-8 JSON Lines does not allow' };
   }
-  return summarizeLine(body, line, sha256Hex, keepRaw, leafOf);
+  return summarizeLine(body, line, nodeSha256Hex, keepRaw, leafOf);
 }
 
 /**

@@ -5,33 +5,15 @@
  * ring changes), signed checkpoints every so many events and a final one.
  * Same options, same bytes.
  */
-import { createHash } from 'node:crypto';
 import { writeOutputFileSync } from '../read/files';
 import { canonicalize } from '../../../shared/json/canonical';
 import { ed25519PublicKey, signEd25519 } from '../../../shared/crypto';
 import { IncrementalMerkleTree } from '../../../shared/verify/merkle';
 import { toHex, utf8 } from '../../../shared/hex';
 import { EXPORT_FORMAT, ZERO_HASH } from '../../../shared/export/types';
+import type { CedarRequest, DecisionOutcome, PolicyRef } from '../../../shared/replay/types';
 import { Prng } from './prng';
-import { nodeSha256 } from '../read/hashes';
-
-export interface CedarRequest {
-  principal: { type: string; id: string };
-  action: { type: string; id: string };
-  resource: { type: string; id: string };
-  context: Record<string, unknown>;
-}
-
-export interface Outcome {
-  effect: 'allow' | 'deny' | 'require_approval';
-  determining: string[];
-}
-
-export interface PolicyRef {
-  name: string;
-  version: string;
-  digest: string;
-}
+import { nodeSha256, nodeSha256Hex } from '../read/hashes';
 
 export interface GenerateOptions {
   events: number;
@@ -39,7 +21,7 @@ export interface GenerateOptions {
   checkpointEvery?: number;
   key: { keyId: string; secretKeyHex: string };
   policy: PolicyRef;
-  decide: (request: CedarRequest) => Outcome;
+  decide: (request: CedarRequest) => DecisionOutcome;
   exportId?: string;
   chainId?: string;
   genesis?: string;
@@ -51,11 +33,10 @@ export interface GenerateOptions {
 }
 
 export function deriveKey(seed: string | number): { keyId: string; secretKeyHex: string; publicKeyHex: string } {
-  const secretKeyHex = createHash('sha256').update(`audit-replay signing key ${seed}`).digest('hex');
+  const secretKeyHex = nodeSha256Hex(`audit-replay signing key ${seed}`);
   return { keyId: `ops-${String(seed).replace(/[^A-Za-z0-9_-]/g, '') || 'key'}`, secretKeyHex, publicKeyHex: ed25519PublicKey(secretKeyHex) };
 }
 
-const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 type Step = { kind: string; actor: { type: 'agent' | 'human' | 'system'; id: string }; data: Record<string, unknown> };
 
@@ -80,7 +61,7 @@ class WorkflowSource {
     private readonly options: GenerateOptions,
   ) {}
 
-  private decision(agent: string, requestId: string, tool: string, resource: { type: string; id: string }, context: Record<string, unknown>): { step: Step; outcome: Outcome } {
+  private decision(agent: string, requestId: string, tool: string, resource: { type: string; id: string }, context: Record<string, unknown>): { step: Step; outcome: DecisionOutcome } {
     const request: CedarRequest = {
       principal: { type: 'Agent', id: agent },
       action: { type: 'Action', id: tool },
@@ -301,7 +282,7 @@ export function generateExportLines(options: GenerateOptions, emit: (line: strin
     if (step.kind === 'killswitch.released') killed.delete(step.data.scope as string);
     ms += rng.int(20, 2500);
     const event = { type: 'event', seq: firstSeq + emitted, ts: new Date(ms).toISOString(), kind: step.kind, actor: step.actor, data: step.data, prev_hash: prev };
-    const hash = sha256Hex(canonicalize(event));
+    const hash = nodeSha256Hex(canonicalize(event));
     emit(canonicalize({ ...event, hash }));
     tree.append(Buffer.from(hash, 'hex'));
     prev = hash;

@@ -6,11 +6,7 @@
 import type { CaseNote, NotesCarried, NoteEdit, NoteInput, NoteTarget, NoteVersion } from '../../../shared/api/audit-api';
 import { openCaseDb, readMeta, type Db } from '../store/case-store';
 import { describeError } from '../errors/describe-error';
-
-export const MAX_NOTE_TEXT = 20_000;
-export const MAX_TAGS = 20;
-export const MAX_TAG_LENGTH = 64;
-export const MAX_AUTHOR_LENGTH = 128;
+import { MAX_AUTHOR_LENGTH, MAX_NOTE_LENGTH, MAX_TAG_LENGTH, MAX_TAGS } from '../../../shared/api/validate';
 
 /** A note as the report needs it: target by position and every version. */
 export interface StoredNote {
@@ -35,7 +31,7 @@ function cleanTags(tags: readonly string[]): string[] {
 
 function checkText(text: string, author: string): void {
   if (!text.trim()) throw new NoteError('A note needs some text.');
-  if (text.length > MAX_NOTE_TEXT) throw new NoteError(`A note is longer than ${MAX_NOTE_TEXT} characters.`);
+  if (text.length > MAX_NOTE_LENGTH) throw new NoteError(`A note is longer than ${MAX_NOTE_LENGTH} characters.`);
   if (!author.trim() || author.length > MAX_AUTHOR_LENGTH) throw new NoteError(`A note needs an author (at most ${MAX_AUTHOR_LENGTH} characters).`);
 }
 

@@ -121,14 +121,19 @@ export interface LineStreamResult {
   bytesRead: number;
 }
 
-const GZIP_MAGIC = [0x1f, 0x8b];
+
+/** Whether bytes (a file's start) begin with the gzip magic: the one sniff, for streams and whole files alike. */
+export function isGzip(head: Uint8Array): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
 
 async function startsWithGzipMagic(fh: FileHandle): Promise<boolean> {
   const { bytesRead, buffer } = await fh.read(Buffer.alloc(2), 0, 2, 0);
-  return bytesRead === 2 && buffer[0] === GZIP_MAGIC[0] && buffer[1] === GZIP_MAGIC[1];
+  return isGzip(buffer.subarray(0, bytesRead));
 }
 
-export async function isGzip(path: string): Promise<boolean> {
+/** Whether the export at `path` is gzip by its first bytes (not its name). */
+export async function fileIsGzip(path: string): Promise<boolean> {
   const fh = await openRegularFile(path, 'export');
   try {
     return await startsWithGzipMagic(fh);

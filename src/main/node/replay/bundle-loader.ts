@@ -4,13 +4,13 @@
  * the spec pins it, every problem reported with file, line and policy.
  * Reading happens here, once; evaluation later never touches the disk.
  */
-import { createHash } from 'node:crypto';
 import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { bundleDigest } from '../../../shared/replay/bundle-digest';
 import type { PolicyRef } from '../../../shared/replay/types';
 import { InputError } from '../errors/errors';
 import { kindOf } from '../read/files';
+import { nodeSha256Hex } from '../read/hashes';
 import { cedar, reloadCedar, type DetailedError } from './cedar';
 
 export interface BundlePolicy {
@@ -41,10 +41,6 @@ export class BundleError extends InputError {
   ) {
     super(message, file, line);
   }
-}
-
-export function sha256HexOfText(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 /** The largest file a bundle may hold: real Cedar policy sets are kilobytes. */
@@ -155,9 +151,6 @@ function readBoundedFile(abs: string, shownAs: string): Buffer {
   }
 }
 
-function sha256Hex(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 function inside(root: string, candidate: string): boolean {
   const rel = path.relative(root, candidate);
@@ -373,7 +366,7 @@ export function loadBundle(dir: string): BundleSource {
     total += bytes.length;
     if (total > MAX_BUNDLE_BYTES) throw new BundleError(`holds more than ${MAX_BUNDLE_BYTES} bytes of files; refused`, abs);
     contents.set(f.rel, bytes);
-    if (f.rel !== 'manifest.json') hashes[f.rel] = sha256Hex(bytes);
+    if (f.rel !== 'manifest.json') hashes[f.rel] = nodeSha256Hex(bytes);
   }
   const manifestFile = path.join(abs, 'manifest.json');
   const manifestBytes = contents.get('manifest.json');
@@ -402,7 +395,7 @@ export function loadBundle(dir: string): BundleSource {
     entities = parsed;
   }
   const ref = { name: manifest.name, version: manifest.version, engine: manifest.engine };
-  return { ...ref, digest: bundleDigest(ref, hashes, sha256HexOfText), dir: abs, files: hashes, policies, schemaText, entities };
+  return { ...ref, digest: bundleDigest(ref, hashes, nodeSha256Hex), dir: abs, files: hashes, policies, schemaText, entities };
 }
 
 /** A folder of bundles: each sub-folder is one bundle. Sorted by folder name for a stable order. */

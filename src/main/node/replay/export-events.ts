@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { ReplayEvent } from '../../../shared/replay/types';
 import { InputError } from '../errors/errors';
-import { isGzip, streamLineBatches, type LineBatch } from '../read/line-batches';
+import { fileIsGzip, streamLineBatches, type LineBatch } from '../read/line-batches';
 
 export interface ExportReading {
   events: AsyncIterable<ReplayEvent>;
@@ -88,7 +88,7 @@ export function readExportEvents(file: string): ExportReading {
   let digest = '';
   async function* generate(): AsyncGenerator<ReplayEvent> {
     let index = 0;
-    const misnamed = file.endsWith('.gz') && !(await isGzip(file).catch(() => true));
+    const misnamed = file.endsWith('.gz') && !(await fileIsGzip(file).catch(() => true));
     for await (const { text, line } of boundedLines(file, (chunk) => hash.update(chunk))) {
       lines = line;
       let value: unknown;

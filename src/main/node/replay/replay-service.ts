@@ -11,7 +11,8 @@ import { SequenceChecker } from '../../../shared/replay/sequence-checks';
 import type { NotReplayableReason, PolicyRef, ReplayEvent, ReplayReport } from '../../../shared/replay/types';
 import { InputError } from '../errors/errors';
 import { checkRegularFile } from '../read/files';
-import { loadBundleFolder, sha256HexOfText, type BundleSource } from './bundle-loader';
+import { loadBundleFolder, type BundleSource } from './bundle-loader';
+import { nodeSha256Hex } from '../read/hashes';
 import { readExportEvents } from './export-events';
 import { createInlineRunner, createWorkerRunner, type DecisionRunner } from './worker-pool';
 import type { DecisionReading } from '../../../shared/replay/decision';
@@ -136,7 +137,7 @@ export async function replayEvents(events: AsyncIterable<ReplayEvent> | Iterable
 }
 
 function canonicalText(report: ReplayReport): { canonical: string; sha256: string } {
-  const { text, sha256 } = canonicalReport(report, sha256HexOfText);
+  const { text, sha256 } = canonicalReport(report, nodeSha256Hex);
   return { canonical: text, sha256 };
 }
 

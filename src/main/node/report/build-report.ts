@@ -8,7 +8,6 @@
  */
 import path from 'node:path';
 import { realpathSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { EXPORT_FORMAT } from '../../../shared/export/types';
 import type { Finding } from '../../../shared/verify/findings';
 import { TimelineCollector } from '../../../shared/report/timeline';
@@ -22,6 +21,7 @@ import { InputError } from '../errors/errors';
 import { describeError } from '../errors/describe-error';
 import type { StoredNote } from '../notes/case-notes';
 import { APP } from './app-version';
+import { nodeSha256Hex } from '../read/hashes';
 import { conductNotRun, conductOf } from '../../../shared/replay/conduct';
 import type { Stretch } from '../../../shared/verify/answers';
 
@@ -228,7 +228,7 @@ async function readTrust(trustPath: string): Promise<EvidenceReport['examined'][
   const { store, bytes } = await readTrustStore(trustPath);
   return {
     name: path.basename(trustPath),
-    sha256: createHash('sha256').update(bytes).digest('hex'),
+    sha256: nodeSha256Hex(bytes),
     keys: store.keys
       .map((k) => ({ key_id: k.key_id, alg: k.alg, public_key: k.public_key, revoked_at: k.revoked_at ?? null }))
       .sort((a, b) => (a.key_id < b.key_id ? -1 : a.key_id > b.key_id ? 1 : a.public_key < b.public_key ? -1 : 1)),

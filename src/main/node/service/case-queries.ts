@@ -3,7 +3,6 @@
  * pages with filters, findings, replay results, timeline buckets and the
  * proof behind an event. Big reads page from SQLite; nothing loads every row.
  */
-import { createHash } from 'node:crypto';
 import type { CaseSummary, EventPage, EventProof, EventQuery, EventRow, TimelineData, TimelineQuery } from '../../../shared/api/audit-api';
 import type { DivergenceView, SequenceFindingView } from '../../../shared/replay/views';
 import type { Finding, FindingKind, Severity, Verdict } from '../../../shared/verify/findings';
@@ -13,11 +12,11 @@ import { leafHash, MerkleLevels, inclusionProofFrom, verifyInclusion } from '../
 import { EXPORT_FORMAT } from '../../../shared/export/types';
 import { readMeta, type Db } from '../store/case-store';
 import { MARKER_SQL, type TimelineBase } from '../store/timeline-index';
-import { nodeSha256 } from '../read/hashes';
+import { nodeSha256, nodeSha256Hex } from '../read/hashes';
 import { conductNotRun } from '../../../shared/replay/conduct';
 import { stretchOf } from '../../../shared/verify/answers';
+import { MAX_LIMIT } from '../../../shared/api/validate';
 
-const MAX_PAGE = 10_000;
 
 export class CaseQueries {
   private meta: Record<string, unknown>;
@@ -79,7 +78,7 @@ export class CaseQueries {
   }
 
   events(query: EventQuery): EventPage {
-    const limit = Math.min(Math.max(0, query.limit), MAX_PAGE);
+    const limit = Math.min(Math.max(0, query.limit), MAX_LIMIT);
     const offset = Math.max(0, query.offset);
     const where: string[] = [];
     const params: unknown[] = [];
@@ -251,7 +250,7 @@ export class CaseQueries {
     let recomputed = row.computed_hash ?? '';
     if (native) {
       canonical = canonicalizeWithout(JSON.parse(row.raw), 'hash').without;
-      recomputed = createHash('sha256').update(canonical, 'utf8').digest('hex');
+      recomputed = nodeSha256Hex(canonical);
     }
     const proof: EventProof = {
       index,

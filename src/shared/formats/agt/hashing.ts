@@ -3,13 +3,10 @@
  * over the lexeme-preserving JSON tree; the caller brings the SHA-256 (Node
  * injects its native one, the shared default is @noble/hashes).
  */
-import { sha256 } from '@noble/hashes/sha2.js';
-import { toHex, utf8 } from '../../hex';
+import { sha256HexOfText, type Sha256Hex } from '../../crypto';
 import { LexNumber, LexObject, toJs, type LexValue } from '../../json/lexeme-json';
 import { lexObject, pythonDumps, PY_DEFAULT, serdeSortedCompact } from '../../json/foreign-json';
 
-export type Sha256Hex = (text: string) => string;
-export const nobleSha256Hex: Sha256Hex = (text) => toHex(sha256(utf8(text)));
 
 export const ZERO_HASH = '0'.repeat(64);
 
@@ -69,7 +66,7 @@ export function meshHashInput(entry: LexObject): HashInput {
  * the literal string of 64 zeros for empty subtrees, node = SHA-256 hex of
  * left_hex + right_hex. One entry: its hash; none: null.
  */
-export function agtMerkleRoot(hashes: readonly string[], sha256Hex: Sha256Hex = nobleSha256Hex): string | null {
+export function agtMerkleRoot(hashes: readonly string[], sha256Hex: Sha256Hex = sha256HexOfText): string | null {
   const n = hashes.length;
   if (n === 0) return null;
   if (n === 1) return hashes[0];
