@@ -11,25 +11,17 @@
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { AUDIT_CHANNELS, PROGRESS_CHANNEL } from '../shared/api/audit-api';
 import type { AuditApi, JobProgress } from '../shared/api/audit-api';
+import { errorSentence } from '../shared/api/error-sentence';
 
 type IpcListener = Parameters<typeof ipcRenderer.on>[1];
 
-/** Electron wraps a rejected handler as "Error invoking remote method 'x': Error: …"; the renderer gets the sentence. */
-export function remoteErrorSentence(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const sentence = message
-    .replace(/^Error invoking remote method '[^']*':\s*/, '')
-    .replace(/^(?:(?:[A-Za-z]*Error|RefusedCall):\s*)+/, '')
-    .split('\n')[0]
-    ?.trim();
-  return sentence || 'The service could not complete the request.';
-}
 
 async function invoke<T>(channel: string, ...args: unknown[]): Promise<T> {
   try {
     return (await ipcRenderer.invoke(channel, ...args)) as T;
   } catch (error) {
-    throw new Error(remoteErrorSentence(error));
+    // Electron wraps a rejected handler as "Error invoking remote method 'x': Error: …"; the renderer gets the sentence.
+    throw new Error(errorSentence(error));
   }
 }
 

@@ -26,18 +26,5 @@ export function useApi(): AuditApi {
   return api;
 }
 
-/**
- * Turns whatever an API call threw into one sentence for the reviewer: the
- * services already speak in sentences, so strip transport prefixes
- * (Electron's "Error invoking remote method …") and never show a stack.
- */
-export function sentenceOf(error: unknown): string {
-  let text = error instanceof Error ? error.message : typeof error === 'string' ? error : '';
-  text = text.split('\n')[0] ?? '';
-  text = text.replace(/^Error invoking remote method '[^']*':\s*/, '');
-  text = text.replace(/^(?:[A-Z][A-Za-z]*)?Error:\s*/, '');
-  text = text.trim();
-  if (!text) return 'Something went wrong and the service did not say what.';
-  if (text.length > 400) text = `${text.slice(0, 397)}…`;
-  return /[.!?…]$/.test(text) ? text : `${text}.`;
-}
+/** Whatever an API call threw, as one sentence for the reviewer (the one errorSentence every door uses). */
+export { errorSentence as sentenceOf } from '../shared/api/error-sentence';

@@ -2,7 +2,8 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Mock } from 'vitest';
 import { AUDIT_CHANNELS, PROGRESS_CHANNEL } from '../../src/shared/api/audit-api';
 import type { JobProgress } from '../../src/shared/api/audit-api';
-import { errorSentence, forwardProgress, registerAuditIpc, RefusedCall } from '../../src/main/electron/ipc';
+import { forwardProgress, registerAuditIpc, RefusedCall } from '../../src/main/electron/ipc';
+import { errorSentence } from '../../src/shared/api/error-sentence';
 import type { AuditCalls, IpcInvokeEventLike, IpcInvokeHandler, IpcMainLike } from '../../src/main/electron/ipc';
 import { APP_ORIGIN } from '../../src/main/electron/security';
 
@@ -199,8 +200,10 @@ describe('registerAuditIpc', () => {
 describe('errorSentence', () => {
   it.each([
     [new Error('Error: The export could not be read (line 3).'), 'The export could not be read (line 3).'],
-    [new RangeError('RangeError: Invalid array length\n    at x (y.js:1:1)'), 'Invalid array length'],
-    ['plain text', 'plain text'],
+    [new RangeError('RangeError: Invalid array length\n    at x (y.js:1:1)'), 'Invalid array length.'],
+    ['plain text', 'plain text.'],
+    [new Error("Error invoking remote method 'case.summary': Error: Line 3 is not JSON\n    at x (y.js:1:1)"), 'Line 3 is not JSON.'],
+    [new Error("Error invoking remote method 'x': RefusedCall: The request was refused: no."), 'The request was refused: no.'],
     [{ message: 'not an Error' }, 'The service could not complete the request.'],
     [undefined, 'The service could not complete the request.'],
     [new Error('\n    at stack only'), 'The service could not complete the request.'],
@@ -210,6 +213,8 @@ describe('errorSentence', () => {
     const sentence = errorSentence(input);
     expect(sentence).toEqual(expected);
     expect(sentence.length).toBeLessThanOrEqual(500);
+    // Every door applies it again (service, main, preload, renderer): the sentence must not change.
+    expect(errorSentence(new Error(sentence))).toBe(sentence);
   });
 });
 

@@ -14,6 +14,7 @@ import { AUDIT_CHANNELS, PROGRESS_CHANNEL } from '../../shared/api/audit-api';
 import type { AuditApi, JobProgress } from '../../shared/api/audit-api';
 import { AUDIT_VALIDATORS } from '../../shared/api/validate';
 import type { AuditCallName } from '../../shared/api/validate';
+import { errorSentence } from '../../shared/api/error-sentence';
 import { describeUrl, isTrustedSender } from './security';
 
 export interface SenderFrameLike {
@@ -114,19 +115,6 @@ export function registerAuditIpc(ipcMain: IpcMainLike, options: AuditIpcOptions)
   };
 }
 
-/**
- * An error as one sentence for the reviewer: the first line of its message,
- * bounded, without "Error:" prefixes; never a stack, never an object dump.
- */
-export function errorSentence(error: unknown): string {
-  const raw = error instanceof Error ? error.message : typeof error === 'string' ? error : '';
-  let line = (raw.split(/\r?\n/)[0] ?? '').replace(/^(?:[A-Za-z]*Error:\s*)+/, '').trim();
-  // eslint-disable-next-line no-control-regex
-  line = line.replace(/[\u0000-\u001f\u007f]/g, ' ');
-  if (/^\s*at\s/.test(line) || line === '') return 'The service could not complete the request.';
-  if (line.length > 500) line = `${line.slice(0, 499)}…`;
-  return line;
-}
 
 /* ---- progress, main → renderer ---- */
 

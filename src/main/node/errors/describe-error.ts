@@ -1,4 +1,5 @@
 import { InputError, SentenceError } from './errors';
+import { errorSentence } from '../../../shared/api/error-sentence';
 
 /** Any error as one sentence for a reviewer: file and line where known, never a stack. */
 export function describeError(err: unknown, file?: string): string {
@@ -37,6 +38,5 @@ export function describeError(err: unknown, file?: string): string {
     if (e.code.startsWith('SQLITE_IOERR')) return `The case store could not be written or read (${e.code}); nothing was saved.`;
   }
   if ((err as Error)?.name === 'AbortError') return 'Cancelled.';
-  const message = (err as Error)?.message ?? String(err);
-  return `${file ? `${file}: ` : ''}${message.split('\n')[0]}`;
+  return `${file ? `${file}: ` : ''}${errorSentence(err)}`;
 }
