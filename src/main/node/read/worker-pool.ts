@@ -3,9 +3,12 @@
  * submission order, whatever order the workers finish in, so verification is
  * deterministic for any number of workers.
  */
-import { Worker } from 'node:worker_threads';
 import os from 'node:os';
 import type { LineBatch, LineStreamResult } from './line-batches';
+import { createWorkerClient } from './worker-client';
+
+/** What a hash worker serves (formats/summarize-worker.ts): one batch, with the task it is posted. */
+export type HashWorkerMethods<R> = { run(batch: LineBatch, task: unknown): R[] };
 
 const cores = (): number => os.availableParallelism?.() ?? os.cpus().length;
 
@@ -42,41 +45,22 @@ export function inlineRunner<R>(work: (batch: LineBatch) => R[]): BatchRunner<R>
 
 /** `task` is posted with every batch; the worker at `workerUrl` (formats/summarize-worker) says what it means. */
 export function workerRunner<R>(count: number, task: unknown, workerUrl: URL | string): BatchRunner<R> {
-  const workers = Array.from({ length: count }, () => new Worker(workerUrl, { resourceLimits: { maxYoungGenerationSizeMb: 64 } }));
-  const waiting = new Map<number, { resolve: (s: R[]) => void; reject: (e: Error) => void }>();
-  let nextId = 0;
-  let failure: Error | null = null;
-  for (const w of workers) {
-    w.on('message', (msg: { id: number; results: R[] }) => {
-      const entry = waiting.get(msg.id);
-      waiting.delete(msg.id);
-      entry?.resolve(msg.results);
-    });
-    w.on('error', (err) => {
-      failure = err;
-      for (const entry of waiting.values()) entry.reject(err);
-      waiting.clear();
-    });
-  }
+  const workers = Array.from({ length: count }, () => createWorkerClient<HashWorkerMethods<R>>(workerUrl, { name: 'hash worker', resourceLimits: { maxYoungGenerationSizeMb: 64 } }));
+  let next = 0;
   return {
     get inFlight() {
-      return waiting.size;
+      return workers.reduce((n, w) => n + w.pending, 0);
     },
     run(batch) {
-      if (failure) return Promise.reject(failure);
-      const id = nextId++;
-      const worker = workers[id % workers.length];
-      return new Promise((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
-        // A large batch that fills its whole buffer (the reader's usual case) is handed over, not
-        // copied; smaller ones may share Node's 8 KiB buffer pool or zlib's output buffer.
-        const whole = batch.bytes.byteLength >= 64 * 1024 && batch.bytes.byteOffset === 0 && batch.bytes.byteLength === batch.bytes.buffer.byteLength;
-        const bytes = whole ? batch.bytes : batch.bytes.slice();
-        worker.postMessage({ id, batch: { ...batch, bytes }, task }, [bytes.buffer as ArrayBuffer, batch.offsets.buffer as ArrayBuffer]);
-      });
+      const worker = workers[next++ % workers.length];
+      // A large batch that fills its whole buffer (the reader's usual case) is handed over, not
+      // copied; smaller ones may share Node's 8 KiB buffer pool or zlib's output buffer.
+      const whole = batch.bytes.byteLength >= 64 * 1024 && batch.bytes.byteOffset === 0 && batch.bytes.byteLength === batch.bytes.buffer.byteLength;
+      const bytes = whole ? batch.bytes : batch.bytes.slice();
+      return worker.call('run', [{ ...batch, bytes }, task], [bytes.buffer as ArrayBuffer, batch.offsets.buffer as ArrayBuffer]);
     },
     async close() {
-      await Promise.all(workers.map((w) => w.terminate()));
+      await Promise.all(workers.map((w) => w.close()));
     },
   };
 }

@@ -3,7 +3,8 @@
  * access) once, then answers batches of decision tasks with the same
  * `replayTask` the calling thread uses.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
+import { serveWorker } from '../read/worker-client';
 import { replayTask, type DecisionTask } from '../../../shared/replay/replay-decision';
 import type { RequestLimits } from '../../../shared/replay/request-limits';
 import type { DecisionEvaluator } from '../../../shared/replay/types';
@@ -16,19 +17,16 @@ export interface ReplayWorkerData {
   limits: RequestLimits;
 }
 
-export type ReplayWorkerRequest = { id: number; tasks: DecisionTask[] };
-
 const data = workerData as ReplayWorkerData;
 const evaluators = new Map<string, DecisionEvaluator>();
 for (const b of data.bundles) evaluators.set(b.digest, compileBundle(b, data.limits));
 const against = data.against === null ? null : (evaluators.get(data.against) ?? null);
 
-parentPort!.on('message', (msg: ReplayWorkerRequest) => {
-  try {
-    const results = msg.tasks.map((t) => replayTask(t, evaluators, against));
-    parentPort!.postMessage({ id: msg.id, results });
-  } catch (err) {
-    parentPort!.postMessage({ id: msg.id, error: (err as Error).message ?? String(err) });
-  }
-});
-parentPort!.postMessage({ ready: true });
+const methods = {
+  ready: () => true,
+  run: (tasks: DecisionTask[]) => tasks.map((t) => replayTask(t, evaluators, against)),
+};
+
+export type ReplayWorkerMethods = typeof methods;
+
+serveWorker(methods);

@@ -4,12 +4,11 @@
  * event; a filtered count or a proof over a million rows must not freeze it.
  * One worker serves every open case; requests are answered in order.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { caseFile } from '../ingest/ingest-case';
 import { openCaseDb } from '../store/case-store';
 import { CaseQueries } from './case-queries';
-import { describeError } from '../errors/describe-error';
-import type { ReadMethod, ReadRequest } from './case-reader';
+import { serveWorker } from '../read/worker-client';
 
 const { casesDir } = workerData as { casesDir: string };
 const open = new Map<string, CaseQueries>();
@@ -23,27 +22,23 @@ function queries(caseId: string): CaseQueries {
   return q;
 }
 
-const METHODS: Record<ReadMethod, (q: CaseQueries, args: unknown[]) => unknown> = {
-  summary: (q) => q.summary(),
-  events: (q, [query]) => q.events(query as Parameters<CaseQueries['events']>[0]),
-  proof: (q, [index]) => q.proof(index as number),
-  findings: (q) => q.findings(),
-  divergences: (q) => q.divergences(),
-  sequenceFindings: (q) => q.sequenceFindings(),
-  timeline: (q, [query]) => q.timeline(query as Parameters<CaseQueries['timeline']>[0]),
-  refresh: (q) => q.refreshMeta(),
-};
+type Query<K extends 'events' | 'timeline'> = Parameters<CaseQueries[K]>[0];
 
-parentPort!.on('message', (msg: ReadRequest | { close: true }) => {
-  if ('close' in msg) {
+const methods = {
+  summary: (caseId: string) => queries(caseId).summary(),
+  events: (caseId: string, query: Query<'events'>) => queries(caseId).events(query),
+  proof: (caseId: string, index: number) => queries(caseId).proof(index),
+  findings: (caseId: string) => queries(caseId).findings(),
+  divergences: (caseId: string) => queries(caseId).divergences(),
+  sequenceFindings: (caseId: string) => queries(caseId).sequenceFindings(),
+  timeline: (caseId: string, query: Query<'timeline'>) => queries(caseId).timeline(query),
+  refresh: (caseId: string) => queries(caseId).refreshMeta(),
+  closeAll: () => {
     for (const q of open.values()) q.db.close();
     open.clear();
-    parentPort!.postMessage({ closed: true });
-    return;
-  }
-  try {
-    parentPort!.postMessage({ id: msg.id, result: METHODS[msg.method](queries(msg.caseId), msg.args) });
-  } catch (err) {
-    parentPort!.postMessage({ id: msg.id, error: describeError(err) });
-  }
-});
+  },
+};
+
+export type CaseReaderMethods = typeof methods;
+
+serveWorker(methods);
