@@ -1,15 +1,33 @@
-/** The ingest worker: one ingest per worker, progress posted, killed to cancel. */
-import { parentPort, workerData } from 'node:worker_threads';
-import { ingestCase, type IngestRequest } from './ingest-case';
+/** The ingest worker: one ingest per worker, progress posted as events, killed to cancel. */
+import { SentenceError } from '../errors/errors';
 import { describeError } from '../errors/describe-error';
+import { postWorkerEvent, serveWorker } from '../read/worker-client';
+import { ingestCase, type IngestRequest } from './ingest-case';
 
-const request = workerData as IngestRequest;
-let last = 0;
-ingestCase(request, (p) => {
-  const now = performance.now();
-  if (now - last < 100) return;
-  last = now;
-  parentPort!.postMessage({ type: 'progress', ...p });
-})
-  .then(({ caseId, result }) => parentPort!.postMessage({ type: 'done', caseId, events: result.events, bytes: result.file.bytes }))
-  .catch((err) => parentPort!.postMessage({ type: 'failed', error: describeError(err, request.exportPath) }));
+export interface IngestProgressEvent {
+  type: 'progress';
+  bytesDone: number;
+  events: number;
+}
+
+const methods = {
+  async ingest(request: IngestRequest): Promise<{ caseId: string; events: number; bytes: number }> {
+    let last = 0;
+    try {
+      const { caseId, result } = await ingestCase(request, (p) => {
+        const now = performance.now();
+        if (now - last < 100) return;
+        last = now;
+        postWorkerEvent({ type: 'progress', ...p });
+      });
+      return { caseId, events: result.events, bytes: result.file.bytes };
+    } catch (err) {
+      // Worded here, where the export's name is known; the sentence crosses unchanged.
+      throw new SentenceError(describeError(err, request.exportPath));
+    }
+  },
+};
+
+export type IngestWorkerMethods = typeof methods;
+
+serveWorker(methods);

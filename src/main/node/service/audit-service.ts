@@ -8,11 +8,12 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { createWorkerClient, WorkerStoppedError, type WorkerClient } from '../read/worker-client';
 import type { AuditApi, CaseRef, JobProgress, OpenExportRequest } from '../../../shared/api/audit-api';
 import type { Verdict } from '../../../shared/verify/findings';
 import type { ConductAnswer, IntegrityAnswer, SignerAnswer } from '../../../shared/verify/answers';
 import { caseFile, partialCaseFile, partialOwnerFile, readInterruptedIngests, sweepPartialCases, type IngestRequest } from '../ingest/ingest-case';
+import type { IngestProgressEvent, IngestWorkerMethods } from '../ingest/ingest-worker';
 import { openCaseDb, readMeta } from '../store/case-store';
 import { CaseQueries } from './case-queries';
 import { CaseReader, type ReadMethod } from './case-reader';
@@ -42,7 +43,7 @@ export interface AuditServiceOptions {
 const DEFAULT_INGEST_WORKER = new URL('../ingest/ingest-worker.mjs', import.meta.url);
 
 interface Job {
-  worker: Worker;
+  worker: WorkerClient<IngestWorkerMethods>;
   caseId: string;
   settled: boolean;
 }
@@ -100,7 +101,7 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
       workers: options.workers,
       summarizeWorkerUrl: options.summarizeWorkerUrl,
     };
-    const worker = new Worker(options.ingestWorkerUrl ?? DEFAULT_INGEST_WORKER, { workerData: ingest });
+    const worker = createWorkerClient<IngestWorkerMethods>(options.ingestWorkerUrl ?? DEFAULT_INGEST_WORKER, { name: 'ingest worker' });
     const job: Job = { worker, caseId, settled: false };
     jobs.set(jobId, job);
     const started = performance.now();
@@ -111,25 +112,27 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
       job.settled = true;
       jobs.delete(jobId);
       emit(p);
-      void worker.terminate();
+      void worker.close();
     };
-    worker.on('message', (msg: { type: string; bytesDone?: number; events?: number; caseId?: string; error?: string; bytes?: number }) => {
-      if (msg.type === 'progress') {
-        const elapsed = (performance.now() - started) / 1000;
-        const done = msg.bytesDone ?? 0;
-        const rate = done / Math.max(elapsed, 0.001);
-        emit({ ...base, phase: 'ingest', bytesDone: done, events: msg.events ?? 0, secondsLeft: done > 0 ? Math.max(0, (size - done) / rate) : null });
-      } else if (msg.type === 'done') {
-        settle({ ...base, phase: 'done', bytesDone: size, events: msg.events ?? 0, secondsLeft: 0, caseId: msg.caseId });
-      } else if (msg.type === 'failed') {
-        settle({ ...base, phase: 'failed', bytesDone: 0, events: 0, secondsLeft: null, error: msg.error });
-      }
+    worker.onEvent((event) => {
+      const msg = event as IngestProgressEvent;
+      if (msg.type !== 'progress') return;
+      const elapsed = (performance.now() - started) / 1000;
+      const done = msg.bytesDone ?? 0;
+      const rate = done / Math.max(elapsed, 0.001);
+      emit({ ...base, phase: 'ingest', bytesDone: done, events: msg.events ?? 0, secondsLeft: done > 0 ? Math.max(0, (size - done) / rate) : null });
     });
-    worker.on('error', (err) => {
-      void rm(partialCaseFile(options.casesDir, caseId), { force: true });
-      void rm(partialOwnerFile(options.casesDir, caseId), { force: true });
-      settle({ ...base, phase: 'failed', bytesDone: 0, events: 0, secondsLeft: null, error: describeError(err, request.exportPath) });
-    });
+    worker.call('ingest', [ingest]).then(
+      (done) => settle({ ...base, phase: 'done', bytesDone: size, events: done.events, secondsLeft: 0, caseId: done.caseId }),
+      (err: Error) => {
+        // The worker itself died (not an ingest that failed and said why): nothing else removes its partial case.
+        if (err instanceof WorkerStoppedError) {
+          void rm(partialCaseFile(options.casesDir, caseId), { force: true });
+          void rm(partialOwnerFile(options.casesDir, caseId), { force: true });
+        }
+        settle({ ...base, phase: 'failed', bytesDone: 0, events: 0, secondsLeft: null, error: err instanceof WorkerStoppedError ? describeError(err, request.exportPath) : err.message });
+      },
+    );
     return { jobId };
   };
 
@@ -141,7 +144,7 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
       if (!job) return;
       job.settled = true;
       jobs.delete(jobId);
-      await job.worker.terminate();
+      await job.worker.close();
       await rm(partialCaseFile(options.casesDir, job.caseId), { force: true });
       await rm(partialOwnerFile(options.casesDir, job.caseId), { force: true });
       emit({ jobId, phase: 'cancelled', bytesDone: 0, bytesTotal: 0, events: 0, secondsLeft: null });
@@ -238,7 +241,7 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
 
     async close() {
       await reader.close();
-      for (const job of jobs.values()) await job.worker.terminate();
+      for (const job of jobs.values()) await job.worker.close();
       jobs.clear();
       for (const q of open.values()) q.db.close();
       open.clear();
