@@ -38,11 +38,6 @@ export function asText(value: unknown): string {
   }
 }
 
-export function shortHash(hash: string | null | undefined): string {
-  if (!hash) return '—';
-  return hash.length > 20 ? `${hash.slice(0, 10)}…${hash.slice(-8)}` : hash;
-}
-
 export const VERDICT_WORDS: Record<Verdict, { title: string; symbol: string; meaning: string }> = {
   intact: { title: 'Intact', symbol: '✓', meaning: 'Every event is linked, hashed and covered by a trusted signed checkpoint.' },
   tampered: { title: 'Tampered', symbol: '✗', meaning: 'The export was changed after it was written: at least one integrity check fails.' },

@@ -20,22 +20,6 @@ export interface ExportHeader {
   keys: ExportKey[];
 }
 
-export interface Actor {
-  type: 'agent' | 'human' | 'system';
-  id: string;
-}
-
-export interface ExportEvent {
-  type: 'event';
-  seq: number;
-  ts: string;
-  kind: string;
-  actor: Actor;
-  data: Record<string, unknown>;
-  prev_hash: string;
-  hash: string;
-}
-
 export interface Checkpoint {
   type: 'checkpoint';
   seq_hi: number;

@@ -296,10 +296,6 @@ export class LineIndex {
   }
 }
 
-export function isLexObject(v: LexValue | undefined): v is LexObject {
-  return v instanceof LexObject;
-}
-
 /** The member as a string, or undefined when it is missing or not a string. */
 export function str(o: LexObject, key: string): string | undefined {
   const v = o.get(key);

@@ -1,5 +1,5 @@
 /** Shared by the logs that carry no chain at all (OPA decision logs, OTLP traces). */
-import type { LexObject, LexValue } from '../../../shared/json/lexeme-json';
+import type { LexValue } from '../../../shared/json/lexeme-json';
 import { LexObject as LexObjectClass, parseLexJson } from '../../../shared/json/lexeme-json';
 import { finding, FindingCollector, type Finding } from '../../../shared/verify/findings';
 import type { FormatVerification } from '../../../shared/formats/case-model';
@@ -97,6 +97,3 @@ export function noChainVerification(p: {
   });
 }
 
-export function objectKeys(o: LexObject, prefix = ''): string[] {
-  return o.keys().map((k) => prefix + k);
-}

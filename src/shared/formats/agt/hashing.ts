@@ -4,7 +4,7 @@
  * injects its native one, the shared default is @noble/hashes).
  */
 import { sha256HexOfText, type Sha256Hex } from '../../crypto';
-import { LexNumber, LexObject, toJs, type LexValue } from '../../json/lexeme-json';
+import { LexObject, toJs, type LexValue } from '../../json/lexeme-json';
 import { lexObject, pythonDumps, PY_DEFAULT, serdeSortedCompact } from '../../json/foreign-json';
 
 
@@ -245,6 +245,3 @@ export function acsIdentities(envelope: LexObject, sha256Hex: Sha256Hex): AcsIde
   return { input: inputId, enforced: 'sha256:' + sha256Hex(serdeSortedCompact(enforcedInput)) };
 }
 
-export function isLexNumber(v: LexValue | undefined): v is LexNumber {
-  return v instanceof LexNumber;
-}
