@@ -323,8 +323,9 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
     async listSequenceFindings(id): Promise<SequenceFindingView[]> {
       record('listSequenceFindings', [id]);
       return [
-        { kind: 'executed-without-decision', seq: 14, index: 14, message: 'The action of request REQ-2 was executed although no decision allowed it.' },
-        { kind: 'executed-after-deny', seq: 24, index: 24, message: 'The action of request REQ-4 was executed after it was denied.' },
+        { kind: 'executed-without-decision', severity: 'violation', seq: 14, index: 14, message: 'The action of request REQ-2 was executed although no decision allowed it.', relatedSeqs: [] },
+        { kind: 'executed-after-deny', severity: 'violation', seq: 24, index: 24, message: 'The action of request REQ-4 was executed after it was denied.', relatedSeqs: [22] },
+        { kind: 'killswitch-ineffective', severity: 'warning', seq: 30, index: 30, message: 'The kill switch for billing-agent was engaged, but the runtime recorded that it did not stop the agent (terminated: false).', relatedSeqs: [33] },
       ];
     },
     async getTimeline(id, query: TimelineQuery): Promise<TimelineData> {

@@ -79,7 +79,10 @@ export interface ReplayCounts {
   matched: number;
   diverged: number;
   notReplayable: number;
+  /** Workflow violations (conduct findings included); warnings are counted apart. */
   sequenceFindings: number;
+  /** Findings that are warnings only (killswitch-ineffective); absent in cases made before. */
+  sequenceWarnings?: number;
 }
 
 export interface CaseSummary {
@@ -217,9 +220,13 @@ export interface DivergenceView {
 
 export interface SequenceFindingView {
   kind: string;
+  /** A warning is shown, never counted as a violation. */
+  severity: 'violation' | 'warning';
   seq: number;
   index: number;
   message: string;
+  /** The other events the finding rests on, ascending (the desk links to them). */
+  relatedSeqs: number[];
 }
 
 export interface TimelineQuery {

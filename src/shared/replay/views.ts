@@ -15,7 +15,8 @@ export function replayCounts(report: ReplayReport): ReplayCounts {
     matched: report.matched,
     diverged: report.diverged,
     notReplayable: report.not_replayable,
-    sequenceFindings: report.sequence_findings.length,
+    sequenceFindings: report.sequence_findings.filter((f) => f.severity !== 'warning').length,
+    sequenceWarnings: report.sequence_findings.filter((f) => f.severity === 'warning').length,
   };
 }
 
@@ -56,5 +57,5 @@ export function divergenceViews(report: ReplayReport, policyText: PolicyTextLook
 }
 
 export function sequenceFindingViews(report: ReplayReport): SequenceFindingView[] {
-  return report.sequence_findings.map((f) => ({ kind: f.kind, seq: f.seq, index: f.index, message: f.message }));
+  return report.sequence_findings.map((f) => ({ kind: f.kind, severity: f.severity, seq: f.seq, index: f.index, message: f.message, relatedSeqs: [...f.related_seqs] }));
 }
