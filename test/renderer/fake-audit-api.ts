@@ -151,7 +151,7 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
         : { status: 'trusted', key_id: 'ops-2026', public_key: hex64(9, 9), unvouched: [], sentence: 'Signed by "ops-2026", in your trust store.', advice: null },
     conduct: {
       status: 'violations', reason: null, decisions: Math.ceil(total / 5), matched: Math.ceil(total / 5) - 2 * Math.ceil(total / 1000), diverged: Math.ceil(total / 1000),
-      not_replayable: Math.ceil(total / 1000), sequence_findings: 2, likely_edits: 0, sentence: `${Math.ceil(total / 1000)} divergences, 2 workflow violations.`,
+      not_replayable: Math.ceil(total / 1000), sequence_findings: 2, sequence_warnings: 1, likely_edits: 0, sentence: `${Math.ceil(total / 1000)} divergences, 2 workflow violations, 1 warning.`,
     },
     events: total,
     agents: FAKE_AGENTS,
@@ -170,7 +170,7 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
     firstFailure: findings().find((f) => f.severity === 'integrity') ?? null,
     trustPath,
     policiesPath,
-    replay: { decisions: Math.ceil(total / 5), matched: Math.ceil(total / 5) - 2 * Math.ceil(total / 1000), diverged: Math.ceil(total / 1000), notReplayable: Math.ceil(total / 1000), sequenceFindings: 2 },
+    replay: { decisions: Math.ceil(total / 5), matched: Math.ceil(total / 5) - 2 * Math.ceil(total / 1000), diverged: Math.ceil(total / 1000), notReplayable: Math.ceil(total / 1000), sequenceFindings: 2, sequenceWarnings: 1 },
     unauthenticatedFields: ['data.note'],
     notesFrom,
     // Members added to the contract later are set through a spread, so the fake compiles with either version.
