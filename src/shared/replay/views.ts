@@ -3,8 +3,42 @@
  * service layer can store and serve divergences without knowing the report's
  * shape. Policy texts come from the bundles the case was replayed with.
  */
-import type { DivergenceView, ReplayCounts, SequenceFindingView } from '../api/audit-api';
 import type { ReplayReport } from './types';
+
+export interface ReplayCounts {
+  decisions: number;
+  matched: number;
+  diverged: number;
+  notReplayable: number;
+  /** Workflow violations (conduct findings included); warnings are counted apart. */
+  sequenceFindings: number;
+  /** Findings that are warnings only (killswitch-ineffective); absent in cases made before. */
+  sequenceWarnings?: number;
+}
+
+export interface DivergenceView {
+  seq: number;
+  index: number;
+  decisionId: string;
+  agent: string;
+  status: 'diverged' | 'not-replayable';
+  reason: string;
+  fields: { field: string; recorded: unknown; replayed: unknown }[];
+  policyName: string;
+  policyVersion: string;
+  determiningPolicies: { id: string; text: string }[];
+}
+
+export interface SequenceFindingView {
+  kind: string;
+  /** A warning is shown, never counted as a violation. */
+  severity: 'violation' | 'warning';
+  seq: number;
+  index: number;
+  message: string;
+  /** The other events the finding rests on, ascending (the desk links to them). */
+  relatedSeqs: number[];
+}
 
 /** Text of policy `id` in the bundle with `digest`; null when unknown. */
 export type PolicyTextLookup = (digest: string, id: string) => string | null;

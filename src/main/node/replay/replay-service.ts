@@ -10,8 +10,8 @@ import { canonicalReport, ReplayReportBuilder } from '../../../shared/replay/rep
 import { SequenceChecker, type ProjectionCheck } from '../../../shared/replay/sequence-checks';
 import { projectionProblem, projectionTask } from '../../../shared/replay/projection';
 import type { NotReplayableReason, PolicyRef, ReplayEvent, ReplayReport } from '../../../shared/replay/types';
-import { InputError } from '../cli/errors';
-import { checkRegularFile } from '../cli/files';
+import { InputError } from '../errors/errors';
+import { checkRegularFile } from '../read/files';
 import { loadBundleFolder, sha256HexOfText, type BundleSource } from './bundle-loader';
 import { readExportEvents } from './export-events';
 import { createInlineRunner, createWorkerRunner, type DecisionRunner } from './worker-pool';
