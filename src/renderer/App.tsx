@@ -263,6 +263,23 @@ function Desk() {
     },
     [api, summary, selectIndex, showStretch],
   );
+  /** A finding's related event, by seq (seqs may skip in a damaged export, so it is looked up, not computed). */
+  const selectSeq = useCallback(
+    async (seq: number) => {
+      if (!summary) return;
+      try {
+        const found = await locateEvent(api, summary.caseId, { line: null, seq }, summary.firstSeq);
+        if (!found || !found.exact) {
+          setMessage({ text: `No event with seq ${seq} is in this case.`, kind: 'info' });
+          if (!found) return;
+        }
+        selectIndex(found.row.index, found.row.ts);
+      } catch (e) {
+        setMessage({ text: sentenceOf(e), kind: 'error' });
+      }
+    },
+    [api, summary, selectIndex],
+  );
   const onSpan = useCallback((fromTs: string, toTs: string) => setFilter((f) => ({ ...f, fromTs, toTs })), []);
 
   const onDrop = (e: DragEvent) => {
@@ -327,7 +344,7 @@ function Desk() {
             </div>
             <Inspector caseId={summary.caseId} index={selected?.index ?? null} onSelectIndex={(i) => selectIndex(i)} format={summary.format} signer={summary.signer} />
           </div>
-          <CaseLists caseId={summary.caseId} revision={revision} onLocateFinding={locateFinding} onSelectIndex={(i) => selectIndex(i)} />
+          <CaseLists caseId={summary.caseId} revision={revision} onLocateFinding={locateFinding} onSelectIndex={(i) => selectIndex(i)} onSelectSeq={(seq) => void selectSeq(seq)} />
           <NotesPanel key={`notes:${summary.caseId}`} caseId={summary.caseId} index={selected?.index ?? null} carried={summary.notesFrom} />
           <ReportButton caseId={summary.caseId} />
         </main>

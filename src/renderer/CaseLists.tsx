@@ -12,6 +12,8 @@ export interface CaseListsProps {
   revision: number;
   onLocateFinding(finding: Finding): void;
   onSelectIndex(index: number): void;
+  /** Select the event with this seq (a finding's related events). */
+  onSelectSeq(seq: number): void;
 }
 
 type Tab = 'findings' | 'divergences' | 'sequence';
@@ -75,7 +77,32 @@ export function DivergenceCard({ d, onSelectIndex }: { d: DivergenceView; onSele
   );
 }
 
-export function CaseLists({ caseId, revision, onLocateFinding, onSelectIndex }: CaseListsProps) {
+/** A workflow or conduct finding: what is wrong, and the events it rests on as links. */
+export function SequenceFindingEntry({ s, onSelectIndex, onSelectSeq }: { s: SequenceFindingView; onSelectIndex(index: number): void; onSelectSeq(seq: number): void }) {
+  const warning = s.severity === 'warning';
+  return (
+    <li className={`entry ${warning ? 'sev-warning' : 'sev-violation'}`} aria-label={`${s.kind} at seq ${s.seq}`}>
+      <span className={`badge sev-badge ${warning ? 'sev-warning' : 'sev-violation'}`}>{warning ? 'Warning' : 'Violation'}</span> <strong className="mono">{s.kind}</strong>{' '}
+      <span className="muted">· seq {s.seq}</span>
+      <div>{s.message}</div>
+      <button type="button" className="link-button" onClick={() => onSelectIndex(s.index)}>
+        Go to event
+      </button>
+      {s.relatedSeqs.length > 0 && (
+        <div className="involves">
+          <span className="muted">Involves:</span>{' '}
+          {s.relatedSeqs.map((seq) => (
+            <button key={seq} type="button" className="link-button" aria-label={`Select related event seq ${seq}`} onClick={() => onSelectSeq(seq)}>
+              seq {seq}
+            </button>
+          ))}
+        </div>
+      )}
+    </li>
+  );
+}
+
+export function CaseLists({ caseId, revision, onLocateFinding, onSelectIndex, onSelectSeq }: CaseListsProps) {
   const api = useApi();
   const [tab, setTab] = useState<Tab>('findings');
   const [findings, setFindings] = useState<Finding[] | null>(null);
@@ -151,18 +178,10 @@ export function CaseLists({ caseId, revision, onLocateFinding, onSelectIndex }: 
           ))}
         {tab === 'sequence' &&
           (sequence?.length === 0 ? (
-            <p className="muted">No sequence findings: every executed action was allowed first.</p>
+            <p className="muted">No workflow or conduct findings: every executed action was allowed first, with the arguments authorized.</p>
           ) : (
             <ul className="entries">
-              {sequence?.slice(0, shown).map((s, i) => (
-                <li key={i} className="entry sev-warning">
-                  <strong className="mono">{s.kind}</strong> <span className="muted">· seq {s.seq}</span>
-                  <div>{s.message}</div>
-                  <button type="button" className="link-button" onClick={() => onSelectIndex(s.index)}>
-                    Go to event
-                  </button>
-                </li>
-              ))}
+              {sequence?.slice(0, shown).map((s, i) => <SequenceFindingEntry key={i} s={s} onSelectIndex={onSelectIndex} onSelectSeq={onSelectSeq} />)}
             </ul>
           ))}
         {(() => {

@@ -169,8 +169,12 @@ export function VerdictPanel({ summary, onLocateFinding, onShowStretch }: Verdic
               <dd className={r.notReplayable ? 'warn-text' : ''}>{formatCount(r.notReplayable)}</dd>
             </div>
             <div>
-              <dt>Sequence findings</dt>
-              <dd className={r.sequenceFindings ? 'warn-text' : ''}>{formatCount(r.sequenceFindings)}</dd>
+              <dt>Workflow findings</dt>
+              <dd className={r.sequenceFindings ? 'bad-text' : r.sequenceWarnings ? 'warn-text' : ''}>
+                {r.sequenceWarnings
+                  ? `${formatCount(r.sequenceFindings)} ${r.sequenceFindings === 1 ? 'violation' : 'violations'}, ${formatCount(r.sequenceWarnings)} ${r.sequenceWarnings === 1 ? 'warning' : 'warnings'}`
+                  : formatCount(r.sequenceFindings)}
+              </dd>
             </div>
           </>
         ) : (

@@ -81,10 +81,10 @@ describe('in the service (what the desk shows)', () => {
     const s = await openCase({ exportPath: SAMPLE, trustPath: TRUST, policiesPath: POLICIES });
     expect(s.verdict).toBe('intact');
     expect(s.signer.status).toBe('trusted');
-    expect(s.conduct).toMatchObject({ status: 'violations', diverged: 1, sequence_findings: 3, likely_edits: 0 });
+    expect(s.conduct).toMatchObject({ status: 'violations', diverged: 1, sequence_findings: 15, sequence_warnings: 2, likely_edits: 0 });
   });
 
-  it('the tampered sample: the unproven stretches exactly, the divergence at seq 1259 a likely edit, and its proof not proven', async () => {
+  it('the tampered sample: the unproven stretches exactly, the divergence at seq 1343 a likely edit, and its proof not proven', async () => {
     const s = await openCase({ exportPath: TAMPERED, trustPath: TRUST, policiesPath: POLICIES });
     expect(s.verdict).toBe('tampered');
     expect(s.integrity.status).toBe('altered');
@@ -95,7 +95,7 @@ describe('in the service (what the desk shows)', () => {
     expect(s.integrity.unproven.at(-1)).toMatchObject({ from_seq: 2250, to_seq: 2499, to_line: 2510 });
     expect(s.conduct.status).toBe('violations');
     expect(s.conduct.likely_edits).toBeGreaterThanOrEqual(1);
-    const page = await service.queryEvents(s.caseId, { offset: 0, limit: 1, seqFrom: 1259, seqTo: 1259 });
+    const page = await service.queryEvents(s.caseId, { offset: 0, limit: 1, seqFrom: 1343, seqTo: 1343 });
     const proof = await service.getEventProof(s.caseId, page.rows[0].index);
     expect(proof.hashMatches).toBe(true);
     expect(proof.unproven).toMatchObject({ from_seq: 1250, to_seq: 1499 });
@@ -151,7 +151,7 @@ describe('in the CLI JSON', () => {
 
   it('replay --json carries conduct; the report carries all three at its top', async () => {
     const replay = await json('replay', SAMPLE, '--policies', POLICIES);
-    expect(replay.out.conduct).toMatchObject({ status: 'violations', diverged: 1, sequence_findings: 3, likely_edits: null });
+    expect(replay.out.conduct).toMatchObject({ status: 'violations', diverged: 1, sequence_findings: 15, sequence_warnings: 2, likely_edits: null });
     const out = path.join(dir, 'report.json');
     const r = await cli('report', TAMPERED, '--trust', TRUST, '--policies', POLICIES, '--out', out);
     expect(r.code).toBe(0);

@@ -73,7 +73,7 @@ describe.skipIf(!available || !existsSync(AGT))('the three answers in the review
     await expect(answerText(verdict, 'Signer')).resolves.toContain('Trusted key');
     const conduct = await answerText(verdict, 'Conduct');
     expect(conduct).toContain('Violations');
-    expect(conduct).toMatch(/1 divergence, 3 workflow violations/);
+    expect(conduct).toMatch(/1 divergence, 15 workflow violations, 2 warnings/);
     await expect(verdict.getAttribute('class')).resolves.toContain('tone-border-bad');
     await shell.screenshot('e2e-answers-sample.png');
   });

@@ -150,7 +150,7 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
         : { status: 'trusted', key_id: 'ops-2026', public_key: hex64(9, 9), unvouched: [], sentence: 'Signed by "ops-2026", in your trust store.', advice: null },
     conduct: {
       status: 'violations', reason: null, decisions: Math.ceil(total / 5), matched: Math.ceil(total / 5) - 2 * Math.ceil(total / 1000), diverged: Math.ceil(total / 1000),
-      not_replayable: Math.ceil(total / 1000), sequence_findings: 2, likely_edits: 0, sentence: `${Math.ceil(total / 1000)} divergences, 2 workflow violations.`,
+      not_replayable: Math.ceil(total / 1000), sequence_findings: 2, sequence_warnings: 1, likely_edits: 0, sentence: `${Math.ceil(total / 1000)} divergences, 2 workflow violations, 1 warning.`,
     },
     events: total,
     agents: FAKE_AGENTS,
@@ -169,7 +169,7 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
     firstFailure: findings().find((f) => f.severity === 'integrity') ?? null,
     trustPath,
     policiesPath,
-    replay: { decisions: Math.ceil(total / 5), matched: Math.ceil(total / 5) - 2 * Math.ceil(total / 1000), diverged: Math.ceil(total / 1000), notReplayable: Math.ceil(total / 1000), sequenceFindings: 2 },
+    replay: { decisions: Math.ceil(total / 5), matched: Math.ceil(total / 5) - 2 * Math.ceil(total / 1000), diverged: Math.ceil(total / 1000), notReplayable: Math.ceil(total / 1000), sequenceFindings: 2, sequenceWarnings: 1 },
     unauthenticatedFields: ['data.note'],
     notesFrom,
     // Members added to the contract later are set through a spread, so the fake compiles with either version.
@@ -322,8 +322,9 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
     async listSequenceFindings(id): Promise<SequenceFindingView[]> {
       record('listSequenceFindings', [id]);
       return [
-        { kind: 'executed-without-decision', seq: 14, index: 14, message: 'The action of request REQ-2 was executed although no decision allowed it.' },
-        { kind: 'executed-after-deny', seq: 24, index: 24, message: 'The action of request REQ-4 was executed after it was denied.' },
+        { kind: 'executed-without-decision', severity: 'violation', seq: 14, index: 14, message: 'The action of request REQ-2 was executed although no decision allowed it.', relatedSeqs: [] },
+        { kind: 'executed-after-deny', severity: 'violation', seq: 24, index: 24, message: 'The action of request REQ-4 was executed after it was denied.', relatedSeqs: [22] },
+        { kind: 'killswitch-ineffective', severity: 'warning', seq: 30, index: 30, message: 'The kill switch for billing-agent was engaged, but the runtime recorded that it did not stop the agent (terminated: false).', relatedSeqs: [33] },
       ];
     },
     async getTimeline(id, query: TimelineQuery): Promise<TimelineData> {

@@ -31,7 +31,7 @@ describe('findings and divergences', () => {
 
   it('lists sequence findings and jumps to them', async () => {
     const fake = await openFakeCase({ events: 5000 });
-    fireEvent.click(await screen.findByRole('tab', { name: /Sequence findings \(2\)/ }));
+    fireEvent.click(await screen.findByRole('tab', { name: /Sequence findings \(3\)/ }));
     const panel = screen.getByRole('tabpanel');
     expect(panel.textContent).toContain('executed after it was denied');
     fireEvent.click(within(panel).getAllByRole('button', { name: 'Go to event' })[1]!);

@@ -25,6 +25,6 @@ describe('views for the review UI', () => {
     expect(views[1].reason).toMatch(/^pinned-digest-mismatch/);
     expect(views[1].policyVersion).toBe('7');
     expect(sequenceFindingViews(report)).toEqual([expect.objectContaining({ kind: 'executed-without-decision', seq: 3, index: 3 })]);
-    expect(replayCounts(report)).toEqual({ decisions: 2, matched: 0, diverged: 1, notReplayable: 1, sequenceFindings: 1 });
+    expect(replayCounts(report)).toEqual({ decisions: 2, matched: 0, diverged: 1, notReplayable: 1, sequenceFindings: 1, sequenceWarnings: 0 });
   });
 });

@@ -26,8 +26,9 @@ describe('the PDF evidence report', () => {
     writeFileSync(pdfFile, pdf);
 
     const prefix = path.join(os.tmpdir(), 'audit-replay-report-page');
-    execFileSync('pdftoppm', ['-r', '60', '-png', '-f', '1', '-l', '1', pdfFile, prefix]);
-    const png = `${prefix}-1.png`;
+    // -singlefile: the name does not depend on how many pages the report has (pdftoppm pads the page number to their digits).
+    execFileSync('pdftoppm', ['-r', '60', '-png', '-f', '1', '-l', '1', '-singlefile', pdfFile, prefix]);
+    const png = `${prefix}.png`;
     const bytes = readFileSync(png);
     expect(bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
     // A blank A4 page at 60 dpi compresses to a few hundred bytes; charts and text make it far larger.

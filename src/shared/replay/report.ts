@@ -131,7 +131,7 @@ export function canonicalReport(report: ReplayReport, sha256Hex: (text: string) 
   return { text, sha256: sha256Hex(text) };
 }
 
-/** 0 every decision matched and no sequence finding; 1 otherwise (not-replayable decisions count as not matched). */
+/** 0 every decision matched and no workflow violation (warnings do not fail); 1 otherwise (not-replayable decisions count as not matched). */
 export function replayExitCode(report: ReplayReport): 0 | 1 {
-  return report.matched === report.decisions && report.sequence_findings.length === 0 ? 0 : 1;
+  return report.matched === report.decisions && report.sequence_findings.every((f) => f.severity === 'warning') ? 0 : 1;
 }

@@ -74,6 +74,8 @@ export interface ReplayEvent {
   kind: string;
   actor: { type: string; id: string };
   data: Record<string, unknown>;
+  /** The event's `ts` as recorded (read by the approval-expiry check); absent when not known. */
+  ts?: string;
 }
 
 export type NotReplayableReason =
@@ -117,15 +119,28 @@ export type SequenceFindingKind =
   | 'executed-without-approval'
   | 'action-after-killswitch'
   | 'ring-forbids-action'
-  | 'executed-without-decision';
+  | 'executed-without-decision'
+  // Conduct records (spec: "Conduct records"): what was executed against what was authorized.
+  | 'executed-differs'
+  | 'projection-not-admissible'
+  | 'self-approval'
+  | 'approval-expired'
+  | 'duplicate-execution'
+  | 'killswitch-ineffective';
+
+/** A violation breaks a workflow rule; a warning is worth a look but is not counted as a violation. */
+export type FindingSeverity = 'violation' | 'warning';
 
 export interface SequenceFinding {
   kind: SequenceFindingKind;
+  severity: FindingSeverity;
   seq: number;
   index: number;
   request_id: string | null;
   agent: string;
   message: string;
+  /** The other events the finding rests on (the decision, the approval, the projection, …), ascending. */
+  related_seqs: number[];
 }
 
 export interface WhatIfChange {

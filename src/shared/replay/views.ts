@@ -10,7 +10,10 @@ export interface ReplayCounts {
   matched: number;
   diverged: number;
   notReplayable: number;
+  /** Workflow violations (conduct findings included); warnings are counted apart. */
   sequenceFindings: number;
+  /** Findings that are warnings only (killswitch-ineffective); absent in cases made before. */
+  sequenceWarnings?: number;
 }
 
 export interface DivergenceView {
@@ -28,9 +31,13 @@ export interface DivergenceView {
 
 export interface SequenceFindingView {
   kind: string;
+  /** A warning is shown, never counted as a violation. */
+  severity: 'violation' | 'warning';
   seq: number;
   index: number;
   message: string;
+  /** The other events the finding rests on, ascending (the desk links to them). */
+  relatedSeqs: number[];
 }
 
 /** Text of policy `id` in the bundle with `digest`; null when unknown. */
@@ -42,7 +49,8 @@ export function replayCounts(report: ReplayReport): ReplayCounts {
     matched: report.matched,
     diverged: report.diverged,
     notReplayable: report.not_replayable,
-    sequenceFindings: report.sequence_findings.length,
+    sequenceFindings: report.sequence_findings.filter((f) => f.severity !== 'warning').length,
+    sequenceWarnings: report.sequence_findings.filter((f) => f.severity === 'warning').length,
   };
 }
 
@@ -83,5 +91,5 @@ export function divergenceViews(report: ReplayReport, policyText: PolicyTextLook
 }
 
 export function sequenceFindingViews(report: ReplayReport): SequenceFindingView[] {
-  return report.sequence_findings.map((f) => ({ kind: f.kind, seq: f.seq, index: f.index, message: f.message }));
+  return report.sequence_findings.map((f) => ({ kind: f.kind, severity: f.severity, seq: f.seq, index: f.index, message: f.message, relatedSeqs: [...f.related_seqs] }));
 }

@@ -135,7 +135,9 @@ export function renderReportHtml(r: EvidenceReport): string {
   const rp = r.replay;
   if (!rp) out.push(`<p>${esc(r.replay_error ?? 'Replay did not run.')}</p>`);
   else {
-    out.push(`<p>${rp.decisions} decisions: ${rp.matched} matched, ${rp.diverged} diverged, ${rp.not_replayable} not replayable; ${rp.sequence_findings.length} sequence findings. Replay report SHA-256 <span class="hash">${esc(rp.report_sha256)}</span>.</p>`);
+    const warnings = rp.sequence_findings.filter((s) => s.severity === 'warning').length;
+    const violations = rp.sequence_findings.length - warnings;
+    out.push(`<p>${rp.decisions} decisions: ${rp.matched} matched, ${rp.diverged} diverged, ${rp.not_replayable} not replayable; ${violations} workflow ${violations === 1 ? 'violation' : 'violations'}, ${warnings} ${warnings === 1 ? 'warning' : 'warnings'}. Replay report SHA-256 <span class="hash">${esc(rp.report_sha256)}</span>.</p>`);
     if (rp.unreadable_lines.length) out.push(`<p>${rp.unreadable_lines.length} lines could not be read as events (first at line ${rp.unreadable_lines[0]}).</p>`);
     if (rp.divergences.length) {
       out.push('<h3>Divergences</h3><table><thead><tr><th>decision</th><th>agent</th><th class="num">seq</th><th class="num">line</th><th class="num">index</th><th>policy</th><th style="width:32%">recorded → replayed</th></tr></thead><tbody>');
@@ -148,8 +150,8 @@ export function renderReportHtml(r: EvidenceReport): string {
       out.push('</tbody></table>', more(rp.not_replayable_decisions.length));
     }
     if (rp.sequence_findings.length) {
-      out.push('<h3>Sequence findings</h3><table><thead><tr><th class="k">kind</th><th class="k">agent</th><th class="num">seq</th><th class="num">line</th><th class="num">index</th><th>what happened</th></tr></thead><tbody>');
-      out.push(rp.sequence_findings.slice(0, HTML_ROWS).map((s) => `<tr><td>${esc(s.kind)}</td><td>${esc(s.agent)}</td><td class="num">${link(s)}</td><td>${esc(s.message)}</td></tr>`).join(''));
+      out.push('<h3>Sequence and conduct findings</h3><table><thead><tr><th class="k">kind</th><th class="k">severity</th><th class="k">agent</th><th class="num">seq</th><th class="num">line</th><th class="num">index</th><th>what happened</th><th class="k">involves</th></tr></thead><tbody>');
+      out.push(rp.sequence_findings.slice(0, HTML_ROWS).map((s) => `<tr><td>${esc(s.kind)}</td><td>${esc(s.severity ?? 'violation')}</td><td>${esc(s.agent)}</td><td class="num">${link(s)}</td><td>${esc(s.message)}</td><td>${esc((s.related_seqs ?? []).map((n) => `seq ${n}`).join(', '))}</td></tr>`).join(''));
       out.push('</tbody></table>', more(rp.sequence_findings.length));
     }
   }

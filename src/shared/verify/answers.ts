@@ -56,7 +56,10 @@ export interface ConductAnswer {
   matched: number;
   diverged: number;
   not_replayable: number;
+  /** Workflow violations, conduct findings included (warnings are not counted here). */
   sequence_findings: number;
+  /** Workflow findings that are warnings only (killswitch-ineffective); absent in answers stored before. */
+  sequence_warnings?: number;
   /** Divergences whose event lies in an unproven stretch: likely edits, not policy changes (null: the chain was not checked). */
   likely_edits: number | null;
   sentence: string;

@@ -21,6 +21,7 @@ export const generateCommand: CliCommand = async (args, io) => {
     'checkpoint-every': { type: 'string' },
     policy: { type: 'string' },
     'plant-divergences': { type: 'string' },
+    'plant-conduct': { type: 'string' },
     genesis: { type: 'string' },
     'first-seq': { type: 'string' },
   }, false);
@@ -50,6 +51,7 @@ export const generateCommand: CliCommand = async (args, io) => {
     policy,
     decide,
     plantDivergences: intOption(values['plant-divergences'], 'plant-divergences', 0),
+    plantConduct: intOption(values['plant-conduct'], 'plant-conduct', 0),
     genesis: values.genesis,
     firstSeq: values['first-seq'] === undefined ? undefined : intOption(values['first-seq'], 'first-seq'),
   });

@@ -30,7 +30,9 @@ export const replayCommand: CliCommand = async (args, io) => {
     return replayExitCode(r);
   }
   const out: string[] = [];
-  out.push(`${positionals[0]}: ${r.decisions} decisions: ${r.matched} matched, ${r.diverged} diverged, ${r.not_replayable} not replayable; ${r.sequence_findings.length} sequence findings`);
+  const warnings = r.sequence_findings.filter((f) => f.severity === 'warning').length;
+  const violations = r.sequence_findings.length - warnings;
+  out.push(`${positionals[0]}: ${r.decisions} decisions: ${r.matched} matched, ${r.diverged} diverged, ${r.not_replayable} not replayable; ${violations} workflow ${violations === 1 ? 'violation' : 'violations'}, ${warnings} ${warnings === 1 ? 'warning' : 'warnings'}`);
   out.push(`  conduct: ${r.conduct.status === 'clean' ? 'CLEAN' : r.conduct.status === 'violations' ? 'VIOLATIONS' : 'NOT CHECKED IN FULL'}: ${r.conduct.sentence}`);
   out.push(`  bundles: ${r.bundles.map((b) => `${b.name}@${b.version} ${b.digest}`).join(', ')}`);
   if (r.unreadable_lines.length) out.push(`  ${r.unreadable_lines.length} lines could not be read as events (first at line ${r.unreadable_lines[0]}); run verify`);
@@ -44,7 +46,7 @@ export const replayCommand: CliCommand = async (args, io) => {
   for (const n of r.not_replayable_decisions.slice(0, SHOWN)) out.push(`    seq ${n.seq} ${n.decision_id} [${n.reason}]: ${n.message}`);
   if (r.not_replayable_decisions.length > SHOWN) out.push(`    … ${r.not_replayable_decisions.length - SHOWN} more (use --json for all)`);
   if (r.sequence_findings.length) out.push(`  sequence findings (${r.sequence_findings.length}):`);
-  for (const f of r.sequence_findings.slice(0, SHOWN)) out.push(`    [${f.kind}] seq ${f.seq}: ${f.message}`);
+  for (const f of r.sequence_findings.slice(0, SHOWN)) out.push(`    [${f.kind}${f.severity === 'warning' ? ', warning' : ''}] seq ${f.seq}: ${f.message}${f.related_seqs.length ? ` (involves seq ${f.related_seqs.join(', seq ')})` : ''}`);
   if (r.sequence_findings.length > SHOWN) out.push(`    … ${r.sequence_findings.length - SHOWN} more (use --json for all)`);
   const w = r.what_if;
   if (w) {

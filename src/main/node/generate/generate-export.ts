@@ -2,7 +2,9 @@
  * A deterministic, realistic audit-export/1: several agents chaining
  * accounts-payable and billing work (requests, policy decisions with Cedar
  * requests, approvals asked and granted, denials, executions, a kill switch,
- * ring changes), signed checkpoints every so many events and a final one.
+ * ring changes) with their conduct records (executed args, projections,
+ * approval ids and expiry, whether a kill switch terminated), signed
+ * checkpoints every so many events and a final one.
  * Same options, same bytes.
  */
 import { writeOutputFileSync } from '../read/files';
@@ -30,6 +32,8 @@ export interface GenerateOptions {
   startMs?: number;
   /** Plant this many anomalies for replay to find, spread evenly (see `planted`). */
   plantDivergences?: number;
+  /** Plant this many conduct violations (spec "Conduct records"), spread evenly (see `plantedConduct`). */
+  plantConduct?: number;
 }
 
 export function deriveKey(seed: string | number): { keyId: string; secretKeyHex: string; publicKeyHex: string } {
@@ -38,7 +42,16 @@ export function deriveKey(seed: string | number): { keyId: string; secretKeyHex:
 }
 
 
-type Step = { kind: string; actor: { type: 'agent' | 'human' | 'system'; id: string }; data: Record<string, unknown> };
+type Step = {
+  kind: string;
+  actor: { type: 'agent' | 'human' | 'system'; id: string };
+  data: Record<string, unknown>;
+  /** An approval's lifetime: `expires_at` is written when the event's time is known. */
+  expiresInMs?: number;
+};
+
+/** How long a generated approval may be used: long enough for the interleaved workflow to reach its execution. */
+const APPROVAL_LIFETIME_MS = 4 * 60 * 60 * 1000;
 
 const AP_AGENTS = ['ap-intake-agent', 'ap-matching-agent', 'ap-payment-agent'] as const;
 const VENDORS = ['Nordwind GmbH', 'Acme Supplies', 'Société Générale d’Achats', 'Kyōto Parts 京都', 'Oficina Pérez', 'Müller & Söhne'];
@@ -48,6 +61,8 @@ class WorkflowSource {
   private invoiceNo = 100000;
   private creditNo = 5000;
   private decisionNo = 0;
+  private approvalNo = 0;
+  private reminderNo = 0;
   readonly rings = new Map<string, number>([
     ['ap-intake-agent', 1],
     ['ap-matching-agent', 1],
@@ -86,13 +101,51 @@ class WorkflowSource {
     };
   }
 
-  /** One tool call: request, decision, approval if needed, execution unless denied. */
+  private approval(requestId: string, approver: string, actor: Step['actor'] = { type: 'human', id: approver }, lifetimeMs = APPROVAL_LIFETIME_MS): Step {
+    const approval_id = `apr-${String(++this.approvalNo).padStart(7, '0')}`;
+    return { kind: 'approval.granted', actor, data: { request_id: requestId, approver, approval_id }, expiresInMs: lifetimeMs };
+  }
+
+  private executed(agent: string, requestId: string, args: unknown): Step {
+    return { kind: 'action.executed', actor: { type: 'agent', id: agent }, data: { request_id: requestId, args, result: { status: 'ok' } } };
+  }
+
+  /**
+   * Governance may cap a large payment at the unattended limit instead of
+   * asking for approval: a projection onto arguments the pinned policy allows
+   * (checked here with the same decider), executed with those arguments.
+   */
+  private projection(step: Step, requestId: string, context: Record<string, unknown>): { step: Step; args: Record<string, unknown> } | null {
+    const request = step.data.request as CedarRequest;
+    const args = { ...context, amount: 1_000_000 };
+    if (this.options.decide({ ...request, context: args }).effect !== 'allow') return null;
+    return {
+      args,
+      step: {
+        kind: 'action.projected',
+        actor: { type: 'system', id: 'governance' },
+        data: { request_id: requestId, decision_id: step.data.decision_id, args, reason: 'capped at the unattended payment limit of 10,000.00 instead of waiting for approval' },
+      },
+    };
+  }
+
+  /** One tool call: request, decision, approval if needed (or a projection), execution unless denied. */
   private toolCall(agent: string, tool: string, resource: { type: string; id: string }, args: Record<string, unknown>, context: Record<string, unknown>): Step[] {
-    const requestId = `req-${resource.id}-${tool}`;
+    // One request_id per tool call: an invoice may get several reminders, and each is its own request (else a duplicate execution).
+    const requestId = tool === 'send_reminder' ? `req-${resource.id}-${tool}-${++this.reminderNo}` : `req-${resource.id}-${tool}`;
     const steps: Step[] = [{ kind: 'action.requested', actor: { type: 'agent', id: agent }, data: { request_id: requestId, tool, args } }];
-    const { step, outcome } = this.decision(agent, requestId, tool, resource, { ...context, ring: this.rings.get(agent) ?? 1 });
+    const ctx = { ...context, ring: this.rings.get(agent) ?? 1 };
+    const { step, outcome } = this.decision(agent, requestId, tool, resource, ctx);
     steps.push(step);
     if (outcome.effect === 'deny') return steps;
+    if (outcome.effect === 'require_approval' && tool === 'pay_invoice' && this.rng.chance(0.2)) {
+      const projected = this.projection(step, requestId, ctx);
+      if (projected) {
+        steps.push(projected.step);
+        steps.push(this.executed(agent, requestId, projected.args));
+        return steps;
+      }
+    }
     if (outcome.effect === 'require_approval') {
       steps.push({ kind: 'approval.requested', actor: { type: 'agent', id: agent }, data: { request_id: requestId, reason: `${tool} of ${resource.id} needs a human approval (${outcome.determining.join(', ')})` } });
       const approver = this.rng.pick(APPROVERS);
@@ -100,12 +153,12 @@ class WorkflowSource {
         steps.push({ kind: 'approval.denied', actor: { type: 'human', id: approver }, data: { request_id: requestId, approver } });
         return steps;
       }
-      steps.push({ kind: 'approval.granted', actor: { type: 'human', id: approver }, data: { request_id: requestId, approver } });
+      steps.push(this.approval(requestId, approver));
     }
     if (this.rng.chance(0.03)) {
       steps.push({ kind: 'action.failed', actor: { type: 'agent', id: agent }, data: { request_id: requestId, error: 'upstream ERP timed out' } });
     } else {
-      steps.push({ kind: 'action.executed', actor: { type: 'agent', id: agent }, data: { request_id: requestId, result: { status: 'ok' } } });
+      steps.push(this.executed(agent, requestId, args));
     }
     return steps;
   }
@@ -165,6 +218,59 @@ class WorkflowSource {
     }
   }
 
+  /**
+   * The k-th planted conduct violation (spec "Conduct records"), cycling
+   * through: executed-differs, projection-not-admissible (with the execution
+   * on it, executed-after-deny), self-approval, approval-expired,
+   * duplicate-execution, killswitch-ineffective (a warning). Each is one
+   * uninterrupted run whose decision is recorded as the pinned policy decides.
+   */
+  plantedConduct(k: number): Step[] {
+    const agent = 'ap-payment-agent';
+    const rid = `req-conduct-${k}`;
+    const resource = { type: 'Invoice', id: `INV-C${k}` };
+    const steps: Step[] = [];
+    // The decisions below assume an unrestricted agent; governance restores ring 1 first if it was changed.
+    if ((this.rings.get(agent) ?? 1) !== 1) {
+      this.rings.set(agent, 1);
+      steps.push({ kind: 'ring.changed', actor: { type: 'system', id: 'governance' }, data: { agent_id: agent, ring: 1 } });
+    }
+    const ctx = { amount: 50_000, currency: 'EUR', vendor_verified: true, po_matched: true, ring: 1 };
+    const requested = (amount: number): Step => ({ kind: 'action.requested', actor: { type: 'agent', id: agent }, data: { request_id: rid, tool: 'pay_invoice', args: { invoice: resource.id, amount, currency: 'EUR', vendor: 'Acme Supplies' } } });
+    const decide = (context: Record<string, unknown>) => this.decision(agent, rid, 'pay_invoice', resource, context).step;
+    const args = (amount: number) => ({ invoice: resource.id, amount, currency: 'EUR', vendor: 'Acme Supplies' });
+    const operator = { type: 'human' as const, id: 'secops@example.com' };
+    switch (k % 6) {
+      case 0:
+        // Authorized 500.00, paid 5,000.00.
+        return [...steps, requested(50_000), decide(ctx), this.executed(agent, rid, args(500_000))];
+      case 1: {
+        const denied = decide({ ...ctx, vendor_verified: false });
+        const projectedArgs = { ...ctx, vendor_verified: false, amount: 10_000 };
+        return [
+          ...steps,
+          requested(50_000),
+          denied,
+          { kind: 'action.projected', actor: { type: 'system', id: 'governance' }, data: { request_id: rid, decision_id: denied.data.decision_id, args: projectedArgs, reason: 'reduced to 100.00 (planted: the vendor is still unverified)' } },
+          this.executed(agent, rid, projectedArgs),
+        ];
+      }
+      case 2:
+        return [...steps, requested(2_000_000), decide({ ...ctx, amount: 2_000_000 }), this.approval(rid, agent, { type: 'agent', id: agent }), this.executed(agent, rid, args(2_000_000))];
+      case 3:
+        // The approval lapses a millisecond after it is granted; the execution comes later.
+        return [...steps, requested(2_000_000), decide({ ...ctx, amount: 2_000_000 }), this.approval(rid, 'controller@example.com', undefined, 1), this.executed(agent, rid, args(2_000_000))];
+      case 4:
+        return [...steps, requested(50_000), decide(ctx), this.executed(agent, rid, args(50_000)), this.executed(agent, rid, args(50_000))];
+      default:
+        return [
+          ...steps,
+          { kind: 'killswitch.engaged', actor: operator, data: { scope: 'billing-agent', reason: 'planted: the runtime could not stop the agent', terminated: false } },
+          { kind: 'killswitch.released', actor: operator, data: { scope: 'billing-agent', reason: 'reviewed' } },
+        ];
+    }
+  }
+
   private ringChange(): Step[] {
     const agent = this.rng.pick([...AP_AGENTS, 'billing-agent']);
     const ring = this.rng.chance(0.5) ? 2 : 1;
@@ -177,7 +283,7 @@ class WorkflowSource {
     const operator = 'secops@example.com';
     this.killSwitches++;
     return [
-      { kind: 'killswitch.engaged', actor: { type: 'human', id: operator }, data: { scope, reason: 'unexpected payment volume' } },
+      { kind: 'killswitch.engaged', actor: { type: 'human', id: operator }, data: { scope, reason: 'unexpected payment volume', terminated: true } },
       { kind: 'killswitch.released', actor: { type: 'human', id: operator }, data: { scope, reason: 'reviewed, resumed' } },
     ];
   }
@@ -259,10 +365,15 @@ export function generateExportLines(options: GenerateOptions, emit: (line: strin
   const blocked = (step: Step) => step.actor.type === 'agent' && (killed.has('global') || killed.has(step.actor.id));
   const plants = options.plantDivergences ?? 0;
   let planted = 0;
+  const conductPlants = options.plantConduct ?? 0;
+  let conductPlanted = 0;
   const forced: Step[] = [];
   while (emitted < options.events) {
     if (forced.length === 0 && planted < plants && killed.size === 0 && emitted >= Math.floor(((planted + 1) * options.events) / (plants + 1))) {
       forced.push(...source.planted(planted++));
+    }
+    if (forced.length === 0 && conductPlanted < conductPlants && killed.size === 0 && emitted >= Math.floor(((conductPlanted + 1) * options.events) / (conductPlants + 1))) {
+      forced.push(...source.plantedConduct(conductPlanted++));
     }
     let step: Step;
     if (forced.length > 0) {
@@ -281,6 +392,7 @@ export function generateExportLines(options: GenerateOptions, emit: (line: strin
     if (step.kind === 'killswitch.engaged') killed.add(step.data.scope as string);
     if (step.kind === 'killswitch.released') killed.delete(step.data.scope as string);
     ms += rng.int(20, 2500);
+    if (step.expiresInMs !== undefined) step.data.expires_at = new Date(ms + step.expiresInMs).toISOString();
     const event = { type: 'event', seq: firstSeq + emitted, ts: new Date(ms).toISOString(), kind: step.kind, actor: step.actor, data: step.data, prev_hash: prev };
     const hash = nodeSha256Hex(canonicalize(event));
     emit(canonicalize({ ...event, hash }));

@@ -233,7 +233,7 @@ async function replayIntoCase(
   const insertResult = db.prepare(
     'INSERT OR REPLACE INTO replay_results (event_idx, seq, decision_id, agent, status, reason, fields, policy_name, policy_version, determining) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
-  const insertSequence = db.prepare('INSERT INTO sequence_findings (kind, seq, event_idx, message) VALUES (?, ?, ?, ?)');
+  const insertSequence = db.prepare('INSERT INTO sequence_findings (kind, seq, event_idx, message, severity, related_seqs) VALUES (?, ?, ?, ?, ?, ?)');
   const setStatus = db.prepare('UPDATE events SET replay_status = ? WHERE idx = ?');
   db.transaction(() => {
     db.prepare("UPDATE events SET replay_status = 'match' WHERE kind = 'policy.decision'").run();
@@ -241,7 +241,7 @@ async function replayIntoCase(
       insertResult.run(v.index, v.seq, v.decisionId, v.agent, v.status, v.reason, JSON.stringify(v.fields), v.policyName, v.policyVersion, JSON.stringify(v.determiningPolicies));
       setStatus.run(v.status, v.index);
     }
-    for (const f of sequenceFindingViews(run.report)) insertSequence.run(f.kind, f.seq, f.index, f.message);
+    for (const f of sequenceFindingViews(run.report)) insertSequence.run(f.kind, f.seq, f.index, f.message, f.severity, JSON.stringify(f.relatedSeqs));
   })();
   return { counts: replayCounts(run.report), sha256: run.sha256, error: null, conduct: conductOf(run.report, unproven) };
 }

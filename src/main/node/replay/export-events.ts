@@ -122,6 +122,7 @@ export function readExportEvents(file: string): ExportReading {
         kind: value.kind,
         actor: { type: String(actor.type), id: String(actor.id) },
         data: value.data,
+        ts: typeof value.ts === 'string' ? value.ts : undefined,
       };
     }
     if (lines === 0) throw new InputError('is empty', file);

@@ -7,7 +7,8 @@ import { BundleIndex, readDecision } from '../../../shared/replay/decision';
 import type { DecisionTask } from '../../../shared/replay/replay-decision';
 import { REQUEST_LIMITS, type RequestLimits } from '../../../shared/replay/request-limits';
 import { canonicalReport, ReplayReportBuilder } from '../../../shared/replay/report';
-import { SequenceChecker } from '../../../shared/replay/sequence-checks';
+import { SequenceChecker, type ProjectionCheck } from '../../../shared/replay/sequence-checks';
+import { projectionProblem, projectionTask } from '../../../shared/replay/projection';
 import type { NotReplayableReason, PolicyRef, ReplayEvent, ReplayReport } from '../../../shared/replay/types';
 import { InputError } from '../errors/errors';
 import { checkRegularFile } from '../read/files';
@@ -46,7 +47,8 @@ export interface ReplayRun {
 
 type Pending =
   | { kind: 'unreplayable'; reading: Extract<DecisionReading, { ok: false }> }
-  | { kind: 'task'; reading: Extract<DecisionReading, { ok: true }>; pinnedFailure: { reason: NotReplayableReason; message: string } | null; at: number };
+  | { kind: 'task'; reading: Extract<DecisionReading, { ok: true }>; pinnedFailure: { reason: NotReplayableReason; message: string } | null; at: number }
+  | { kind: 'projection'; check: ProjectionCheck; policy: PolicyRef; at: number };
 
 export function resolveAgainst(bundles: readonly PolicyRef[], selector: string | null | undefined): PolicyRef | null {
   if (!selector) return null;
@@ -73,7 +75,9 @@ export async function replayEvents(events: AsyncIterable<ReplayEvent> | Iterable
       ? createInlineRunner(options.bundles, againstDigest, limits)
       : await createWorkerRunner(workers, options.bundles, againstDigest, options.workerUrl, limits);
   const builder = new ReplayReportBuilder(against);
-  const checker = new SequenceChecker();
+  // Projections are evaluated on the pinned bundle beside the decisions, in the same batches and order.
+  const projections: ProjectionCheck[] = [];
+  const checker = new SequenceChecker((c) => projections.push(c));
   const inFlight: { pending: Pending[]; results: ReturnType<DecisionRunner['run']> }[] = [];
   const maxInFlight = Math.max(2, workers * 3);
   let pending: Pending[] = [];
@@ -84,11 +88,17 @@ export async function replayEvents(events: AsyncIterable<ReplayEvent> | Iterable
   const drainOne = async () => {
     const head = inFlight.shift()!;
     const results = await head.results;
+    let decisions = 0;
     for (const p of head.pending) {
+      if (p.kind === 'projection') {
+        checker.projectionJudged(p.check, projectionProblem(results[p.at].pinned, p.policy));
+        continue;
+      }
+      decisions++;
       if (p.kind === 'unreplayable') builder.addUnreplayable(p.reading);
       else builder.addDecision(p.reading, results[p.at], p.pinnedFailure);
     }
-    decisionsDone += head.pending.length;
+    decisionsDone += decisions;
     options.onProgress?.(decisionsDone, eventsRead);
   };
   const flush = async () => {
@@ -106,6 +116,18 @@ export async function replayEvents(events: AsyncIterable<ReplayEvent> | Iterable
       if (options.signal?.aborted) throw new Error('replay cancelled');
       eventsRead++;
       checker.push(event);
+      if (projections.length > 0) {
+        for (const check of projections) {
+          const task = projectionTask(check, index, limits);
+          if (!task.ok) {
+            checker.projectionJudged(check, task.problem);
+            continue;
+          }
+          tasks.push({ digest: task.digest, request: task.request, recorded: { effect: 'allow', determining: [] } });
+          pending.push({ kind: 'projection', check, policy: task.policy, at: tasks.length - 1 });
+        }
+        projections.length = 0;
+      }
       if (event.kind !== 'policy.decision') continue;
       const reading = readDecision(event, limits);
       if (!reading.ok) {

@@ -149,7 +149,11 @@ export class CaseQueries {
   }
 
   sequenceFindings(): SequenceFindingView[] {
-    return this.db.prepare('SELECT kind, seq, event_idx AS "index", message FROM sequence_findings ORDER BY event_idx, id').all() as SequenceFindingView[];
+    // A case written before store version 5 has no severity or related events: every finding was a violation naming none.
+    const columns = new Set((this.db.prepare('SELECT name FROM pragma_table_info(\'sequence_findings\')').all() as { name: string }[]).map((c) => c.name));
+    const extra = columns.has('related_seqs') ? ', severity, related_seqs' : ", 'violation' AS severity, '[]' AS related_seqs";
+    const rows = this.db.prepare(`SELECT kind, seq, event_idx AS "index", message${extra} FROM sequence_findings ORDER BY event_idx, id`).all() as (Omit<SequenceFindingView, 'relatedSeqs' | 'severity'> & { severity: string; related_seqs: string })[];
+    return rows.map(({ related_seqs, severity, ...r }) => ({ ...r, severity: severity === 'warning' ? 'warning' : 'violation', relatedSeqs: JSON.parse(related_seqs) as number[] }));
   }
 
   timeline(query: TimelineQuery): TimelineData {

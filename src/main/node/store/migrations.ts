@@ -143,3 +143,17 @@ MIGRATIONS.push({
     CREATE INDEX timeline_markers_ts ON timeline_markers (ts_ms, marker);
   `,
 });
+
+/*
+ * Version 5: conduct findings (spec "Conduct records"). A sequence finding
+ * gets its severity (a warning such as killswitch-ineffective is not a
+ * violation) and the other events it rests on, as a JSON list of seqs.
+ * Rows written before keep the defaults: a violation that names no event.
+ */
+MIGRATIONS.push({
+  version: 5,
+  sql: `
+    ALTER TABLE sequence_findings ADD COLUMN severity TEXT NOT NULL DEFAULT 'violation' CHECK (severity IN ('violation', 'warning'));
+    ALTER TABLE sequence_findings ADD COLUMN related_seqs TEXT NOT NULL DEFAULT '[]';
+  `,
+});
