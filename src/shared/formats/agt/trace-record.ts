@@ -124,7 +124,7 @@ function intMember(v: LexValue | undefined): number | null {
 }
 
 const NO_TRUST =
-  'no trust store was given (--trust): the signature verifies only under the key the record carries in cnf.jwk, which vouches only for itself, since anyone can re-sign an edited record with a key of their own.';
+  'no trust store was given (--trust), and the signature verifies only under the key the record carries in cnf.jwk, which vouches only for itself: anyone can re-sign an edited record with a key of their own.';
 
 /**
  * Checks a Trust Record's signature under the key in cnf.jwk, then who that
