@@ -63,7 +63,6 @@ export const agtTraceReader: FormatReader = {
     const { record, line, check } = loaded;
     findings.add(check.findings);
     const profile = record.get('eat_profile');
-    const signed = check.signature === 'valid';
     o.onEvent?.({
       index: 0,
       seq: 0,
@@ -79,7 +78,7 @@ export const agtTraceReader: FormatReader = {
       recordedHash: null,
       computedHash: null,
       prevHash: null,
-      unauthenticated: signed ? [] : record.keys().sort(),
+      unauthenticated: [],
     });
     return recordVerification(o.formatReason, findings, record, check, {
       malformed: false,
@@ -103,7 +102,8 @@ function recordVerification(
     events: record ? 1 : 0,
     headHash: null,
     chainStart: 'none',
-    unauthenticated: record && !signed ? record.keys() : [],
+    // The format signs every member but the signature: a failed or missing signature is a finding, not an unsigned member.
+    unauthenticated: [],
     malformed: o.malformed,
     anchored: check?.trusted === true,
     anchorSentence: check?.anchorSentence ?? 'the Trust Record cannot be read.',
