@@ -34,7 +34,7 @@ const validRecord = () => JSON.parse(readFileSync(fixture('trace-valid.json'), '
 function signWithNewKey(record: Record<string, Json>): { record: Record<string, Json>; publicHex: string } {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   const x = publicKey.export({ format: 'jwk' }).x!;
-  const out = { ...record, cnf: { jwk: { kty: 'OKP', crv: 'Ed25519', x } } };
+  const out: Record<string, Json> = { ...record, cnf: { jwk: { kty: 'OKP', crv: 'Ed25519', x } } };
   delete out.signature;
   const text = traceSigningText(parseLexJson(JSON.stringify(out)) as LexObject);
   out.signature = sign(null, Buffer.from(text, 'utf8'), privateKey).toString('base64url');
