@@ -70,7 +70,10 @@ export const verifyCommand: CliCommand = async (args, io) => {
     if (result.traceRecord) {
       const t = result.traceRecord;
       const word = (b: { matches: boolean; computed: unknown }) => (b.matches ? 'matches' : b.computed === null ? 'cannot be computed' : 'DIFFERS');
-      out.push(`  trace record: ${t.path}: signature ${t.signature}, signer ${t.signer.status}; call_count ${word(t.checks.call_count)}, tool_transcript.hash ${word(t.checks.transcript_hash)}, runtime.measurement ${word(t.checks.measurement)}`);
+      const checks = t.checks_used
+        ? `call_count ${word(t.checks.call_count)}, tool_transcript.hash ${word(t.checks.transcript_hash)}, runtime.measurement ${word(t.checks.measurement)}`
+        : 'its values were not compared, since a record whose signature does not hold vouches for nothing';
+      out.push(`  trace record: ${t.path}: signature ${t.signature}, signer ${t.signer.status}; ${checks}`);
     }
     out.push(`  events: ${result.events}; sha256 of file: ${result.file.sha256}`);
     if (result.headHash) out.push(`  last hash: ${result.headHash} (compare with an outside record to rule out a cut tail)`);

@@ -38,6 +38,8 @@ export interface TraceRecordSummary {
   /** The last entry's timestamp in whole epoch seconds, which TRACEAuditSink writes as iat. */
   last_entry_time: number | null;
   checks: { call_count: TraceBinding; transcript_hash: TraceBinding; measurement: TraceBinding };
+  /** False when the record's signature does not hold: the checks are shown, but a record that does not hold vouches for nothing and they were not used. */
+  checks_used: boolean;
 }
 
 interface LogFacts {
@@ -146,7 +148,7 @@ export async function verifyAgainstTraceRecord(
   let anchorSentence: string;
   if (anchored) anchorSentence = `the log matches the Trust Record ${name} (entry count, transcript hash over every member of every entry, Merkle root), and ${check.anchorSentence}`;
   else if (check.signature !== 'valid') anchorSentence = `the Trust Record ${name} given to anchor it does not hold, so ${log.signer.status === 'none' ? 'the chain is only hashed, with no key or trusted signature behind it.' : 'nothing vouches for the log.'}`;
-  else if (!allMatch) anchorSentence = `the log does not match the Trust Record ${name}.`;
+  else if (!allMatch) anchorSentence = `${check.anchorSentence.replace(/^the Trust Record/, `the Trust Record ${name}`)} The log does not match it.`;
   else anchorSentence = `the Trust Record ${name}, which the log matches, is not vouched for, since ${check.anchorSentence}`;
   const verification = buildVerification({
     format: log.format,
@@ -178,6 +180,7 @@ export async function verifyAgainstTraceRecord(
       iat: check.iat,
       last_entry_time: facts.lastEntryTime,
       checks,
+      checks_used: check.signature === 'valid',
     },
   };
 }
