@@ -71,7 +71,7 @@ describe('agt-cli-plugin', () => {
   });
 
   it('hashes exactly the five members the plugin hashes: an added skillAuditMetadata is unauthenticated here, hashed by the SDK reader', async () => {
-    const entries: Record<string, unknown>[] = pluginLog(5);
+    const entries: Record<string, unknown>[] = pluginLog(5).map((e) => ({ ...e }));
     entries[2] = { ...entries[2], skillAuditMetadata: { skill: 'x' } };
     const file = write('with-metadata.json', entries);
     const plugin = await verify(file);
