@@ -2,6 +2,42 @@
 // runtime allows, and a violation fails `npm test`.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import layers from './scripts/eslint-layers.mjs';
+
+// Inside a runtime layer, capability folders are layered too: each names the
+// folders (or root files) it may import, so data and imports flow one way.
+// Lowest first; a back import is a lint error (scripts/eslint-layers.mjs).
+const nodeErrorsToRead = ['errors', 'read'];
+const nodeReaders = [...nodeErrorsToRead, 'formats', 'verify', 'replay'];
+const nodeStores = [...nodeReaders, 'store', 'notes'];
+export const LAYER_MAP = {
+  'src/main/node': {
+    errors: [],
+    read: ['errors'],
+    formats: ['errors', 'read'],
+    verify: ['errors', 'read', 'formats'],
+    replay: ['errors', 'read', 'formats', 'verify'],
+    generate: nodeReaders,
+    store: nodeReaders,
+    notes: [...nodeReaders, 'store'],
+    ingest: nodeStores,
+    report: nodeStores,
+    service: [...nodeStores, 'ingest', 'report'],
+    cli: [...nodeStores, 'ingest', 'report', 'service', 'generate'],
+  },
+  'src/shared': {
+    hex: [],
+    crypto: ['hex'],
+    json: ['hex'],
+    export: ['hex', 'crypto', 'json'],
+    verify: ['hex', 'crypto', 'json', 'export'],
+    formats: ['hex', 'crypto', 'json', 'export', 'verify'],
+    replay: ['hex', 'crypto', 'json', 'export', 'verify', 'formats'],
+    report: ['hex', 'crypto', 'json', 'export', 'verify', 'formats', 'replay'],
+    // The IPC contract is made of the domain's types, never the other way round.
+    api: ['hex', 'crypto', 'json', 'export', 'verify', 'formats', 'replay', 'report'],
+  },
+};
 
 // Bare builtin names are matched exactly ("paths"), so a sibling file such as ../crypto is not caught.
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'worker_threads', 'zlib', 'stream', 'url'];
@@ -26,6 +62,11 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/main/node/**', 'src/shared/**'],
+    plugins: { local: layers },
+    rules: { 'local/layers': ['error', LAYER_MAP] },
+  },
+  {
     files: ['src/shared/**'],
     rules: restrict(
       [...nodeBuiltins, 'electron', 'better-sqlite3', 'react', 'react-dom', '**/main/**', '**/renderer/**', '**/preload/**'],
@@ -42,6 +83,7 @@ export default tseslint.config(
   },
   {
     files: ['src/preload/**'],
-    rules: restrict([...nodeBuiltins.filter((n) => n !== 'node:*'), 'better-sqlite3', '**/main/**', '**/renderer/**'], 'The preload only bridges AuditApi over ipcRenderer.'),
+    // A sandboxed preload has no Node: node:* is refused like the bare names.
+    rules: restrict([...nodeBuiltins, 'better-sqlite3', '**/main/**', '**/renderer/**'], 'The preload only bridges AuditApi over ipcRenderer.'),
   },
 );

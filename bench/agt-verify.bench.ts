@@ -15,7 +15,7 @@ import { once } from 'node:events';
 import { agtMeshJsonlReader } from '../src/main/node/formats/agt-mesh-jsonl';
 import { deriveKey, writeExport } from '../src/main/node/generate/generate-export';
 import { createCedarDecider } from '../src/main/node/replay/decider';
-import { verifyAuditExport } from '../src/main/node/verify/audit-export-reader';
+import { verifyAuditExport } from '../src/main/node/formats/audit-export-reader';
 
 /** Generates (once, cached in the OS temp folder) and verifies a native export of about `bytes`. */
 async function nativeBaseline(bytes: number): Promise<{ mb: number; seconds: number }> {

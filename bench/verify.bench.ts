@@ -13,9 +13,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { deriveKey, writeExport } from '../src/main/node/generate/generate-export';
 import { createCedarDecider } from '../src/main/node/replay/decider';
-import { verifyAuditExport } from '../src/main/node/verify/audit-export-reader';
-import { nativeScanStatus } from '../src/main/node/verify/native-scan';
-import { defaultWorkerCount, nativeWorkerCount } from '../src/main/node/verify/worker-pool';
+import { verifyAuditExport } from '../src/main/node/formats/audit-export-reader';
+import { nativeScanStatus } from '../src/main/node/formats/native-scan';
+import { defaultWorkerCount, nativeWorkerCount } from '../src/main/node/read/worker-pool';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const dir = path.join(os.tmpdir(), 'audit-replay-bench');

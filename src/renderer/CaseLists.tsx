@@ -1,6 +1,7 @@
 /** Findings, replay divergences and sequence findings: each says what is wrong in words and jumps to its event. */
 import { useEffect, useState } from 'react';
-import type { CaseId, DivergenceView, SequenceFindingView } from '../shared/api/audit-api';
+import type { CaseId } from '../shared/api/audit-api';
+import type { DivergenceView, SequenceFindingView } from '../shared/replay/views';
 import type { Finding } from '../shared/verify/findings';
 import { sentenceOf, useApi } from './api';
 import { asText } from './format';

@@ -2,7 +2,9 @@
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { fromHex, toHex, utf8 } from './hex';
-import type { Sha256 } from './verify/merkle';
+
+/** A SHA-256 function: this portable one, or Node's faster `nodeSha256` (main/node/read/hashes.ts). */
+export type Sha256 = (data: Uint8Array) => Uint8Array;
 
 export const sha256: Sha256 = (data) => nobleSha256(data);
 

@@ -10,7 +10,7 @@ import { canonicalize } from '../../src/shared/json/canonical';
 import { ed25519PublicKey, signEd25519 } from '../../src/shared/crypto';
 import { IncrementalMerkleTree } from '../../src/shared/verify/merkle';
 import { toHex, utf8 } from '../../src/shared/hex';
-import { nodeSha256 } from '../../src/main/node/verify/audit-export-reader';
+import { nodeSha256 } from '../../src/main/node/read/hashes';
 
 export const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 export const ZERO = '0'.repeat(64);

@@ -20,7 +20,7 @@ vi.mock('electron', async () => (await import('./fake-electron')).electronModule
 
 // electron-vite's `?modulePath` imports: the built worker paths, here just names.
 vi.mock('../../src/main/node/ingest/ingest-worker.ts?modulePath', () => ({ default: '/app/out/main/chunks/ingest-worker.js' }));
-vi.mock('../../src/main/node/verify/summarize-worker.ts?modulePath', () => ({ default: '/app/out/main/chunks/summarize-worker.js' }));
+vi.mock('../../src/main/node/formats/summarize-worker.ts?modulePath', () => ({ default: '/app/out/main/chunks/summarize-worker.js' }));
 vi.mock('../../src/main/node/service/case-reader-worker.ts?modulePath', () => ({ default: '/app/out/main/chunks/case-reader-worker.js' }));
 
 let electron: typeof import('electron');

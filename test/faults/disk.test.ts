@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestCase } from '../../src/main/node/ingest/ingest-case';
 import { createAuditService } from '../../src/main/node/service/audit-service';
-import { describeError } from '../../src/main/node/service/describe-error';
+import { describeError } from '../../src/main/node/errors/describe-error';
 import { openCaseDb } from '../../src/main/node/store/case-store';
 import type { JobProgress } from '../../src/shared/api/audit-api';
 import { REPO } from './child';

@@ -11,7 +11,7 @@
 import { ingestCase } from '../../src/main/node/ingest/ingest-case';
 import { createAuditService } from '../../src/main/node/service/audit-service';
 import { openCaseDb } from '../../src/main/node/store/case-store';
-import { describeError } from '../../src/main/node/service/describe-error';
+import { describeError } from '../../src/main/node/errors/describe-error';
 
 const [mode, ...args] = process.argv.slice(2);
 const say = (line: string) => process.stdout.write(line + '\n');

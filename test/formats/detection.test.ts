@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { detectFormat } from '../../src/main/node/formats/registry';
 import { headView } from '../../src/main/node/formats/head-view';
 import { verifyFile } from '../../src/main/node/verify/verify-file';
-import { LexObject, parseLexJsonPrefix } from '../../src/shared/formats/json/lexeme-json';
+import { LexObject, parseLexJsonPrefix } from '../../src/shared/json/lexeme-json';
 import { buildLines, specs, toText, trustFor, type Line } from '../core/export-builder';
 import { runs } from '../hostile/fuzz-config';
 

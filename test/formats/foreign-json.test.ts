@@ -4,8 +4,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LexJsonError, LexNumber, LexObject, LineIndex, parseLexJson } from '../../src/shared/formats/json/lexeme-json';
-import { compareCodePoints, pythonDumps, serdeNumber, serdeSortedCompact } from '../../src/shared/formats/json/foreign-json';
+import { LexJsonError, LexNumber, LexObject, LineIndex, parseLexJson } from '../../src/shared/json/lexeme-json';
+import { compareCodePoints, pythonDumps, serdeNumber, serdeSortedCompact } from '../../src/shared/json/foreign-json';
 import { agtMerkleRoot, meshHashInput, nobleSha256Hex, pythonIsoformat, tsSdkHashInput, ZERO_HASH } from '../../src/shared/formats/agt/hashing';
 
 const sha = (t: string) => createHash('sha256').update(t, 'utf8').digest('hex');

@@ -7,12 +7,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseLexJson, type LexObject } from '../../src/shared/formats/json/lexeme-json';
+import { parseLexJson, type LexObject } from '../../src/shared/json/lexeme-json';
 import { pythonNumberText, traceSigningText, fromBase64Url } from '../../src/shared/formats/agt/trace-record';
 import { meshHashInput } from '../../src/shared/formats/agt/hashing';
 import { agtTraceReader } from '../../src/main/node/formats/agt-trace';
 import { verifyFile } from '../../src/main/node/verify/verify-file';
-import { InputError } from '../../src/main/node/cli/errors';
+import { InputError } from '../../src/main/node/errors/errors';
 import { cli } from '../core/run-cli';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -14,8 +14,8 @@ import { describe, expect, it } from 'vitest';
 import { verifyFile, type VerifyFileResult } from '../../src/main/node/verify/verify-file';
 import { ingestCase } from '../../src/main/node/ingest/ingest-case';
 import { replayExport } from '../../src/main/node/replay/replay-service';
-import { InputError } from '../../src/main/node/cli/errors';
-import { describeError } from '../../src/main/node/service/describe-error';
+import { InputError } from '../../src/main/node/errors/errors';
+import { describeError } from '../../src/main/node/errors/describe-error';
 import { openCaseDb, readMeta } from '../../src/main/node/store/case-store';
 import { CORPUS_DIR } from './make-corpus';
 

@@ -10,7 +10,7 @@ import {
   OTHER_KEY, TEST_KEY, buildLines, hashEvent, rechain, sha256Hex, signCheckpoint, specs, tmpDir, toText, trustFor, writeExportFile, type Line,
 } from '../core/export-builder';
 import { IncrementalMerkleTree } from '../../src/shared/verify/merkle';
-import { nodeSha256 } from '../../src/main/node/verify/audit-export-reader';
+import { nodeSha256 } from '../../src/main/node/read/hashes';
 import { ChainVerifier } from '../../src/shared/verify/chain-verifier';
 import { summarizeLine } from '../../src/shared/export/parse-line';
 import { canonicalize } from '../../src/shared/json/canonical';

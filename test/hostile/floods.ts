@@ -9,7 +9,7 @@ import { closeSync, openSync, renameSync, writeSync } from 'node:fs';
 import { canonicalize } from '../../src/shared/json/canonical';
 import { IncrementalMerkleTree } from '../../src/shared/verify/merkle';
 import { toHex } from '../../src/shared/hex';
-import { nodeSha256 } from '../../src/main/node/verify/audit-export-reader';
+import { nodeSha256 } from '../../src/main/node/read/hashes';
 
 export interface FloodKey {
   keyId: string;

@@ -17,12 +17,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseStrictJson, StrictJsonError } from '../../src/shared/json/strict-json';
 import { canonicalize } from '../../src/shared/json/canonical';
 import { summarizeLine } from '../../src/shared/export/parse-line';
-import { verifyAuditExport } from '../../src/main/node/verify/audit-export-reader';
+import { verifyAuditExport } from '../../src/main/node/formats/audit-export-reader';
 import { verifyFile } from '../../src/main/node/verify/verify-file';
 import { FORMAT_READERS } from '../../src/main/node/formats/registry';
 import { replayEvents, replayExport } from '../../src/main/node/replay/replay-service';
 import { loadBundleFolder } from '../../src/main/node/replay/bundle-loader';
-import { InputError } from '../../src/main/node/cli/errors';
+import { InputError } from '../../src/main/node/errors/errors';
 import { buildLines, specs, toText, trustFor, type Line } from '../core/export-builder';
 import { FUZZ_SCALE, runs } from './fuzz-config';
 

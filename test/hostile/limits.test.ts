@@ -11,11 +11,11 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DecompressionBombError, GZIP_RATIO_GRACE_BYTES, LineTooLongError, MAX_BATCH_LINES, streamLineBatches } from '../../src/main/node/ingest/line-batches';
+import { DecompressionBombError, GZIP_RATIO_GRACE_BYTES, LineTooLongError, MAX_BATCH_LINES, streamLineBatches } from '../../src/main/node/read/line-batches';
 import { DocumentTooLargeError, MAX_DOCUMENT_BYTES, readLines, readText } from '../../src/main/node/formats/source';
 import { detectFormat } from '../../src/main/node/formats/registry';
 import { verifyFile } from '../../src/main/node/verify/verify-file';
-import { InputError } from '../../src/main/node/cli/errors';
+import { InputError } from '../../src/main/node/errors/errors';
 import { gzipBomb, HEADER } from './big-inputs';
 import { runs } from './fuzz-config';
 

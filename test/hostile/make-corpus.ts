@@ -14,7 +14,7 @@ import { gzipSync } from 'node:zlib';
 import { buildLines, checkpointFor, hashEvent, header, signCheckpoint, specs, toText, trustFor, ZERO, type Line } from '../core/export-builder';
 import { canonicalize } from '../../src/shared/json/canonical';
 import { IncrementalMerkleTree } from '../../src/shared/verify/merkle';
-import { nodeSha256 } from '../../src/main/node/verify/audit-export-reader';
+import { nodeSha256 } from '../../src/main/node/read/hashes';
 import { prng } from '../faults/child';
 import { loadBundle } from '../../src/main/node/replay/bundle-loader';
 import { V7 } from '../replay/helpers';

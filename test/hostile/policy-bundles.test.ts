@@ -12,8 +12,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BundleError, loadBundle, loadBundleFolder, MAX_BUNDLE_BYTES, MAX_BUNDLE_DEPTH, MAX_BUNDLE_FILE_BYTES, MAX_BUNDLE_FILES } from '../../src/main/node/replay/bundle-loader';
 import { replayEvents } from '../../src/main/node/replay/replay-service';
-import { InputError } from '../../src/main/node/cli/errors';
-import { describeError } from '../../src/main/node/service/describe-error';
+import { InputError } from '../../src/main/node/errors/errors';
+import { describeError } from '../../src/main/node/errors/describe-error';
 import { tempDir, V7, writeBundle } from '../replay/helpers';
 
 const MANIFEST = '{"name":"t","version":"1","engine":"cedar"}';

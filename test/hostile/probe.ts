@@ -13,7 +13,7 @@ import path from 'node:path';
 import { verifyFile } from '../../src/main/node/verify/verify-file';
 import { ingestCase } from '../../src/main/node/ingest/ingest-case';
 import { replayExport } from '../../src/main/node/replay/replay-service';
-import { describeError } from '../../src/main/node/service/describe-error';
+import { describeError } from '../../src/main/node/errors/describe-error';
 
 export interface ProbeResult {
   ok: boolean;

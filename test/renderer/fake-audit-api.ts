@@ -9,16 +9,15 @@ import type {
   CaseRef,
   PickKind,
   CaseSummary,
-  DivergenceView,
   EventProof,
   EventQuery,
   EventRow,
   JobProgress,
-  SequenceFindingView,
   TimelineData,
   TimelineLaneMarker,
   TimelineQuery,
 } from '../../src/shared/api/audit-api';
+import type { DivergenceView, SequenceFindingView } from '../../src/shared/replay/views';
 import type { Finding, Verdict } from '../../src/shared/verify/findings';
 
 export interface FakeOptions {

@@ -15,7 +15,7 @@ import { createAuditService } from '../node/service/audit-service';
 import type { AuditService } from '../node/service/audit-service';
 // Built by electron-vite as separate entries; the service gets their paths (under plain Node it uses the .mjs shims).
 import ingestWorkerPath from '../node/ingest/ingest-worker.ts?modulePath';
-import summarizeWorkerPath from '../node/verify/summarize-worker.ts?modulePath';
+import summarizeWorkerPath from '../node/formats/summarize-worker.ts?modulePath';
 import readerWorkerPath from '../node/service/case-reader-worker.ts?modulePath';
 import { errorSentence, forwardProgress, registerAuditIpc } from './ipc';
 import { printHtmlToPdf } from './print-pdf';

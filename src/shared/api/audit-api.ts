@@ -5,6 +5,7 @@
  * renderer never knows how a call travels.
  */
 import type { Finding, Verdict } from '../verify/findings';
+import type { DivergenceView, ReplayCounts, SequenceFindingView } from '../replay/views';
 import type { ConductAnswer, ConductStatus, IntegrityAnswer, IntegrityStatus, SignerAnswer, SignerStatus, Stretch } from '../verify/answers';
 
 export type CaseId = string;
@@ -72,14 +73,6 @@ export interface CheckpointView {
   final: boolean;
   ts: string;
   status: string;
-}
-
-export interface ReplayCounts {
-  decisions: number;
-  matched: number;
-  diverged: number;
-  notReplayable: number;
-  sequenceFindings: number;
 }
 
 export interface CaseSummary {
@@ -200,26 +193,6 @@ export interface EventProof {
   unauthenticatedFields: string[];
   /** The unproven stretch this event lies in, if any: then its green ticks prove nothing. */
   unproven: Stretch | null;
-}
-
-export interface DivergenceView {
-  seq: number;
-  index: number;
-  decisionId: string;
-  agent: string;
-  status: 'diverged' | 'not-replayable';
-  reason: string;
-  fields: { field: string; recorded: unknown; replayed: unknown }[];
-  policyName: string;
-  policyVersion: string;
-  determiningPolicies: { id: string; text: string }[];
-}
-
-export interface SequenceFindingView {
-  kind: string;
-  seq: number;
-  index: number;
-  message: string;
 }
 
 export interface TimelineQuery {

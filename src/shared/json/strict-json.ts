@@ -5,7 +5,7 @@
  * the foreign-format readers use, in strict mode, and returns what JSON.parse
  * would (objects without a prototype, so "__proto__" is an ordinary member).
  */
-import { LexJsonError, parseLexJson, toJs } from '../formats/json/lexeme-json';
+import { LexJsonError, parseLexJson, toJs } from './lexeme-json';
 
 export { LexJsonError as StrictJsonError };
 

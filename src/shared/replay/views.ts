@@ -3,8 +3,35 @@
  * service layer can store and serve divergences without knowing the report's
  * shape. Policy texts come from the bundles the case was replayed with.
  */
-import type { DivergenceView, ReplayCounts, SequenceFindingView } from '../api/audit-api';
 import type { ReplayReport } from './types';
+
+export interface ReplayCounts {
+  decisions: number;
+  matched: number;
+  diverged: number;
+  notReplayable: number;
+  sequenceFindings: number;
+}
+
+export interface DivergenceView {
+  seq: number;
+  index: number;
+  decisionId: string;
+  agent: string;
+  status: 'diverged' | 'not-replayable';
+  reason: string;
+  fields: { field: string; recorded: unknown; replayed: unknown }[];
+  policyName: string;
+  policyVersion: string;
+  determiningPolicies: { id: string; text: string }[];
+}
+
+export interface SequenceFindingView {
+  kind: string;
+  seq: number;
+  index: number;
+  message: string;
+}
 
 /** Text of policy `id` in the bundle with `digest`; null when unknown. */
 export type PolicyTextLookup = (digest: string, id: string) => string | null;

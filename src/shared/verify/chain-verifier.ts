@@ -12,7 +12,8 @@ import { EXPORT_FORMAT } from '../export/types';
 import type { ExportHeader, TrustStore, TrustedKey } from '../export/types';
 import type { CheckpointSummary, EventSummary, LineSummary } from '../export/parse-line';
 import { finding, FindingCollector, type Finding, type FoldedCounts, type Verdict } from './findings';
-import { IncrementalMerkleTree, leafHash, PrefixRoots, type MerkleAppend, type Sha256 } from './merkle';
+import { IncrementalMerkleTree, leafHash, PrefixRoots, type MerkleAppend } from './merkle';
+import type { Sha256 } from '../crypto';
 import { parseUtcTimestamp, TIMESTAMP_RULE } from '../export/timestamp';
 import { describeRange, UNTRUSTED_ADVICE, verdictFromAnswers, type IntegrityAnswer, type SignerAnswer, type Stretch } from './answers';
 

@@ -3,7 +3,7 @@
  * paths) and consistency proofs, computed and checked. Leaves are the 32-byte
  * event hashes; leaf = H(0x00 || d), node = H(0x01 || left || right).
  */
-export type Sha256 = (data: Uint8Array) => Uint8Array;
+import type { Sha256 } from '../crypto';
 
 /** Every hash in a tree or a proof is a SHA-256 output, 32 bytes. */
 export const HASH_BYTES = 32;

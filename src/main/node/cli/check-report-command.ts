@@ -6,10 +6,10 @@
 import { checkReport } from '../report/check-report';
 import { readJsonFile } from '../report/report-files';
 import { parseCommandArgs } from './args';
-import { UsageError } from './errors';
+import { UsageError } from '../errors/errors';
 import type { CliCommand } from './io';
 import { checkReportInputs, reportInputOptions, reportInputsFrom } from './report-command';
-import { checkRegularFile } from './files';
+import { checkRegularFile } from '../read/files';
 
 const SHOWN = 40;
 

@@ -1,7 +1,7 @@
 import { compareExports } from '../verify/compare-exports';
 import { loadTrustStore } from '../verify/trust-store';
 import { parseCommandArgs } from './args';
-import { UsageError } from './errors';
+import { UsageError } from '../errors/errors';
 import type { CliCommand } from './io';
 
 export const compareCommand: CliCommand = async (args, io) => {

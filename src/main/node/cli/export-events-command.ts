@@ -7,8 +7,8 @@ import path from 'node:path';
 import { toOcel, toXes } from '../../../shared/report/process-mining';
 import { readMiningEvents } from '../report/mining-events';
 import { parseCommandArgs } from './args';
-import { UsageError } from './errors';
-import { refuseOutputsOverInputs, writeOutputFile, type NamedOutput } from './files';
+import { UsageError } from '../errors/errors';
+import { refuseOutputsOverInputs, writeOutputFile, type NamedOutput } from '../read/files';
 import type { CliCommand } from './io';
 
 export const exportEventsCommand: CliCommand = async (args, io) => {

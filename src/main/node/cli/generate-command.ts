@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { deriveKey, writeExport, type PolicyRef } from '../generate/generate-export';
 import { createCedarDecider } from '../replay/decider';
 import { intOption, parseCommandArgs } from './args';
-import { UsageError } from './errors';
-import { refuseOutputsOverInputs, writeOutputFile, type NamedOutput } from './files';
+import { UsageError } from '../errors/errors';
+import { refuseOutputsOverInputs, writeOutputFile, type NamedOutput } from '../read/files';
 import type { CliCommand } from './io';
 
 const SAMPLE_BUNDLE = fileURLToPath(new URL('../../../../resources/sample/policies/ap-policy-v7', import.meta.url));

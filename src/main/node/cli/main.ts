@@ -3,7 +3,7 @@
  * auditors re-running checks offline and in scripts. Exit codes are stable:
  * verify 0 intact, 1 tampered, 3 unanchored, 2 unusable input or arguments.
  */
-import { InputError, UsageError } from './errors';
+import { InputError, UsageError } from '../errors/errors';
 import { safeIo, type CliCommand, type CliIo } from './io';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {

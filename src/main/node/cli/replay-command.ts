@@ -6,7 +6,7 @@
 import { replayExitCode } from '../../../shared/replay/report';
 import { replayExport } from '../replay/replay-service';
 import { intOption, parseCommandArgs } from './args';
-import { UsageError } from './errors';
+import { UsageError } from '../errors/errors';
 import type { CliCommand } from './io';
 
 const SHOWN = 50;

@@ -10,10 +10,10 @@ import { signReport } from '../../../shared/report/seal';
 import { buildEvidenceReport } from '../report/build-report';
 import { formatOfPath, readSigningKey, renderReport } from '../report/report-files';
 import { readCaseNotes } from '../notes/read-case-notes';
-import { fileDigest } from '../verify/file-digest';
+import { fileDigest } from '../read/file-digest';
 import { intOption, parseCommandArgs } from './args';
-import { InputError, UsageError } from './errors';
-import { checkRegularFile, refuseOutputsOverInputs, writeOutputFile, type NamedInput } from './files';
+import { InputError, UsageError } from '../errors/errors';
+import { checkRegularFile, refuseOutputsOverInputs, writeOutputFile, type NamedInput } from '../read/files';
 import type { CliCommand } from './io';
 
 export const reportInputOptions = {

@@ -1,7 +1,7 @@
 import { VERDICT_EXIT_CODE } from '../../../shared/verify/findings';
 import { verifyFile } from '../verify/verify-file';
 import { intOption, parseCommandArgs } from './args';
-import { UsageError } from './errors';
+import { UsageError } from '../errors/errors';
 import type { CliCommand } from './io';
 import { progressPrinter } from './progress';
 import { describeRange, joinAdjacent, type IntegrityStatus } from '../../../shared/verify/answers';

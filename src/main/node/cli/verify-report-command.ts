@@ -8,7 +8,7 @@ import { HEX64 } from '../../../shared/hex';
 import { loadTrustStore } from '../verify/trust-store';
 import { readJsonFile } from '../report/report-files';
 import { parseCommandArgs } from './args';
-import { UsageError } from './errors';
+import { UsageError } from '../errors/errors';
 import type { CliCommand } from './io';
 
 export const verifyReportCommand: CliCommand = async (args, io) => {

@@ -3,7 +3,7 @@
  * object a line. Nothing chains them; each input_identity / enforced_identity
  * is recomputed from policy_input. The verdict itself is covered by nothing.
  */
-import { LexObject } from '../../../shared/formats/json/lexeme-json';
+import { LexObject } from '../../../shared/json/lexeme-json';
 import { acsIdentities } from '../../../shared/formats/agt/hashing';
 import { decisionOf, outside, text } from '../../../shared/formats/agt/case-events';
 import { finding, FindingCollector } from '../../../shared/verify/findings';

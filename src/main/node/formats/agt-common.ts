@@ -1,6 +1,6 @@
 /** What the foreign-log readers share: turning chain results into a FormatVerification. */
 import type { ChainStart, FormatVerification } from '../../../shared/formats/case-model';
-import { LexJsonError, LexObject, LineIndex, parseLexJson, type LexValue } from '../../../shared/formats/json/lexeme-json';
+import { LexJsonError, LexObject, LineIndex, parseLexJson, type LexValue } from '../../../shared/json/lexeme-json';
 import { chainStartSentence, type ChainCheck } from '../../../shared/formats/chain-check';
 import { finding, FindingCollector, verdictOf, type Finding } from '../../../shared/verify/findings';
 import { answersFromFindings, UNTRUSTED_ADVICE, type SignerStatus } from '../../../shared/verify/answers';

@@ -2,7 +2,7 @@
  * agent-mesh AuditLog.export_cloudevents(): a JSON array of CloudEvents 1.0.
  * Each entry is rebuilt from the event's parts and hashed as in the stdout log.
  */
-import { LexObject } from '../../../shared/formats/json/lexeme-json';
+import { LexObject } from '../../../shared/json/lexeme-json';
 import { checkCloudEvent, eventTypeOfCloudEvent, toRfc3339 } from '../../../shared/formats/agt/hashing';
 import { compactJson, decisionOf, meshKind, outside, text } from '../../../shared/formats/agt/case-events';
 import { ChainCheck } from '../../../shared/formats/chain-check';

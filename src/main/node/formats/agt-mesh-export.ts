@@ -3,7 +3,7 @@
  * Merkle root over all their hashes. Entries hash as in the stdout log; the
  * root is checked only when the file holds the whole log from its genesis.
  */
-import { LexObject, type LexValue } from '../../../shared/formats/json/lexeme-json';
+import { LexObject, type LexValue } from '../../../shared/json/lexeme-json';
 import { agtMerkleRoot, MESH_AUTH, meshHashInput } from '../../../shared/formats/agt/hashing';
 import { compactJson, meshCaseEvent, outside } from '../../../shared/formats/agt/case-events';
 import { ChainCheck } from '../../../shared/formats/chain-check';

@@ -4,7 +4,7 @@
  * travels inside each receipt, so only a key in the reviewer's trust store
  * anchors anything.
  */
-import { LexObject, LexNumber } from '../../../shared/formats/json/lexeme-json';
+import { LexObject, LexNumber } from '../../../shared/json/lexeme-json';
 import { RECEIPT_AUTH, receiptPayload } from '../../../shared/formats/agt/hashing';
 import { compactJson, decisionOf, outside, text } from '../../../shared/formats/agt/case-events';
 import { ChainCheck } from '../../../shared/formats/chain-check';

@@ -5,7 +5,7 @@
  * reviewer's trust store anchors the record.
  */
 import type { FormatVerification } from '../../../shared/formats/case-model';
-import { LexJsonError, LexObject, LineIndex, parseLexJson } from '../../../shared/formats/json/lexeme-json';
+import { LexJsonError, LexObject, LineIndex, parseLexJson } from '../../../shared/json/lexeme-json';
 import { checkTraceRecord, TRACE_EAT_PROFILE, traceSigningText, type TraceRecordCheck } from '../../../shared/formats/agt/trace-record';
 import { compactJson, text } from '../../../shared/formats/agt/case-events';
 import { finding, FindingCollector } from '../../../shared/verify/findings';

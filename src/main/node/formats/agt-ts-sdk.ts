@@ -4,7 +4,7 @@
  * JSON.stringify of the entry without it. Genesis previousHash is 64 zeros; an
  * export after eviction starts at an entry whose predecessor is gone.
  */
-import { LexObject } from '../../../shared/formats/json/lexeme-json';
+import { LexObject } from '../../../shared/json/lexeme-json';
 import { TS_SDK_AUTH, tsSdkHashInput, ZERO_HASH, type HashInput } from '../../../shared/formats/agt/hashing';
 import { compactJson, decisionOf, outside, text } from '../../../shared/formats/agt/case-events';
 import { ChainCheck } from '../../../shared/formats/chain-check';

@@ -7,7 +7,7 @@
  * and a name mentioned inside a string or deep inside an entry's data is not
  * a member of the entry.
  */
-import { LexObject, parseLexJson, parseLexJsonPrefix, type LexValue } from '../../../shared/formats/json/lexeme-json';
+import { LexObject, parseLexJson, parseLexJsonPrefix, type LexValue } from '../../../shared/json/lexeme-json';
 import { readHeadWhole } from './source';
 
 /** Lines of the head parsed for detection; a format needing more has seen enough by then. */

@@ -5,10 +5,10 @@
  * chain in file order on the results, exactly as it would have line by line.
  */
 import type { CaseEvent } from '../../../shared/formats/case-model';
-import type { LexObject } from '../../../shared/formats/json/lexeme-json';
+import type { LexObject } from '../../../shared/json/lexeme-json';
 import { MESH_AUTH, meshHashInput } from '../../../shared/formats/agt/hashing';
 import { meshCaseEvent, outside } from '../../../shared/formats/agt/case-events';
-import type { LineBatch } from '../ingest/line-batches';
+import type { LineBatch } from '../read/line-batches';
 import { linesOfBatch, nodeSha256Hex } from './source';
 import { parseObjectLine } from './agt-common';
 

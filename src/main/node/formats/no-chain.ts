@@ -1,6 +1,6 @@
 /** Shared by the logs that carry no chain at all (OPA decision logs, OTLP traces). */
-import type { LexObject, LexValue } from '../../../shared/formats/json/lexeme-json';
-import { LexObject as LexObjectClass, parseLexJson } from '../../../shared/formats/json/lexeme-json';
+import type { LexObject, LexValue } from '../../../shared/json/lexeme-json';
+import { LexObject as LexObjectClass, parseLexJson } from '../../../shared/json/lexeme-json';
 import { finding, FindingCollector, type Finding } from '../../../shared/verify/findings';
 import type { FormatVerification } from '../../../shared/formats/case-model';
 import { buildVerification, lineProblem, parseDocument } from './agt-common';

@@ -4,7 +4,7 @@
  * chains nor signs its events, so the reader shows each decision and says the
  * log proves nothing about its own integrity.
  */
-import { LexObject, type LexValue } from '../../../shared/formats/json/lexeme-json';
+import { LexObject, type LexValue } from '../../../shared/json/lexeme-json';
 import { compactJson, decisionOf, text } from '../../../shared/formats/agt/case-events';
 import { toRfc3339 } from '../../../shared/formats/agt/hashing';
 import { finding, FindingCollector } from '../../../shared/verify/findings';

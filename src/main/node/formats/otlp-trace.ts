@@ -3,7 +3,7 @@
  * File Exporter's JSON Lines (one request a line). Each span is an event; the
  * gen_ai.* attributes name the agent, model and tool. Traces carry no chain.
  */
-import { LexNumber, LexObject, type LexValue } from '../../../shared/formats/json/lexeme-json';
+import { LexNumber, LexObject, type LexValue } from '../../../shared/json/lexeme-json';
 import { compactJson, text } from '../../../shared/formats/agt/case-events';
 import { finding, FindingCollector } from '../../../shared/verify/findings';
 import type { FormatReader } from './reader';

@@ -5,9 +5,10 @@
  * batches these are.
  */
 import { stat } from 'node:fs/promises';
-import { lineBatches } from '../ingest/line-batches';
-import { defaultWorkerCount, inFileOrder, inlineRunner, workerRunner } from '../verify/worker-pool';
-import type { LineJob, LineResult } from './line-jobs';
+import { lineBatches } from '../read/line-batches';
+import { defaultWorkerCount, inFileOrder, inlineRunner, workerRunner } from '../read/worker-pool';
+import { runLineJob, type LineJob, type LineResult } from './line-jobs';
+import { DEFAULT_SUMMARIZE_WORKER } from './batch-task';
 import type { VerifyFileOptions } from './reader';
 
 /** Below this size a log is read on the calling thread. */
@@ -19,7 +20,7 @@ export async function* lineJobResults(o: VerifyFileOptions, job: LineJob, onByte
   // Starting worker threads costs more than a small file's hashing.
   const workers = o.workers ?? ((await stat(o.path)).size < SMALL_FILE ? 0 : defaultWorkerCount());
   const task = { kind: 'lines', job, keep: Boolean(o.onEvent) } as const;
-  const runner = workers > 0 ? workerRunner(workers, task, o.workerUrl) : inlineRunner(task);
+  const runner = workers > 0 ? workerRunner<LineResult>(workers, task, o.workerUrl ?? DEFAULT_SUMMARIZE_WORKER) : inlineRunner((batch) => runLineJob(job, batch, task.keep));
   try {
     for await (const results of inFileOrder(batches, runner, Math.max(2, workers * 2))) {
       yield* results;

@@ -11,7 +11,7 @@
  * equal scores, the reader listed first in FORMAT_READERS.
  */
 import path from 'node:path';
-import { auditExportReader } from '../verify/audit-export-reader';
+import { auditExportReader } from './audit-export-reader';
 import type { FormatReader } from './reader';
 import { readHeadView } from './head-view';
 import { agtMeshJsonlReader } from './agt-mesh-jsonl';

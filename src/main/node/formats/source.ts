@@ -6,9 +6,9 @@
 import { createHmac, hash } from 'node:crypto';
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import type { Sha256Hex } from '../../../shared/formats/agt/hashing';
-import { InputError } from '../cli/errors';
-import { openRegularFile } from '../cli/files';
-import { formatBytes, gzipError, lineBatches, type LineBatch } from '../ingest/line-batches';
+import { InputError } from '../errors/errors';
+import { openRegularFile } from '../read/files';
+import { formatBytes, gzipError, lineBatches, type LineBatch } from '../read/line-batches';
 
 /**
  * The largest single-document file (JSON array or object) read whole. Parsing

@@ -6,14 +6,14 @@
  * Same options, same bytes.
  */
 import { createHash } from 'node:crypto';
-import { writeOutputFileSync } from '../cli/files';
+import { writeOutputFileSync } from '../read/files';
 import { canonicalize } from '../../../shared/json/canonical';
 import { ed25519PublicKey, signEd25519 } from '../../../shared/crypto';
 import { IncrementalMerkleTree } from '../../../shared/verify/merkle';
 import { toHex, utf8 } from '../../../shared/hex';
 import { EXPORT_FORMAT, ZERO_HASH } from '../../../shared/export/types';
 import { Prng } from './prng';
-import { nodeSha256 } from '../verify/audit-export-reader';
+import { nodeSha256 } from '../read/hashes';
 
 export interface CedarRequest {
   principal: { type: string; id: string };

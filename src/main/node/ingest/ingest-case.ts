@@ -12,12 +12,11 @@ import path from 'node:path';
 import { CaseWriter, openCaseDb } from '../store/case-store';
 import { verifyFile, type VerifyFileResult } from '../verify/verify-file';
 import { EXPORT_FORMAT } from '../../../shared/export/types';
-import { divergenceViews, replayCounts, sequenceFindingViews } from '../../../shared/replay/views';
-import type { ReplayCounts } from '../../../shared/api/audit-api';
+import { divergenceViews, replayCounts, sequenceFindingViews, type ReplayCounts } from '../../../shared/replay/views';
 import { policyTextLookup, replayExport } from '../replay/replay-service';
 import type { Db } from '../store/case-store';
 import { buildTimelineIndex } from '../store/timeline-index';
-import { describeError } from '../service/describe-error';
+import { describeError } from '../errors/describe-error';
 import { carryNotes } from '../notes/case-notes';
 
 export interface IngestRequest {

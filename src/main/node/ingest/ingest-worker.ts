@@ -1,7 +1,7 @@
 /** The ingest worker: one ingest per worker, progress posted, killed to cancel. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ingestCase, type IngestRequest } from './ingest-case';
-import { describeError } from '../service/describe-error';
+import { describeError } from '../errors/describe-error';
 
 const request = workerData as IngestRequest;
 let last = 0;

@@ -5,7 +5,7 @@
  */
 import type { CaseNote, NotesCarried, NoteEdit, NoteInput, NoteTarget, NoteVersion } from '../../../shared/api/audit-api';
 import { openCaseDb, readMeta, type Db } from '../store/case-store';
-import { describeError } from '../service/describe-error';
+import { describeError } from '../errors/describe-error';
 
 export const MAX_NOTE_TEXT = 20_000;
 export const MAX_TAGS = 20;

@@ -1,7 +1,7 @@
 /** Notes of a case store file for a report made from the command line (`--notes case.db`). */
 import { openCaseDb, readMeta } from '../store/case-store';
-import { InputError } from '../cli/errors';
-import { checkRegularFileSync } from '../cli/files';
+import { InputError } from '../errors/errors';
+import { checkRegularFileSync } from '../read/files';
 import { CaseNotes, hasNotesTable, type StoredNote } from './case-notes';
 
 export function readCaseNotes(file: string, exportSha256: string | null): StoredNote[] {

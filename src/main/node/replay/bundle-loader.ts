@@ -9,8 +9,8 @@ import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, re
 import path from 'node:path';
 import { bundleDigest } from '../../../shared/replay/bundle-digest';
 import type { PolicyRef } from '../../../shared/replay/types';
-import { InputError } from '../cli/errors';
-import { kindOf } from '../cli/files';
+import { InputError } from '../errors/errors';
+import { kindOf } from '../read/files';
 import { cedar, reloadCedar, type DetailedError } from './cedar';
 
 export interface BundlePolicy {

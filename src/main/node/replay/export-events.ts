@@ -6,8 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { ReplayEvent } from '../../../shared/replay/types';
-import { InputError } from '../cli/errors';
-import { isGzip, streamLineBatches, type LineBatch } from '../ingest/line-batches';
+import { InputError } from '../errors/errors';
+import { isGzip, streamLineBatches, type LineBatch } from '../read/line-batches';
 
 export interface ExportReading {
   events: AsyncIterable<ReplayEvent>;

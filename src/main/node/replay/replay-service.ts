@@ -9,8 +9,8 @@ import { REQUEST_LIMITS, type RequestLimits } from '../../../shared/replay/reque
 import { canonicalReport, ReplayReportBuilder } from '../../../shared/replay/report';
 import { SequenceChecker } from '../../../shared/replay/sequence-checks';
 import type { NotReplayableReason, PolicyRef, ReplayEvent, ReplayReport } from '../../../shared/replay/types';
-import { InputError } from '../cli/errors';
-import { checkRegularFile } from '../cli/files';
+import { InputError } from '../errors/errors';
+import { checkRegularFile } from '../read/files';
 import { loadBundleFolder, sha256HexOfText, type BundleSource } from './bundle-loader';
 import { readExportEvents } from './export-events';
 import { createInlineRunner, createWorkerRunner, type DecisionRunner } from './worker-pool';

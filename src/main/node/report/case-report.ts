@@ -8,7 +8,7 @@ import type { StoredNote } from '../notes/case-notes';
 import { buildEvidenceReport } from './build-report';
 import type { HtmlToPdf } from './pdf';
 import { writeReport } from './report-files';
-import { refuseOutputsOverInputs } from '../cli/files';
+import { refuseOutputsOverInputs } from '../read/files';
 
 export interface CaseReportRequest {
   summary: CaseSummary;

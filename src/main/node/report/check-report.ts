@@ -8,7 +8,7 @@
 import { canonicalize } from '../../../shared/json/canonical';
 import { jsonDifferences, reportContentSha256 } from '../../../shared/report/seal';
 import { EVIDENCE_REPORT_FORMAT, type EvidenceReport } from '../../../shared/report/types';
-import { InputError } from '../cli/errors';
+import { InputError } from '../errors/errors';
 import { buildEvidenceReport, type ReportInputs } from './build-report';
 
 export interface ReportCheck {

@@ -4,7 +4,7 @@
  * off and every request is refused: the report needs nothing from outside.
  */
 import { existsSync } from 'node:fs';
-import { InputError } from '../cli/errors';
+import { InputError } from '../errors/errors';
 
 export type HtmlToPdf = (html: string) => Promise<Uint8Array>;
 

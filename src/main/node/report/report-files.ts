@@ -8,8 +8,8 @@ import { reportText } from '../../../shared/report/seal';
 import type { EvidenceReport } from '../../../shared/report/types';
 import type { ReportFormat } from '../../../shared/api/audit-api';
 import { HEX64 } from '../../../shared/hex';
-import { InputError, UsageError } from '../cli/errors';
-import { readRegularFile, writeOutputFile } from '../cli/files';
+import { InputError, UsageError } from '../errors/errors';
+import { readRegularFile, writeOutputFile } from '../read/files';
 import { chromiumHtmlToPdf, withFixedDates, type HtmlToPdf } from './pdf';
 
 export function formatOfPath(file: string): ReportFormat {

@@ -16,8 +16,8 @@ import { caseFile, partialCaseFile, partialOwnerFile, readInterruptedIngests, sw
 import { openCaseDb, readMeta } from '../store/case-store';
 import { CaseQueries } from './case-queries';
 import { CaseReader, type ReadMethod } from './case-reader';
-import { describeError } from './describe-error';
-import { checkRegularFile } from '../cli/files';
+import { describeError } from '../errors/describe-error';
+import { checkRegularFile } from '../read/files';
 import { CaseNotes } from '../notes/case-notes';
 import { exportCaseReport } from '../report/case-report';
 import type { HtmlToPdf } from '../report/pdf';

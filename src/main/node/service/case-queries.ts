@@ -4,7 +4,8 @@
  * proof behind an event. Big reads page from SQLite; nothing loads every row.
  */
 import { createHash } from 'node:crypto';
-import type { CaseSummary, DivergenceView, EventPage, EventProof, EventQuery, EventRow, SequenceFindingView, TimelineData, TimelineQuery } from '../../../shared/api/audit-api';
+import type { CaseSummary, EventPage, EventProof, EventQuery, EventRow, TimelineData, TimelineQuery } from '../../../shared/api/audit-api';
+import type { DivergenceView, SequenceFindingView } from '../../../shared/replay/views';
 import type { Finding, FindingKind, Severity, Verdict } from '../../../shared/verify/findings';
 import { canonicalizeWithout } from '../../../shared/json/canonical';
 import { fromHex, toHex } from '../../../shared/hex';
@@ -12,7 +13,7 @@ import { leafHash, MerkleLevels, inclusionProofFrom, verifyInclusion } from '../
 import { EXPORT_FORMAT } from '../../../shared/export/types';
 import { readMeta, type Db } from '../store/case-store';
 import { MARKER_SQL, type TimelineBase } from '../store/timeline-index';
-import { nodeSha256 } from '../verify/audit-export-reader';
+import { nodeSha256 } from '../read/hashes';
 import { conductNotRun } from '../../../shared/replay/conduct';
 import { stretchOf } from '../../../shared/verify/answers';
 

@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { caseFile } from '../ingest/ingest-case';
 import { openCaseDb } from '../store/case-store';
 import { CaseQueries } from './case-queries';
-import { describeError } from './describe-error';
+import { describeError } from '../errors/describe-error';
 import type { ReadMethod, ReadRequest } from './case-reader';
 
 const { casesDir } = workerData as { casesDir: string };

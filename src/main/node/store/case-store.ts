@@ -8,10 +8,11 @@ import Database from 'better-sqlite3';
 import type { Finding } from '../../../shared/verify/findings';
 import type { CaseEvent } from '../../../shared/formats/case-model';
 import { MIGRATIONS, type Migration } from './migrations';
+import { SentenceError } from '../errors/errors';
 
 export type Db = Database.Database;
 
-export class CaseStoreError extends Error {}
+export class CaseStoreError extends SentenceError {}
 
 export function migrate(db: Db, migrations: Migration[] = MIGRATIONS): void {
   const current = db.pragma('user_version', { simple: true }) as number;

@@ -16,8 +16,8 @@ import { loadTraceRecord } from '../formats/agt-trace';
 import { buildVerification, objectLines } from '../formats/agt-common';
 import { nodeSha256Hex } from '../formats/source';
 import type { VerifyFileOptions } from '../formats/reader';
-import { InputError } from '../cli/errors';
-import { fileDigest } from './file-digest';
+import { InputError } from '../errors/errors';
+import { fileDigest } from '../read/file-digest';
 
 /** One binding of the record to the log: what the record says, what the log gives. */
 export interface TraceBinding {

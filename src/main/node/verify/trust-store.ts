@@ -2,8 +2,8 @@
 import type { TrustStore } from '../../../shared/export/types';
 import { checkTrustStore, TrustStoreProblem } from '../../../shared/export/trust-check';
 import { parseStrictJson } from '../../../shared/json/strict-json';
-import { InputError } from '../cli/errors';
-import { readRegularFile } from '../cli/files';
+import { InputError } from '../errors/errors';
+import { readRegularFile } from '../read/files';
 
 export async function loadTrustStore(path: string): Promise<TrustStore> {
   return (await readTrustStore(path)).store;

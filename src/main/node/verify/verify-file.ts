@@ -10,11 +10,11 @@ import type { LineSummary } from '../../../shared/export/parse-line';
 import type { ChainVerifier, ContinuesFrom } from '../../../shared/verify/chain-verifier';
 import { detectFormat, readerById, FORMAT_READERS, UnknownFormatError } from '../formats/registry';
 import type { FormatReader } from '../formats/reader';
-import { InputError, UsageError } from '../cli/errors';
-import { checkRegularFile, readRegularFile } from '../cli/files';
+import { InputError, UsageError } from '../errors/errors';
+import { checkRegularFile, readRegularFile } from '../read/files';
 import { loadTrustStore } from './trust-store';
-import { verifyAuditExport } from './audit-export-reader';
-import { fileDigest } from './file-digest';
+import { verifyAuditExport } from '../formats/audit-export-reader';
+import { fileDigest } from '../read/file-digest';
 import { agtMeshJsonlReader } from '../formats/agt-mesh-jsonl';
 import { verifyAgainstTraceRecord, type TraceRecordSummary } from './trace-record-check';
 

@@ -1,7 +1,7 @@
 /** Turning AGT entries into the one case model's events. */
 import type { CaseEvent } from '../case-model';
-import { LexObject, LexNumber, str, type LexValue } from '../json/lexeme-json';
-import { pythonDumps } from '../json/foreign-json';
+import { LexObject, LexNumber, str, type LexValue } from '../../json/lexeme-json';
+import { pythonDumps } from '../../json/foreign-json';
 import { toRfc3339 } from './hashing';
 
 const DECISIONS = new Set(['allow', 'deny', 'require_approval']);

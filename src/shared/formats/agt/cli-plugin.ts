@@ -4,7 +4,7 @@
  * over JSON.stringify({timestamp, agentId, action, decision, previousHash})
  * of exactly those five members, the first linking to 64 zeros.
  */
-import { toJs, type LexObject } from '../json/lexeme-json';
+import { toJs, type LexObject } from '../../json/lexeme-json';
 import type { HashInput } from './hashing';
 
 export const PLUGIN_HASHED = ['timestamp', 'agentId', 'action', 'decision', 'previousHash'] as const;

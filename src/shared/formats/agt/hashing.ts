@@ -5,8 +5,8 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { toHex, utf8 } from '../../hex';
-import { LexNumber, LexObject, toJs, type LexValue } from '../json/lexeme-json';
-import { lexObject, pythonDumps, PY_DEFAULT, serdeSortedCompact } from '../json/foreign-json';
+import { LexNumber, LexObject, toJs, type LexValue } from '../../json/lexeme-json';
+import { lexObject, pythonDumps, PY_DEFAULT, serdeSortedCompact } from '../../json/foreign-json';
 
 export type Sha256Hex = (text: string) => string;
 export const nobleSha256Hex: Sha256Hex = (text) => toHex(sha256(utf8(text)));

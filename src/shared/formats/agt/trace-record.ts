@@ -11,8 +11,8 @@ import { utf8 } from '../../hex';
 import { finding, type Finding } from '../../verify/findings';
 import type { SignerStatus } from '../../verify/answers';
 import { parseUtcTimestamp } from '../../export/timestamp';
-import { LexNumber, LexObject, type LexValue } from '../json/lexeme-json';
-import { compareCodePoints, lexObject, pythonString } from '../json/foreign-json';
+import { LexNumber, LexObject, type LexValue } from '../../json/lexeme-json';
+import { compareCodePoints, lexObject, pythonString } from '../../json/foreign-json';
 import { agtMerkleRoot, ZERO_HASH, type Sha256Hex } from './hashing';
 
 export const TRACE_EAT_PROFILE = 'tag:agentrust-io.com,2026:trace-v0.2';

@@ -3,22 +3,21 @@
  * in parallel workers, then links, sequence, checkpoints and signatures
  * checked in file order by the shared ChainVerifier.
  */
-import { createHash, hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { ChainVerifier, type ChainResult, type ContinuesFrom } from '../../../shared/verify/chain-verifier';
 import type { LineSummary } from '../../../shared/export/parse-line';
 import type { CaseEvent, FormatVerification } from '../../../shared/formats/case-model';
-import type { Sha256 } from '../../../shared/verify/merkle';
 import { EXPORT_FORMAT } from '../../../shared/export/types';
-import { LexObject } from '../../../shared/formats/json/lexeme-json';
+import { LexObject } from '../../../shared/json/lexeme-json';
 import { describeEvent } from '../../../shared/export/describe-event';
-import type { FormatReader, VerifyFileOptions } from '../formats/reader';
-import { lineBatches } from '../ingest/line-batches';
-import { defaultWorkerCount, inFileOrder, inlineRunner, nativeWorkerCount, workerRunner, type BatchRunner } from './worker-pool';
+import type { FormatReader, VerifyFileOptions } from './reader';
+import { lineBatches } from '../read/line-batches';
+import { defaultWorkerCount, inFileOrder, inlineRunner, nativeWorkerCount, workerRunner, type BatchRunner } from '../read/worker-pool';
+import { DEFAULT_SUMMARIZE_WORKER, runBatchTask } from './batch-task';
 import type { BatchItem } from './summarize-batch';
 import { nativeScan } from './native-scan';
-import { nodeVerifyEd25519 } from '../formats/node-ed25519';
-
-export const nodeSha256: Sha256 = (data) => hash('sha256', data, 'buffer');
+import { nodeSha256 } from '../read/hashes';
+import { nodeVerifyEd25519 } from './node-ed25519';
 
 export interface AuditExportVerifyOptions extends VerifyFileOptions {
   continues?: ContinuesFrom;
@@ -45,7 +44,7 @@ export async function verifyAuditExport(options: AuditExportVerifyOptions): Prom
   const keepRaw = Boolean(options.onEvent || options.onLine);
   const workers = options.workers ?? (merkleAppend && !keepRaw ? nativeWorkerCount() : defaultWorkerCount());
   const task = { kind: 'summarize', keepRaw, useNative } as const;
-  const runner: BatchRunner<BatchItem> = workers > 0 ? workerRunner(workers, task, options.workerUrl) : inlineRunner(task);
+  const runner: BatchRunner<BatchItem> = workers > 0 ? workerRunner<BatchItem>(workers, task, options.workerUrl ?? DEFAULT_SUMMARIZE_WORKER) : inlineRunner((batch) => runBatchTask(task, batch) as BatchItem[]);
   let index = 0;
   let bytes = 0;
   const fileHash = createHash('sha256');

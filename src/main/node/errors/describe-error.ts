@@ -1,5 +1,4 @@
-import { InputError, UsageError } from '../cli/errors';
-import { CaseStoreError } from '../store/case-store';
+import { InputError, SentenceError } from './errors';
 
 /** Any error as one sentence for a reviewer: file and line where known, never a stack. */
 export function describeError(err: unknown, file?: string): string {
@@ -7,7 +6,7 @@ export function describeError(err: unknown, file?: string): string {
     const where = err.file ? `${err.file}${err.line ? `, line ${err.line}` : ''}: ` : file ? `${file}: ` : '';
     return `${where}${err.message}`;
   }
-  if (err instanceof UsageError || err instanceof CaseStoreError) return err.message;
+  if (err instanceof SentenceError) return err.message;
   const e = err as NodeJS.ErrnoException;
   if (e && typeof e.code === 'string') {
     const target = e.path ?? file ?? 'the file';

@@ -3,9 +3,12 @@
  * lines for the chain verifier, or run a JSON Lines reader's per-line job.
  * The same function runs inline when there are no workers.
  */
-import type { LineBatch } from '../ingest/line-batches';
-import { runLineJob, type LineJob, type LineResult } from '../formats/line-jobs';
+import type { LineBatch } from '../read/line-batches';
+import { runLineJob, type LineJob, type LineResult } from './line-jobs';
 import { summarizeBatch, type BatchItem } from './summarize-batch';
+
+/** The hash worker's entry under plain Node; the Electron build passes its bundled one. */
+export const DEFAULT_SUMMARIZE_WORKER = new URL('./summarize-worker.mjs', import.meta.url);
 
 export type BatchTask =
   | { kind: 'summarize'; keepRaw: boolean; useNative: boolean }

@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { runBatchTask, type BatchTask } from './batch-task';
-import type { LineBatch } from '../ingest/line-batches';
+import type { LineBatch } from '../read/line-batches';
 
 parentPort!.on('message', (msg: { id: number; batch: LineBatch; task: BatchTask }) => {
   const results = runBatchTask(msg.task, msg.batch);

@@ -12,7 +12,7 @@ import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, lstatSync, open
 import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { InputError, OutputError } from './errors';
+import { InputError, OutputError } from '../errors/errors';
 
 /**
  * Non-blocking, so opening a FIFO (or a file swapped for one after the stat)

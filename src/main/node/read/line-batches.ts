@@ -6,8 +6,8 @@
 import type { FileHandle } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { pipeline, Transform, type Readable } from 'node:stream';
-import { InputError } from '../cli/errors';
-import { openRegularFile } from '../cli/files';
+import { InputError } from '../errors/errors';
+import { openRegularFile } from './files';
 
 /**
  * Limits on what a hostile file can make the reader hold or do. A line longer

@@ -1,14 +1,11 @@
 /**
- * A small pool of hash workers (summarize-worker). Results come back in
+ * A small pool of hash workers (formats/summarize-worker runs the tasks). Results come back in
  * submission order, whatever order the workers finish in, so verification is
  * deterministic for any number of workers.
  */
 import { Worker } from 'node:worker_threads';
 import os from 'node:os';
-import type { LineBatch, LineStreamResult } from '../ingest/line-batches';
-import { runBatchTask, type BatchTask, type TaskResult } from './batch-task';
-
-export const DEFAULT_SUMMARIZE_WORKER = new URL('./summarize-worker.mjs', import.meta.url);
+import type { LineBatch, LineStreamResult } from './line-batches';
 
 const cores = (): number => os.availableParallelism?.() ?? os.cpus().length;
 
@@ -34,21 +31,23 @@ export interface BatchRunner<R> {
   close(): Promise<void>;
 }
 
-export function inlineRunner<T extends BatchTask>(task: T): BatchRunner<TaskResult<T>> {
+/** The same work on the calling thread, for small files and no-worker runs. */
+export function inlineRunner<R>(work: (batch: LineBatch) => R[]): BatchRunner<R> {
   return {
     inFlight: 0,
-    run: async (batch) => runBatchTask(task, batch) as TaskResult<T>[],
+    run: async (batch) => work(batch),
     close: async () => {},
   };
 }
 
-export function workerRunner<T extends BatchTask>(count: number, task: T, workerUrl: URL | string = DEFAULT_SUMMARIZE_WORKER): BatchRunner<TaskResult<T>> {
+/** `task` is posted with every batch; the worker at `workerUrl` (formats/summarize-worker) says what it means. */
+export function workerRunner<R>(count: number, task: unknown, workerUrl: URL | string): BatchRunner<R> {
   const workers = Array.from({ length: count }, () => new Worker(workerUrl, { resourceLimits: { maxYoungGenerationSizeMb: 64 } }));
-  const waiting = new Map<number, { resolve: (s: TaskResult<T>[]) => void; reject: (e: Error) => void }>();
+  const waiting = new Map<number, { resolve: (s: R[]) => void; reject: (e: Error) => void }>();
   let nextId = 0;
   let failure: Error | null = null;
   for (const w of workers) {
-    w.on('message', (msg: { id: number; results: TaskResult<T>[] }) => {
+    w.on('message', (msg: { id: number; results: R[] }) => {
       const entry = waiting.get(msg.id);
       waiting.delete(msg.id);
       entry?.resolve(msg.results);

@@ -1,5 +1,8 @@
+/** An error whose message is already the one sentence a reviewer is shown. */
+export class SentenceError extends Error {}
+
 /** An error the CLI prints as one sentence (never a stack) and exits 2 on. */
-export class UsageError extends Error {}
+export class UsageError extends SentenceError {}
 
 export class InputError extends Error {
   constructor(

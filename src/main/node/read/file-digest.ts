@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { openRegularFile } from '../cli/files';
+import { openRegularFile } from './files';
 
 /** SHA-256 and size of a file's bytes as stored, read-only; anything but a regular file is refused. */
 export async function fileDigest(path: string): Promise<{ sha256: string; bytes: number }> {

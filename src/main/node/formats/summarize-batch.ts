@@ -5,7 +5,7 @@
 import { hash } from 'node:crypto';
 import { isAscii, isUtf8 } from 'node:buffer';
 import { summarizeLine, type LineSummary } from '../../../shared/export/parse-line';
-import type { LineBatch } from '../ingest/line-batches';
+import type { LineBatch } from '../read/line-batches';
 import type { EventRun } from '../../../shared/verify/chain-verifier';
 import { nativeScan, type NativeScan } from './native-scan';
 
