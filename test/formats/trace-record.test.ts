@@ -130,6 +130,13 @@ describe('who vouches for a Trust Record', () => {
     expect(after.verdict).toBe('intact');
   });
 
+  it('a member written twice is refused, not read one way here and another elsewhere', async () => {
+    const text = readFileSync(fixture('trace-valid.json'), 'utf8').replace('"data_class": "confidential",', '"data_class": "confidential",\n  "data_class": "public",');
+    const r = await agtTraceReader.verify({ path: write('twice.json', text), trust: TRUST, hmacKey: null });
+    expect(r.verdict).toBe('malformed');
+    expect(r.findings[0].message).toMatch(/duplicate member name "data_class"/);
+  });
+
   it('a record that is not JSON is malformed, naming the line', async () => {
     const text = readFileSync(fixture('trace-valid.json'), 'utf8');
     const r = await agtTraceReader.verify({ path: write('cut.json', text.slice(0, 400)), trust: TRUST, hmacKey: null });
@@ -215,6 +222,16 @@ describe('a session log checked against its Trust Record', () => {
     expect(r.verdict).toBe('unanchored');
     expect(r.signer.status).toBe('untrusted');
     expect(r.traceRecord!.checks.transcript_hash.matches).toBe(true);
+  });
+
+  it('an unreadable line: the transcript and root are not computed, the line itself is the finding', async () => {
+    const lines = readFileSync(fixture('session-valid.jsonl'), 'utf8').split('\n');
+    lines[4] = '{"entry_id": ';
+    const r = await againstRecord(write('garbled.jsonl', lines.join('\n')));
+    expect(r.verdict).toBe('tampered');
+    expect(kinds(r)).toEqual(['malformed-line']);
+    expect(r.traceRecord!.checks.transcript_hash.computed).toBeNull();
+    expect(r.traceRecord!.checks.call_count.matches).toBe(true);
   });
 
   it('is refused for a file that is not an agent-mesh session log', async () => {
