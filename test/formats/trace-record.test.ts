@@ -120,6 +120,14 @@ describe('who vouches for a Trust Record', () => {
     expect(theirs.signer.key_id).toBe('theirs');
   });
 
+  it('the trust store decides, not the record: with the attacker key trusted, the re-signed record is intact and the issuer one untrusted', async () => {
+    const attacker = JSON.parse(readFileSync(fixture('trace-attacker-trust.json'), 'utf8')) as typeof TRUST;
+    const resigned = await agtTraceReader.verify({ path: fixture('trace-resigned-other-key.json'), trust: attacker, hmacKey: null });
+    expect([resigned.verdict, resigned.signer.status, resigned.signer.key_id]).toEqual(['intact', 'trusted', 'attacker']);
+    const issuer = await agtTraceReader.verify({ path: fixture('trace-valid.json'), trust: attacker, hmacKey: null });
+    expect([issuer.verdict, issuer.signer.status]).toEqual(['unanchored', 'untrusted']);
+  });
+
   it('a key revoked before iat vouches for nothing; revoked after iat it still does', async () => {
     const key = TRUST.keys[0];
     const iat = validRecord().iat as number;
