@@ -115,6 +115,19 @@ function checkFindings(got: readonly Finding[], firstFailure: Finding | null, ex
   if (expected.length === 0) expect(got.filter((f) => f.severity !== 'warning'), shown).toEqual([]);
 }
 
+/** The three answers agree with the verdict: altered ⇔ tampered; intact only with a trusted signer; unanchored is consistent but not vouched for. */
+function checkAnswers(r: FormatVerification): void {
+  const pair = [r.verdict, r.integrity.status];
+  if (r.verdict === 'tampered') expect(pair).toEqual(['tampered', 'altered']);
+  if (r.verdict === 'malformed') expect(pair).toEqual(['malformed', 'unknown']);
+  if (r.verdict === 'intact') expect([...pair, r.signer.status]).toEqual(['intact', 'intact', 'trusted']);
+  if (r.verdict === 'unanchored') {
+    expect(pair).toEqual(['unanchored', 'intact']);
+    expect(r.signer.status).not.toBe('trusted');
+  }
+  expect(r.signer.sentence.length).toBeGreaterThan(20);
+}
+
 describe('agt-next fixture manifest', () => {
   it('lists every fixture file, and every case names a file that exists', () => {
     const listed = new Set(manifest.cases.flatMap((c) => [c.file, c.expect.trust_file, c.expect.with_trace?.trace_file, c.expect.with_trace?.trust_file].filter((f): f is string => !!f)));
@@ -135,6 +148,7 @@ describe('agt-next fixture manifest', () => {
     expect(r.format).toBe(c.format);
     expect(r.verdict, r.verdictReason).toBe(DEVIATIONS[c.file]?.ours ?? e.verdict);
     checkFindings(r.findings, r.firstFailure, e.findings);
+    checkAnswers(r);
     expect(r.verdictReason.length).toBeGreaterThan(40);
     if (e.chain_start) expect(r.chainStart).toBe(e.chain_start);
     if (c.format === 'agt-cli-plugin') {
@@ -146,6 +160,7 @@ describe('agt-next fixture manifest', () => {
       const bare = await run(c, c.format, null);
       expect(bare.verdict, bare.verdictReason).toBe(e.verdict_without_trust);
       expect(bare.signer.status).toBe('none');
+      checkAnswers(bare);
       if (bare.verdict === 'tampered') checkFindings(bare.findings, bare.firstFailure, e.findings);
     }
     if (c.also_reads_as) expect((await run(c, c.also_reads_as, e.trust_file)).verdict).toBe(e.verdict);
@@ -156,6 +171,7 @@ describe('agt-next fixture manifest', () => {
     const r = await verifyFile({ path: path.join(FIXTURES, c.file), trustPath: path.join(FIXTURES, t.trust_file), traceRecordPath: path.join(FIXTURES, t.trace_file) });
     expect(r.verdict, r.verdictReason).toBe(t.verdict);
     checkFindings(r.findings, r.firstFailure, t.findings);
+    checkAnswers(r);
     // The bindings named in findings are exactly the ones that differ.
     const differs = (k: string) => t.findings.some((f) => f.kind === k);
     expect(r.traceRecord!.checks.call_count.matches).toBe(!differs('call-count-mismatch'));
