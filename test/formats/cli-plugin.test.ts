@@ -82,6 +82,27 @@ describe('agt-cli-plugin', () => {
     expect(sdk.firstFailure?.kind).toBe('hash-mismatch');
   });
 
+  it('reads the {seamHash, entries} layout of later plugin versions: the head links to the seam, which is covered by nothing', async () => {
+    // Later lib/audit.mjs: on overflow, keep the last `limit` entries and the hash of the last one dropped as seamHash.
+    const all = pluginLog(25);
+    const seamed = (entries: PluginEntry[], seamHash: string) => {
+      const file = path.join(dir, `seam-${entries.length}-${seamHash.slice(0, 6)}.json`);
+      writeFileSync(file, JSON.stringify({ seamHash, entries }, null, 2) + '\n');
+      return file;
+    };
+    const file = seamed(all.slice(15), all[14].hash);
+    expect((await detectFormat(file)).reader.id).toBe('agt-cli-plugin');
+    const r = await verify(file);
+    expect(r.verdict).toBe('unanchored');
+    expect(r.findings.map((f) => f.kind)).toEqual(['starts-mid-chain']);
+    expect(r.findings[0].message).toMatch(/seamHash later plugin versions keep/);
+    expect(r.unauthenticatedFields).toEqual(['seamHash']);
+    const cut = await verify(seamed(all.slice(16), all[14].hash));
+    expect([cut.verdict, cut.firstFailure?.kind, cut.firstFailure?.seq]).toEqual(['tampered', 'broken-link', 0]);
+    // A head cut that rewrites the seam too leaves nothing to see.
+    expect((await verify(seamed(all.slice(16), all[15].hash))).verdict).toBe('unanchored');
+  });
+
   it('an edited decision is caught at its entry and line', async () => {
     const entries = pluginLog(12);
     entries[6].decision = 'deny';

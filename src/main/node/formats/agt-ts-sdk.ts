@@ -4,7 +4,7 @@
  * JSON.stringify of the entry without it. Genesis previousHash is 64 zeros; an
  * export after eviction starts at an entry whose predecessor is gone.
  */
-import { LexObject } from '../../../shared/json/lexeme-json';
+import { LexObject, type LexValue } from '../../../shared/json/lexeme-json';
 import { TS_SDK_AUTH, tsSdkHashInput, ZERO_HASH, type HashInput } from '../../../shared/formats/agt/hashing';
 import { compactJson, decisionOf, outside, text } from '../../../shared/formats/agt/case-events';
 import { ChainCheck } from '../../../shared/formats/chain-check';
@@ -34,17 +34,20 @@ export interface EntryArrayRecipe {
   hashInput: (entry: LexObject) => HashInput;
   /** Members the hash covers, and the hash itself. */
   auth: ReadonlySet<string>;
+  /** Also read {"seamHash", "entries"}, the layout later CLI-plugin versions write once they have evicted entries. */
+  seamLayout?: boolean;
 }
 
 /** Reads and chain-checks a JSON array of AGT TypeScript-style entries (SDK export or CLI plugin log), streaming events. */
-export async function readEntryArray(o: VerifyFileOptions, recipe: EntryArrayRecipe): Promise<{ chain: ChainCheck; extra: FindingCollector; malformed: boolean; firstLine: number | null }> {
+export async function readEntryArray(o: VerifyFileOptions, recipe: EntryArrayRecipe): Promise<{ chain: ChainCheck; extra: FindingCollector; malformed: boolean; firstLine: number | null; seam: { hash: LexValue | undefined } | null }> {
   const doc = parseDocument(await readText(o.path), 'entry');
   const chain = new ChainCheck({ noun: 'entry', isGenesis: (p) => p === ZERO_HASH, firstMustBeGenesis: false });
   const extra = new FindingCollector();
   if (doc.error) extra.push(doc.error);
-  const notArray = !doc.error && !Array.isArray(doc.value);
+  const seamed = recipe.seamLayout && doc.value instanceof LexObject && Array.isArray(doc.value.get('entries')) ? doc.value : null;
+  const notArray = !doc.error && !Array.isArray(doc.value) && !seamed;
   if (notArray) extra.push(finding('malformed-line', null, 1, 'The file is JSON but not an array of audit entries.'));
-  const items = doc.error ? doc.elements.map((e) => e.value) : Array.isArray(doc.value) ? doc.value : [];
+  const items = doc.error ? doc.elements.map((e) => e.value) : Array.isArray(doc.value) ? doc.value : ((seamed?.get('entries') as LexValue[] | undefined) ?? []);
   let schemaBroken = false;
   items.forEach((v, i) => {
     const line = v instanceof LexObject ? doc.lines.lineOf(v.start) : 1;
@@ -80,5 +83,7 @@ export async function readEntryArray(o: VerifyFileOptions, recipe: EntryArrayRec
     });
   });
   const firstLine = items[0] instanceof LexObject ? doc.lines.lineOf(items[0].start) : null;
-  return { chain, extra, malformed: doc.error !== null || notArray || schemaBroken, firstLine };
+  // The seam is written beside the entries and covered by no hash.
+  if (seamed) for (const k of seamed.keys()) if (k !== 'entries') chain.unauthenticated.add(k);
+  return { chain, extra, malformed: doc.error !== null || notArray || schemaBroken, firstLine, seam: seamed ? { hash: seamed.get('seamHash') } : null };
 }

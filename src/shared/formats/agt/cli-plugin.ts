@@ -41,3 +41,11 @@ export function pluginMidChainSentence(entries: number, firstLinksTo: string): s
     ? `${rotation} This file holds exactly 10,000 entries, as that rotation leaves it. The entries before it cannot be checked here.`
     : `${rotation} This file holds ${count} entries, not the 10,000 that rotation leaves, so rotation does not explain it: entries were removed from its head some other way. The entries before it cannot be checked here.`;
 }
+
+/** The sentence for the later plugins' {"seamHash", "entries"} file whose first entry links to its seam. */
+export function pluginSeamSentence(seam: string): string {
+  return (
+    `The log starts after evicted entries: entry 0 links to ${seam}, the seamHash later plugin versions keep for the last entry they dropped (by default they keep the last 10,000). ` +
+    'The seam is written beside the entries and covered by no hash, so a head cut that also rewrites the seam cannot be seen; the entries before it cannot be checked here.'
+  );
+}
