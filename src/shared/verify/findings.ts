@@ -11,6 +11,11 @@ export const INTEGRITY_KINDS = [
   'malformed-line',
   'identity-mismatch',
   'earlier-export-altered',
+  // AGT TRACE Trust Records and the session log checked against one (docs/formats.md).
+  'missing-signature',
+  'call-count-mismatch',
+  'transcript-mismatch',
+  'measurement-mismatch',
 ] as const;
 
 /**
@@ -19,7 +24,7 @@ export const INTEGRITY_KINDS = [
  * whose time cannot be right. The record may be consistent; it is not proven.
  */
 export const ANCHOR_KINDS = ['untrusted-key', 'revoked-key', 'unanchored-tail', 'unanchored', 'checkpoint-predates-events', 'wrong-secret'] as const;
-export const WARNING_KINDS = ['ts-regression', 'partial', 'unverifiable-entry', 'bad-timestamp', 'header-member'] as const;
+export const WARNING_KINDS = ['ts-regression', 'partial', 'unverifiable-entry', 'bad-timestamp', 'header-member', 'starts-mid-chain'] as const;
 
 export type IntegrityKind = (typeof INTEGRITY_KINDS)[number];
 export type FindingKind = IntegrityKind | (typeof ANCHOR_KINDS)[number] | (typeof WARNING_KINDS)[number];

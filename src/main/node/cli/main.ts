@@ -8,7 +8,7 @@ import { safeIo, type CliCommand, type CliIo } from './io';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
   verify: {
-    summary: 'verify <file> [--trust trust.json] [--format id] [--hmac-key-file f] [--continues earlier.jsonl] [--json] [--workers N]',
+    summary: 'verify <file> [--trust trust.json] [--format id] [--hmac-key-file f] [--continues earlier.jsonl] [--trace-record record.json] [--json] [--workers N]',
     load: async () => (await import('./verify-command')).verifyCommand,
   },
   compare: {

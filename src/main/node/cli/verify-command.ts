@@ -14,6 +14,7 @@ export const verifyCommand: CliCommand = async (args, io) => {
     format: { type: 'string' },
     'hmac-key-file': { type: 'string' },
     continues: { type: 'string' },
+    'trace-record': { type: 'string' },
     json: { type: 'boolean', default: false },
     workers: { type: 'string' },
   });
@@ -25,6 +26,7 @@ export const verifyCommand: CliCommand = async (args, io) => {
     hmacKeyPath: values['hmac-key-file'] ?? null,
     format: values.format ?? null,
     continuesPath: values.continues ?? null,
+    traceRecordPath: values['trace-record'] ?? null,
     workers: values.workers === undefined ? undefined : intOption(values.workers, 'workers'),
     onProgress: progress.update,
   });
@@ -48,6 +50,8 @@ export const verifyCommand: CliCommand = async (args, io) => {
         unauthenticated_fields: result.unauthenticatedFields,
         file: result.file,
         trust: result.trust,
+        // The TRACE Trust Record the log was checked against (--trace-record), else null.
+        trace_record: result.traceRecord,
         details: result.details,
       }) + '\n',
     );
@@ -63,6 +67,14 @@ export const verifyCommand: CliCommand = async (args, io) => {
     if (result.signer.status !== 'trusted' && result.signer.public_key) out.push(`    key_id ${result.signer.key_id ?? '(none)'}, public key ${result.signer.public_key}`);
     if (result.signer.advice) out.push(`  what to do: ${result.signer.advice}`);
     out.push(`  format: ${result.format} (${result.formatReason})`);
+    if (result.traceRecord) {
+      const t = result.traceRecord;
+      const word = (b: { matches: boolean; computed: unknown }) => (b.matches ? 'matches' : b.computed === null ? 'cannot be computed' : 'DIFFERS');
+      const checks = t.checks_used
+        ? `call_count ${word(t.checks.call_count)}, tool_transcript.hash ${word(t.checks.transcript_hash)}, runtime.measurement ${word(t.checks.measurement)}`
+        : 'its values were not compared, since a record whose signature does not hold vouches for nothing';
+      out.push(`  trace record: ${t.path}: signature ${t.signature}, signer ${t.signer.status}; ${checks}`);
+    }
     out.push(`  events: ${result.events}; sha256 of file: ${result.file.sha256}`);
     if (result.headHash) out.push(`  last hash: ${result.headHash} (compare with an outside record to rule out a cut tail)`);
     if (result.unauthenticatedFields.length) out.push(`  not covered by any hash or signature: ${result.unauthenticatedFields.join(', ')}`);

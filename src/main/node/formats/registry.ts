@@ -20,6 +20,8 @@ import { agtMeshCloudEventsReader } from './agt-mesh-cloudevents';
 import { agtFileSinkReader } from './agt-file-sink';
 import { agtReceiptsReader } from './agt-receipts';
 import { agtTsSdkReader } from './agt-ts-sdk';
+import { agtCliPluginReader } from './agt-cli-plugin';
+import { agtTraceReader } from './agt-trace';
 import { acsResultsReader } from './acs-results';
 import { opaDecisionLogReader } from './opa-decision-log';
 import { otlpTraceReader } from './otlp-trace';
@@ -31,7 +33,9 @@ export const FORMAT_READERS: FormatReader[] = [
   agtMeshCloudEventsReader,
   agtFileSinkReader,
   agtReceiptsReader,
+  agtCliPluginReader,
   agtTsSdkReader,
+  agtTraceReader,
   acsResultsReader,
   opaDecisionLogReader,
   otlpTraceReader,

@@ -15,6 +15,8 @@ import { checkRegularFile, readRegularFile } from '../read/files';
 import { loadTrustStore } from './trust-store';
 import { verifyAuditExport } from '../formats/audit-export-reader';
 import { fileDigest } from '../read/file-digest';
+import { agtMeshJsonlReader } from '../formats/agt-mesh-jsonl';
+import { verifyAgainstTraceRecord, type TraceRecordSummary } from './trace-record-check';
 
 export interface VerifyFileRequest {
   path: string;
@@ -23,6 +25,8 @@ export interface VerifyFileRequest {
   format?: string | null;
   /** An earlier export of the same chain that this one should continue. */
   continuesPath?: string | null;
+  /** A TRACE Trust Record the (agent-mesh) log is checked against. */
+  traceRecordPath?: string | null;
   workers?: number;
   onEvent?: (event: CaseEvent) => void;
   onLine?: (summary: LineSummary) => void;
@@ -35,15 +39,21 @@ export interface VerifyFileRequest {
 export interface VerifyFileResult extends FormatVerification {
   file: { path: string; sha256: string; bytes: number };
   trust: { path: string; keys: string[] } | null;
+  /** The Trust Record the log was checked against, when --trace-record was given. */
+  traceRecord: TraceRecordSummary | null;
 }
 
 export async function verifyFile(request: VerifyFileRequest): Promise<VerifyFileResult> {
   // Every file named is checked before any is read at length: a FIFO or a folder is refused in a sentence, at once.
   await checkRegularFile(request.path, 'export');
   if (request.continuesPath) await checkRegularFile(request.continuesPath, 'earlier export this one continues');
+  if (request.traceRecordPath) await checkRegularFile(request.traceRecordPath, 'Trust Record');
   const trust: TrustStore | null = request.trustPath ? await loadTrustStore(request.trustPath) : null;
   const hmacKey = request.hmacKeyPath ? new Uint8Array(await readRegularFile(request.hmacKeyPath, 'HMAC key file')) : null;
   const chosen = await chooseReader(request.path, request.format ?? null);
+  if (request.traceRecordPath && chosen.reader.id !== agtMeshJsonlReader.id) {
+    throw new InputError(`--trace-record checks an agent-mesh session log (${agtMeshJsonlReader.id}, as StdoutAuditSink writes it), but this file was read as ${chosen.reader.id}`, request.path);
+  }
   const trustInfo = trust && request.trustPath ? { path: request.trustPath, keys: trust.keys.map((k) => k.key_id) } : null;
 
   if (chosen.reader.id === EXPORT_FORMAT) {
@@ -56,10 +66,14 @@ export async function verifyFile(request: VerifyFileRequest): Promise<VerifyFile
       continues = { headHash: earlier.chain.headHash, lastSeq: earlier.chain.lastSeq, earlier: { path: request.continuesPath, verdict: earlier.chain.verdict, reason: earlier.verification.verdictReason } };
     }
     const result = await verifyAuditExport({ ...request, trust, hmacKey, continues });
-    return { ...result.verification, formatReason: chosen.reason, file: { path: request.path, ...result.file }, trust: trustInfo };
+    return { ...result.verification, formatReason: chosen.reason, file: { path: request.path, ...result.file }, trust: trustInfo, traceRecord: null };
+  }
+  if (request.traceRecordPath) {
+    const { verification, traceRecord } = await verifyAgainstTraceRecord({ ...request, trust, hmacKey, formatReason: chosen.reason }, request.traceRecordPath, trust);
+    return { ...verification, formatReason: chosen.reason, file: { path: request.path, ...(await fileDigest(request.path)) }, trust: trustInfo, traceRecord };
   }
   const verification = await chosen.reader.verify({ ...request, trust, hmacKey });
-  return { ...verification, formatReason: chosen.reason, file: { path: request.path, ...(await fileDigest(request.path)) }, trust: trustInfo };
+  return { ...verification, formatReason: chosen.reason, file: { path: request.path, ...(await fileDigest(request.path)) }, trust: trustInfo, traceRecord: null };
 }
 
 async function chooseReader(file: string, format: string | null): Promise<{ reader: FormatReader; reason: string }> {
