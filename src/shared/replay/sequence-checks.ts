@@ -8,7 +8,7 @@
  * One compact record per request_id holds everything the rules read, so
  * memory grows with requests, not with the checks.
  */
-import { canonicalize } from '../json/canonical';
+import { canonicalize, CanonicalizationError } from '../json/canonical';
 import type { Effect, FindingSeverity, ReplayEvent, SequenceFinding, SequenceFindingKind } from './types';
 
 /** An agent in this ring or above is suspended: nothing may be executed for it. */
@@ -26,9 +26,20 @@ function utcMillis(v: string | null | undefined): number | null {
   return Number.isFinite(ms) ? ms : null;
 }
 
-/** Canonical bytes (RFC 8785) are what "equal arguments" means in the spec; null when args are absent. */
+let unreadableArgs = 0;
+/**
+ * Canonical bytes (RFC 8785) are what "equal arguments" means in the spec; null when args are absent.
+ * Args that cannot be canonicalized (nested too deep: verification already calls the line malformed)
+ * fail closed: they get a text of their own that equals no other arguments.
+ */
 function canonArgs(v: unknown): string | null {
-  return v === undefined ? null : canonicalize(v);
+  if (v === undefined) return null;
+  try {
+    return canonicalize(v);
+  } catch (err) {
+    if (!(err instanceof CanonicalizationError)) throw err;
+    return `\u0000unreadable arguments #${++unreadableArgs}`;
+  }
 }
 
 /**
