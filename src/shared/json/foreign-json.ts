@@ -30,6 +30,8 @@ export interface PythonDumpsOptions {
   ensureAscii: boolean;
   /** [item separator, key separator]; Python's default is [", ", ": "]. */
   separators: [string, string];
+  /** How a number's lexeme is written; as written when absent (json.dumps of a value json.loads kept as text). */
+  numberText?: (lexeme: string) => string;
 }
 
 export const PY_DEFAULT: PythonDumpsOptions = { sortKeys: true, ensureAscii: true, separators: [', ', ': '] };
@@ -55,7 +57,7 @@ export function pythonDumps(v: LexValue, o: PythonDumpsOptions = PY_DEFAULT): st
   if (v === true) return 'true';
   if (v === false) return 'false';
   if (typeof v === 'string') return pythonString(v, o.ensureAscii);
-  if (v instanceof LexNumber) return v.lexeme;
+  if (v instanceof LexNumber) return o.numberText ? o.numberText(v.lexeme) : v.lexeme;
   const [item, key] = o.separators;
   if (Array.isArray(v)) {
     if (v.length === 0) return '[]';
@@ -113,14 +115,8 @@ export function serdeNumber(lexeme: string): string {
   return sign + out;
 }
 
+const SERDE_SORTED_COMPACT: PythonDumpsOptions = { sortKeys: true, ensureAscii: false, separators: [',', ':'], numberText: serdeNumber };
 /** Compact JSON, keys sorted by code point at every depth, non-ASCII raw, serde_json numbers (ACS identities). */
 export function serdeSortedCompact(v: LexValue): string {
-  if (v === null) return 'null';
-  if (v === true) return 'true';
-  if (v === false) return 'false';
-  if (typeof v === 'string') return pythonString(v, false);
-  if (v instanceof LexNumber) return serdeNumber(v.lexeme);
-  if (Array.isArray(v)) return '[' + v.map(serdeSortedCompact).join(',') + ']';
-  const keys = [...v.members.keys()].sort(compareCodePoints);
-  return '{' + keys.map((k) => pythonString(k, false) + ':' + serdeSortedCompact(v.members.get(k)!)).join(',') + '}';
+  return pythonDumps(v, SERDE_SORTED_COMPACT);
 }

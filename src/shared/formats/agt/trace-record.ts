@@ -12,7 +12,7 @@ import { finding, type Finding } from '../../verify/findings';
 import type { SignerStatus } from '../../verify/answers';
 import { parseUtcTimestamp } from '../../export/timestamp';
 import { LexNumber, LexObject, type LexValue } from '../../json/lexeme-json';
-import { compareCodePoints, lexObject, pythonString } from '../../json/foreign-json';
+import { lexObject, pythonDumps, type PythonDumpsOptions } from '../../json/foreign-json';
 import { agtMerkleRoot, ZERO_HASH } from './hashing';
 import type { Sha256Hex } from '../../crypto';
 
@@ -44,20 +44,14 @@ export function pythonNumberText(lexeme: string): string {
   return `${sign}${digits.slice(0, decpt)}.${digits.slice(decpt)}`;
 }
 
+const PYTHON_COMPACT_ASCII: PythonDumpsOptions = { sortKeys: true, ensureAscii: true, separators: [',', ':'], numberText: pythonNumberText };
 /**
  * json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=True) of
  * the value Python's json.loads would make of `v`: keys by code point, every
  * non-ASCII character as a lowercase \uXXXX escape, numbers in Python's form.
  */
 export function pythonCompactAscii(v: LexValue): string {
-  if (v === null) return 'null';
-  if (v === true) return 'true';
-  if (v === false) return 'false';
-  if (typeof v === 'string') return pythonString(v, true);
-  if (v instanceof LexNumber) return pythonNumberText(v.lexeme);
-  if (Array.isArray(v)) return '[' + v.map(pythonCompactAscii).join(',') + ']';
-  const keys = [...v.members.keys()].sort(compareCodePoints);
-  return '{' + keys.map((k) => pythonString(k, true) + ':' + pythonCompactAscii(v.members.get(k)!)).join(',') + '}';
+  return pythonDumps(v, PYTHON_COMPACT_ASCII);
 }
 
 /** The text the record's signature covers: the record without `signature`, compact, sorted, ASCII (so cnf.jwk is covered too). */
