@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createAuditService, type AuditService } from '../../src/main/node/service/audit-service';
-import type { JobProgress } from '../../src/shared/api/audit-api';
 import { ed25519PublicKey, sha256HexOfText } from '../../src/shared/crypto';
 import { cli } from './run-cli';
 import { tmpDir } from './export-builder';
+import { jobEnd } from './job-end';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SAMPLE = path.join(ROOT, 'resources/sample/export.jsonl');
@@ -32,14 +32,7 @@ const trustFile = (name: string, keys: unknown[]) => {
 
 async function openCase(request: { exportPath: string; trustPath?: string | null; policiesPath?: string | null; hmacKeyPath?: string | null }) {
   const { jobId } = await service.openExport(request);
-  const done = await new Promise<JobProgress>((resolve) => {
-    const off = service.onProgress((p) => {
-      if (p.jobId === jobId && ['done', 'failed', 'cancelled'].includes(p.phase)) {
-        off();
-        resolve(p);
-      }
-    });
-  });
+  const done = await jobEnd(service, jobId);
   expect(done.phase, done.error).toBe('done');
   return service.getCaseSummary(done.caseId!);
 }

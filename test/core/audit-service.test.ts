@@ -5,6 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { createAuditService, type AuditService } from '../../src/main/node/service/audit-service';
 import type { JobProgress } from '../../src/shared/api/audit-api';
+import { jobEnd } from './job-end';
 import { buildLines, lineOfSeq, specs, tmpDir, trustFor, writeExportFile } from './export-builder';
 import { createHash } from 'node:crypto';
 
@@ -14,14 +15,7 @@ let exportPath: string;
 let trustPath: string;
 
 function waitFor(jobId: string): Promise<JobProgress> {
-  return new Promise((resolve) => {
-    const off = service.onProgress((p) => {
-      if (p.jobId === jobId && ['done', 'failed', 'cancelled'].includes(p.phase)) {
-        off();
-        resolve(p);
-      }
-    });
-  });
+  return jobEnd(service, jobId);
 }
 
 async function open(file: string, trust: string | null = trustPath): Promise<JobProgress> {

@@ -10,8 +10,8 @@ import { createAuditService, type AuditService } from '../../src/main/node/servi
 import { CaseQueries } from '../../src/main/node/service/case-queries';
 import { migrate } from '../../src/main/node/store/case-store';
 import { MIGRATIONS } from '../../src/main/node/store/migrations';
-import type { JobProgress } from '../../src/shared/api/audit-api';
 import { tmpDir } from './export-builder';
+import { jobEnd } from './job-end';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SAMPLE = path.join(ROOT, 'resources/sample/export.jsonl');
@@ -33,14 +33,7 @@ afterAll(async () => {
 describe('conduct findings in a case', () => {
   it('the bundled sample: each conduct finding listed with its severity and the events it involves', async () => {
     const { jobId } = await service.openExport({ exportPath: SAMPLE, trustPath: TRUST, policiesPath: POLICIES });
-    const done = await new Promise<JobProgress>((resolve) => {
-      const off = service.onProgress((p) => {
-        if (p.jobId === jobId && ['done', 'failed', 'cancelled'].includes(p.phase)) {
-          off();
-          resolve(p);
-        }
-      });
-    });
+    const done = await jobEnd(service, jobId);
     expect(done.phase, done.error).toBe('done');
     const summary = await service.getCaseSummary(done.caseId!);
     expect(summary.replay).toMatchObject({ sequenceFindings: 15, sequenceWarnings: 2 });

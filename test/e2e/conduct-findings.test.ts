@@ -3,34 +3,19 @@
  * bundled sample's Sequence findings tab badges violations and warnings, and
  * each "Involves" link selects the event it names. Screenshot in test-results/.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, chromiumAvailable, REPO_ROOT, startShell, type Shell } from '../../scripts/browser-shell';
-import { createAuditService, type AuditService } from '../../src/main/node/service/audit-service';
+import { describe, expect, it } from 'vitest';
+import { CHROMIUM_PATH, chromiumAvailable, REPO_ROOT } from '../../scripts/browser-shell';
+import { useDeskShell } from './desk-shell';
 
 const available = chromiumAvailable();
 if (!available) console.warn(`Skipping the browser end-to-end tests: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium).`);
 
 describe.skipIf(!available)('conduct findings in the desk', () => {
-  let service: AuditService;
-  let shell: Shell;
-  let casesDir: string;
-
-  beforeAll(async () => {
-    casesDir = mkdtempSync(join(tmpdir(), 'audit-replay-e2e-conduct-'));
-    service = createAuditService({ casesDir });
-    shell = await startShell({ service });
-  });
-  afterAll(async () => {
-    await shell?.close();
-    await service?.close();
-    if (casesDir) rmSync(casesDir, { recursive: true, force: true });
-  });
+  const desk = useDeskShell('audit-replay-e2e-conduct-');
 
   it('lists each conduct finding with its severity, and "Involves" selects the related event', async () => {
-    const { page } = shell;
+    const { page } = desk.shell;
     await page.getByLabel('Export file path').fill(join(REPO_ROOT, 'resources/sample/export.jsonl'));
     await page.getByLabel('Trust store (optional)').fill(join(REPO_ROOT, 'resources/sample/trust.json'));
     await page.getByLabel('Policy folder (optional)').fill(join(REPO_ROOT, 'resources/sample/policies'));
@@ -39,8 +24,8 @@ describe.skipIf(!available)('conduct findings in the desk', () => {
     const verdict = page.getByRole('region', { name: /Verdict/ });
     await expect.poll(() => verdict.textContent()).toContain('1 divergence, 15 workflow violations, 2 warnings');
 
-    const caseId = (await service.listRecentCases())[0]!.caseId;
-    const findings = await service.listSequenceFindings(caseId);
+    const caseId = (await desk.service.listRecentCases())[0]!.caseId;
+    const findings = await desk.service.listSequenceFindings(caseId);
     await page.getByRole('tab', { name: `Sequence findings (${findings.length})` }).click();
     const list = page.getByRole('tabpanel');
 
@@ -68,7 +53,7 @@ describe.skipIf(!available)('conduct findings in the desk', () => {
 
     await entry.scrollIntoViewIfNeeded();
     await page.locator('section.lists').screenshot({ path: join(REPO_ROOT, 'test-results', 'e2e-conduct-findings.png') });
-    await shell.screenshot('e2e-conduct-findings-page.png');
-    expect(shell.problems).toEqual([]);
+    await desk.shell.screenshot('e2e-conduct-findings-page.png');
+    expect(desk.shell.problems).toEqual([]);
   });
 });

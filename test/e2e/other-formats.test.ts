@@ -8,11 +8,10 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, chromiumAvailable, REPO_ROOT, startShell } from '../../scripts/browser-shell';
-import type { Shell } from '../../scripts/browser-shell';
+import { describe, expect, it } from 'vitest';
+import { CHROMIUM_PATH, chromiumAvailable, REPO_ROOT } from '../../scripts/browser-shell';
 import { createAuditService } from '../../src/main/node/service/audit-service';
-import type { AuditService } from '../../src/main/node/service/audit-service';
+import { useDeskShell } from './desk-shell';
 
 const available = chromiumAvailable();
 if (!available) console.warn(`Skipping the other-format browser tests: no Chromium at ${CHROMIUM_PATH}.`);
@@ -25,24 +24,11 @@ const CASES = [
 ];
 
 describe.skipIf(!available || !existsSync(AGT))('other formats in the review desk', () => {
-  let service: AuditService;
-  let shell: Shell;
-  let casesDir: string;
-
-  beforeAll(async () => {
-    casesDir = mkdtempSync(join(tmpdir(), 'audit-replay-e2e-formats-'));
-    service = createAuditService({ casesDir });
-    shell = await startShell({ service });
-  });
-  afterAll(async () => {
-    await shell?.close();
-    await service?.close();
-    if (casesDir) rmSync(casesDir, { recursive: true, force: true });
-  });
+  const desk = useDeskShell('audit-replay-e2e-formats-');
 
   for (const c of CASES) {
     it(`shows ${c.name}: verdict, format, lanes, rows and an event's details`, async () => {
-      const { page } = shell;
+      const { page } = desk.shell;
       const openPanel = page.getByRole('region', { name: 'Open an export' });
       if (!(await openPanel.isVisible())) await page.getByRole('button', { name: 'Open another export' }).click();
       await page.getByLabel('Export file path').fill(c.file);
@@ -51,8 +37,8 @@ describe.skipIf(!available || !existsSync(AGT))('other formats in the review des
       await page.getByRole('button', { name: 'Open', exact: true }).click();
       await page.getByRole('heading', { name: /Verdict/ }).waitFor({ timeout: 60_000 });
 
-      const recent = await service.listRecentCases();
-      const summary = await service.getCaseSummary(recent.find((r) => r.exportPath === c.file)!.caseId);
+      const recent = await desk.service.listRecentCases();
+      const summary = await desk.service.getCaseSummary(recent.find((r) => r.exportPath === c.file)!.caseId);
       expect(summary.format).toBe(c.format);
       expect(summary.verdict).toBe('unanchored');
 
@@ -64,7 +50,7 @@ describe.skipIf(!available || !existsSync(AGT))('other formats in the review des
 
       // One lane per actor the log names, drawn on the timeline.
       const timeline = page.getByRole('region', { name: 'Timeline' });
-      const agent = summary.agents[0] ?? (await service.queryEvents(summary.caseId, { offset: 0, limit: 1 })).rows[0].actorId;
+      const agent = summary.agents[0] ?? (await desk.service.queryEvents(summary.caseId, { offset: 0, limit: 1 })).rows[0].actorId;
       await expect.poll(async () => (await timeline.locator('.lane-label').allTextContents()).join(' | ')).toContain(agent.slice(0, 12));
 
       // Rows in the table, and the inspector on the first one.
@@ -72,14 +58,14 @@ describe.skipIf(!available || !existsSync(AGT))('other formats in the review des
       await expect.poll(() => rows.count()).toBeGreaterThan(0);
       await rows.first().click();
       const inspector = page.getByRole('region', { name: 'Event inspector' });
-      const first = (await service.queryEvents(summary.caseId, { offset: 0, limit: 1 })).rows[0];
-      const proof = await service.getEventProof(summary.caseId, first.index);
+      const first = (await desk.service.queryEvents(summary.caseId, { offset: 0, limit: 1 })).rows[0];
+      const proof = await desk.service.getEventProof(summary.caseId, first.index);
       await expect(inspector.getByLabel('Raw line').textContent()).resolves.toBe(proof.raw);
       // No false alarm: an untouched entry never reads as changed, whether or not the format hashes it.
       await expect(inspector.textContent()).resolves.not.toContain('does NOT hash');
       if (proof.hashMatches === null) await expect(inspector.textContent()).resolves.toContain('records no hash');
       await page.waitForTimeout(300);
-      await shell.screenshot(c.shot);
+      await desk.shell.screenshot(c.shot);
     });
   }
 });
