@@ -12,6 +12,7 @@ import { Inspector } from './Inspector';
 import { NotesPanel } from './NotesPanel';
 import { ReportButton } from './ReportButton';
 import { locateEvent } from './locate';
+import { useDeepLink } from './deep-link';
 import { describeRange, type Stretch } from '../shared/verify/answers';
 import { JobProgressBar, OpenPanel } from './OpenPanel';
 import { Timeline } from './Timeline';
@@ -280,6 +281,7 @@ function Desk() {
     },
     [api, summary, selectIndex],
   );
+  useDeepLink({ api, caseId: summary?.caseId ?? null, selectedIndex: selected?.index ?? null, loadCase: (id) => void loadCase(id), selectSeq: (seq) => void selectSeq(seq) });
   const onSpan = useCallback((fromTs: string, toTs: string) => setFilter((f) => ({ ...f, fromTs, toTs })), []);
 
   const onDrop = (e: DragEvent) => {
