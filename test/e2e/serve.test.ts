@@ -74,7 +74,7 @@ describe.skipIf(!available)('audit-replay serve in Chromium', () => {
     await row.waitFor();
     const seq = Number(await row.locator('[role="gridcell"]').first().textContent());
     await row.click();
-    await expect.poll(() => page.evaluate(() => location.hash)).toMatch(new RegExp(`&seq=${seq}$`));
+    await expect.poll(() => page.evaluate<string>('location.hash')).toMatch(new RegExp(`&seq=${seq}$`));
     await page.getByRole('heading', { name: `Event seq ${seq}`, exact: false }).waitFor();
     const withSelection = page.url();
     expect(withSelection).toContain('?token=');
