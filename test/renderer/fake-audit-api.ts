@@ -154,6 +154,7 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
     },
     events: total,
     agents: FAKE_AGENTS,
+    actors: [...FAKE_AGENTS],
     firstTs: tsOf(0),
     lastTs: tsOf(total - 1),
     firstSeq: 0,

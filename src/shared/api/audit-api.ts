@@ -91,7 +91,10 @@ export interface CaseSummary {
   signer: SignerAnswer;
   conduct: ConductAnswer;
   events: number;
+  /** Actors of type agent. */
   agents: string[];
+  /** Every actor (agents, people, systems): one timeline lane each. */
+  actors: string[];
   firstTs: string | null;
   lastTs: string | null;
   firstSeq: number | null;
@@ -124,10 +127,15 @@ export interface NotesCarried {
   refused: string | null;
 }
 
+/** How `agent` matches: the event's actor, the agent it is about (a decision's principal, the requester of an approval), or either (the default). */
+export type AgentRole = 'actor' | 'subject' | 'either';
+
 export interface EventQuery {
   offset: number;
   limit: number;
+  /** Events by this agent or about it (see agentRole). */
   agent?: string | null;
+  agentRole?: AgentRole | null;
   kind?: string | null;
   /** 'allow' | 'deny' | 'require_approval' */
   outcome?: string | null;

@@ -183,6 +183,7 @@ export const eventQuery: Check<EventQuery> = object<EventQuery>({
   offset: integer(0, MAX_OFFSET),
   limit: integer(0, MAX_LIMIT),
   agent: nameFilter,
+  agentRole: optional(oneOf(['actor', 'subject', 'either'] as const)),
   kind: nameFilter,
   outcome: optional(oneOf(['allow', 'deny', 'require_approval'] as const)),
   finding: nameFilter,

@@ -144,6 +144,7 @@ export async function ingestCase(
       onProgress: (bytesDone, events) => onProgress({ bytesDone, events }),
     });
     writer.flush();
+    writer.resolveSubjects();
     writer.addFindings(result.findings);
     const checkpoints = (result.details.checkpoints as { line: number; seq_hi: number; tree_size: number; key_id: string; final: boolean; ts?: string; merkle_root?: string; head_hash?: string; status: string }[] | undefined) ?? [];
     writer.addCheckpoints(
@@ -153,6 +154,8 @@ export async function ingestCase(
     const timelineBase = buildTimelineIndex(db);
     const span = db.prepare('SELECT min(ts) AS first, max(ts) AS last FROM events WHERE ts <> \'\'').get() as { first: string | null; last: string | null };
     const agents = (db.prepare("SELECT DISTINCT actor_id FROM events WHERE actor_type = 'agent' ORDER BY actor_id").pluck().all() as string[]);
+    // Everyone the timeline draws a lane for (agents, people, systems), so counts agree.
+    const actors = (db.prepare('SELECT DISTINCT actor_id FROM events ORDER BY actor_id').pluck().all() as string[]);
     writer.meta({
       case_id: request.caseId,
       export_path: path.resolve(request.exportPath),
@@ -184,6 +187,7 @@ export async function ingestCase(
       first_ts: span.first,
       last_ts: span.last,
       agents,
+      actors,
       notes_from: request.notesFrom ? carryNotes(db, caseFile(request.casesDir, request.notesFrom), request.notesFrom, result.file.sha256) : null,
     });
     db.close();

@@ -57,6 +57,7 @@ export class CaseQueries {
       conduct: (m.conduct as CaseSummary['conduct'] | undefined) ?? conductNotRun('This case was made by an older version: open the export again for the conduct answer.'),
       events: Number(m.events ?? 0),
       agents: (m.agents as string[]) ?? [],
+      actors: (m.actors as string[] | undefined) ?? (this.db.prepare('SELECT DISTINCT actor_id FROM events ORDER BY actor_id').pluck().all() as string[]),
       firstTs: (m.first_ts as string | null) ?? null,
       lastTs: (m.last_ts as string | null) ?? null,
       firstSeq: (details.first_seq as number | null) ?? null,
@@ -86,7 +87,12 @@ export class CaseQueries {
       where.push(sql);
       params.push(...values);
     };
-    if (query.agent) add('e.actor_id = ?', query.agent);
+    if (query.agent) {
+      // The agent acting, or the agent the event is about (policy-engine records decisions about it; a person approves its requests).
+      if (query.agentRole === 'actor') add('e.actor_id = ?', query.agent);
+      else if (query.agentRole === 'subject') add('e.subject_id = ?', query.agent);
+      else add('(e.actor_id = ? OR e.subject_id = ?)', query.agent, query.agent);
+    }
     if (query.kind) add('e.kind = ?', query.kind);
     if (query.outcome) add('e.outcome = ?', query.outcome);
     if (query.diverged) add("e.replay_status = 'diverged'");

@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import type { Finding } from '../../../shared/verify/findings';
 import type { CaseEvent } from '../../../shared/formats/case-model';
-import { MIGRATIONS, type Migration } from './migrations';
+import { MIGRATIONS, RESOLVE_SUBJECTS_SQL, type Migration } from './migrations';
 import { SentenceError } from '../errors/errors';
 
 export type Db = Database.Database;
@@ -68,8 +68,8 @@ export class CaseWriter {
 
   constructor(readonly db: Db) {
     this.insertEvent = db.prepare(
-      `INSERT INTO events (idx, seq, line, ts, ts_ms, kind, actor_type, actor_id, outcome, summary, raw, canonical, recorded_hash, computed_hash, prev_hash, unauthenticated)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO events (idx, seq, line, ts, ts_ms, kind, actor_type, actor_id, outcome, summary, raw, canonical, recorded_hash, computed_hash, prev_hash, unauthenticated, request_id, decision_id, subject_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertFinding = db.prepare('INSERT INTO findings (kind, seq, line, message, severity) VALUES (?, ?, ?, ?, ?)');
     this.insertCheckpoint = db.prepare(
@@ -93,9 +93,15 @@ export class CaseWriter {
         this.insertEvent.run(
           e.index, e.seq, e.line, e.ts, Number.isNaN(ms) ? null : ms, e.kind, e.actorType, e.actorId, e.outcome, e.summary, e.raw,
           e.canonical, e.recordedHash, e.computedHash, e.prevHash, e.unauthenticated.length ? JSON.stringify(e.unauthenticated) : null,
+          e.requestId ?? null, e.decisionId ?? null, e.subjectId ?? null,
         );
       }
     })();
+  }
+
+  /** Once every event is in: approvals and executions are about the agent that asked (RESOLVE_SUBJECTS_SQL). */
+  resolveSubjects(): void {
+    this.db.exec(RESOLVE_SUBJECTS_SQL);
   }
 
   addCheckpoints(rows: { line: number; seqHi: number; treeSize: number; keyId: string; final: boolean; ts: string; merkleRoot: string; headHash: string; status: string }[]): void {

@@ -7,6 +7,16 @@ export interface Migration {
   sql: string;
 }
 
+/**
+ * An entry of a request with no subject of its own (an approval, an
+ * execution) is about whoever asked: the actor of the request's
+ * action.requested. Run at ingest once the events are in, and by migration 6.
+ */
+export const RESOLVE_SUBJECTS_SQL = `
+  UPDATE events SET subject_id = (
+    SELECT r.actor_id FROM events r WHERE r.request_id = events.request_id AND r.kind = 'action.requested' ORDER BY r.idx LIMIT 1
+  ) WHERE subject_id IS NULL AND request_id IS NOT NULL AND kind <> 'action.requested';`;
+
 export const MIGRATIONS: Migration[] = [
   {
     version: 1,
@@ -155,5 +165,31 @@ MIGRATIONS.push({
   sql: `
     ALTER TABLE sequence_findings ADD COLUMN severity TEXT NOT NULL DEFAULT 'violation' CHECK (severity IN ('violation', 'warning'));
     ALTER TABLE sequence_findings ADD COLUMN related_seqs TEXT NOT NULL DEFAULT '[]';
+  `,
+});
+
+/*
+ * Version 6: what an event is about, for the desk's subject filter, search
+ * and request lifecycle: its request id, decision id and subject (the agent
+ * a decision or approval is about). Cases written before are filled from
+ * their audit-export/1 lines; other formats keep NULL (open them again).
+ */
+MIGRATIONS.push({
+  version: 6,
+  sql: `
+    ALTER TABLE events ADD COLUMN request_id TEXT;
+    ALTER TABLE events ADD COLUMN decision_id TEXT;
+    ALTER TABLE events ADD COLUMN subject_id TEXT;
+    UPDATE events SET
+      request_id = CASE WHEN json_valid(raw) AND json_type(raw, '$.data.request_id') = 'text' THEN json_extract(raw, '$.data.request_id') END,
+      decision_id = CASE WHEN json_valid(raw) AND json_type(raw, '$.data.decision_id') = 'text' THEN json_extract(raw, '$.data.decision_id') END,
+      subject_id = CASE WHEN json_valid(raw) THEN coalesce(
+        CASE WHEN json_type(raw, '$.data.request.principal.id') = 'text' THEN json_extract(raw, '$.data.request.principal.id') END,
+        CASE WHEN json_type(raw, '$.data.agent_id') = 'text' THEN json_extract(raw, '$.data.agent_id') END) END
+    WHERE (SELECT value FROM case_meta WHERE key = 'format') = '"audit-export/1"';
+    CREATE INDEX events_request ON events (request_id, idx) WHERE request_id IS NOT NULL;
+    CREATE INDEX events_decision ON events (decision_id) WHERE decision_id IS NOT NULL;
+    ${RESOLVE_SUBJECTS_SQL}
+    CREATE INDEX events_subject ON events (subject_id, idx) WHERE subject_id IS NOT NULL;
   `,
 });
