@@ -11,6 +11,8 @@ import { FilterBar } from './FilterBar';
 import { Inspector } from './Inspector';
 import { NotesPanel } from './NotesPanel';
 import { ReportButton } from './ReportButton';
+import { RequestStory } from './RequestStory';
+import { SearchBox } from './SearchBox';
 import { locateEvent } from './locate';
 import { useDeepLink } from './deep-link';
 import { describeRange, type Stretch } from '../shared/verify/answers';
@@ -341,10 +343,14 @@ function Desk() {
           <Timeline summary={summary} selected={selected} theme={theme} onSelectMarker={selectMarker} onSpan={onSpan} enabled={tableReady === summary.caseId} />
           <div className="work">
             <div className="work-left">
+              <SearchBox caseId={summary.caseId} onSelect={(row) => selectIndex(row.index, row.ts)} />
               <FilterBar summary={summary} filter={filter} onChange={setFilter} />
               <EventTable key={`${summary.caseId}:${revision}`} caseId={summary.caseId} filter={filter} selectedIndex={selected?.index ?? null} onSelect={selectRow} reveal={reveal} onFirstPage={setTableReady} />
             </div>
-            <Inspector caseId={summary.caseId} index={selected?.index ?? null} onSelectIndex={(i) => selectIndex(i)} format={summary.format} signer={summary.signer} />
+            <div className="work-right">
+              <RequestStory caseId={summary.caseId} index={selected?.index ?? null} onSelectIndex={(i) => selectIndex(i)} />
+              <Inspector caseId={summary.caseId} index={selected?.index ?? null} onSelectIndex={(i) => selectIndex(i)} format={summary.format} signer={summary.signer} />
+            </div>
           </div>
           <CaseLists caseId={summary.caseId} revision={revision} onLocateFinding={locateFinding} onSelectIndex={(i) => selectIndex(i)} onSelectSeq={(seq) => void selectSeq(seq)} />
           <NotesPanel key={`notes:${summary.caseId}`} caseId={summary.caseId} index={selected?.index ?? null} carried={summary.notesFrom} />

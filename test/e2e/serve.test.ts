@@ -92,4 +92,36 @@ describe.skipIf(!available)('audit-replay serve in Chromium', () => {
     await page.screenshot({ path: join(REPO_ROOT, 'test-results', 'serve-1-deep-link.png'), fullPage: true });
     expect(problems).toEqual([]);
   });
+
+  it('finds a request by its id and tells its story beside the inspector; Agent = ap-payment-agent + deny lists the engine\'s denials', async () => {
+    await page.getByLabel('Find an event').fill('req-INV-100003-pay_invoice');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const results = page.getByRole('region', { name: 'Search events' });
+    await expect.poll(() => results.getByRole('listitem').count()).toBeGreaterThan(3);
+    await results.getByRole('button', { name: /approval\.granted/ }).first().click();
+    const story = page.getByRole('region', { name: 'Request from start to end' });
+    await story.waitFor();
+    await expect(story.textContent()).resolves.toContain('req-INV-100003-pay_invoice');
+    await expect(story.textContent()).resolves.toMatch(/approved by \S+@/);
+    const stages = await story.locator('.story-steps > li > button').allTextContents();
+    expect(stages.slice(0, 3)).toEqual(['requested', 'decision', 'approval asked']);
+    // A step selects its event: the inspector follows.
+    await story.getByRole('button', { name: /^Select the decision step, seq (\d+)$/ }).click();
+    const decisionSeq = /seq (\d+)/.exec((await story.locator('li[aria-current="step"] button').getAttribute('aria-label')) ?? '')?.[1];
+    await page.getByRole('heading', { name: new RegExp(`^Event seq ${decisionSeq}\\b`) }).waitFor();
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: join(REPO_ROOT, 'test-results', 'serve-2-request-story.png'), fullPage: true });
+
+    const filters = page.getByRole('form', { name: 'Event filters' });
+    await filters.getByRole('combobox', { name: /^Agent(?!')/ }).selectOption('ap-payment-agent');
+    await filters.getByLabel('Outcome').selectOption('deny');
+    // Before this change the table said "0 events": the denials are recorded by policy-engine, about the agent.
+    const actorCells = page.locator('.grid-spacer .row:not(.loading) [role="gridcell"]:nth-child(4)');
+    await expect.poll(async () => [...new Set(await actorCells.allTextContents())]).toEqual(['policy-engine']);
+    const outcomes = await page.locator('.grid-spacer .row:not(.loading) .outcome').allTextContents();
+    expect(outcomes.length).toBeGreaterThan(0);
+    expect(new Set(outcomes).size).toBe(1);
+    await page.locator('.work-left').screenshot({ path: join(REPO_ROOT, 'test-results', 'serve-3-subject-filter.png') });
+    expect(problems).toEqual([]);
+  });
 });

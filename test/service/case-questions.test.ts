@@ -87,3 +87,78 @@ describe('events by an agent or about it', () => {
     expect(summary.agents.every((a) => summary.actors.includes(a))).toBe(true);
   });
 });
+
+describe('search by hash, request id and decision id', () => {
+  it('finds an event by its whole hash and by a prefix, and the next event by its previous hash', async () => {
+    const target = events[100]!;
+    const next = events[101]!;
+    for (const term of [target.hash, target.hash.slice(0, 12), target.hash.slice(0, 12).toUpperCase(), `  ${target.hash}  `]) {
+      const result = await service.searchEvents(caseId, term);
+      expect(result.matches.map((m) => [m.by, m.row.seq]), term).toEqual([
+        ['event hash', target.seq],
+        ['previous hash', next.seq],
+      ]);
+    }
+  });
+
+  it('finds every event of a request and the one decision with a decision id', async () => {
+    const requestId = 'req-INV-100003-pay_invoice';
+    const result = await service.searchEvents(caseId, requestId);
+    const expected = events.filter((e) => e.data.request_id === requestId).map((e) => e.seq);
+    expect(expected.length).toBeGreaterThan(3);
+    expect(result.matches.map((m) => m.row.seq)).toEqual(expected);
+    expect(result.matches.every((m) => m.by === 'request id')).toBe(true);
+    const decision = events.find((e) => e.kind === 'policy.decision' && e.data.decision_id)!;
+    const byDecision = await service.searchEvents(caseId, decision.data.decision_id!);
+    expect(byDecision.matches.map((m) => [m.by, m.row.seq])).toEqual([['decision id', decision.seq]]);
+  });
+
+  it('finds nothing for a term that is none of them, and treats % and _ as themselves', async () => {
+    for (const term of ['no-such-request', '%', 'req-%', '________', 'deadbeef00']) {
+      expect((await service.searchEvents(caseId, term)).matches, term).toEqual([]);
+    }
+  });
+});
+
+describe('a request from start to end', () => {
+  const requestOf = (id: string) => events.filter((e) => e.data.request_id === id);
+  const indexOf = (e: Line) => events.indexOf(e);
+
+  it('tells an approved request in order, with timings, who approved and how it ended', async () => {
+    const id = 'req-INV-100003-pay_invoice';
+    const expected = requestOf(id);
+    const granted = expected.find((e) => e.kind === 'approval.granted')!;
+    const story = (await service.getRequestStory(caseId, indexOf(granted)))!;
+    expect(story.requestId).toBe(id);
+    expect(story.requester).toBe(expected.find((e) => e.kind === 'action.requested')!.actor.id);
+    expect(story.steps.map((s) => s.row.seq)).toEqual(expected.map((e) => e.seq));
+    const start = Date.parse((expected[0] as unknown as { ts: string }).ts);
+    expect(story.steps.map((s) => s.afterMs)).toEqual(expected.map((e) => Date.parse((e as unknown as { ts: string }).ts) - start));
+    expect(story.steps.map((s) => s.stage).slice(0, 3)).toEqual(['requested', 'decision', 'approval asked']);
+    const decision = expected.find((e) => e.kind === 'policy.decision')!;
+    const decisionStep = story.steps.find((s) => s.stage === 'decision')!;
+    for (const policy of (decision.data.outcome as { determining: string[] }).determining) expect(decisionStep.detail).toContain(policy);
+    expect(story.steps.find((s) => s.stage === 'approved')!.detail).toContain(`approved by ${granted.data.approver as string}`);
+    const executed = expected.filter((e) => e.kind === 'action.executed');
+    expect(story.ending.startsWith(executed.length ? 'executed' : 'no execution')).toBe(true);
+    // The same story from any of its events.
+    expect(await service.getRequestStory(caseId, indexOf(expected[0]!))).toEqual(story);
+  });
+
+  it('says a denied request was not executed, and names the conduct findings on its steps', async () => {
+    const denied = events.find((e) => e.kind === 'policy.decision' && e.data.outcome?.effect === 'deny' && !requestOf(e.data.request_id!).some((x) => x.kind === 'action.executed'))!;
+    const story = (await service.getRequestStory(caseId, indexOf(denied)))!;
+    expect(story.ending).toBe('denied; not executed');
+    const conduct = await service.listSequenceFindings(caseId);
+    const withFinding = conduct.find((f) => requestOf(events[f.index]!.data.request_id ?? '').length > 0)!;
+    const flagged = (await service.getRequestStory(caseId, withFinding.index))!;
+    const step = flagged.steps.find((s) => s.row.index === withFinding.index)!;
+    expect(step.conduct.map((c) => c.message)).toContain(withFinding.message);
+  });
+
+  it('has no story for an event outside any request, and refuses a position past the end', async () => {
+    const lone = events.find((e) => e.data.request_id === undefined)!;
+    expect(await service.getRequestStory(caseId, indexOf(lone))).toBeNull();
+    await expect(service.getRequestStory(caseId, events.length + 5)).rejects.toThrow(/no event at position/);
+  });
+});

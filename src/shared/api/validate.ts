@@ -248,6 +248,8 @@ export const AUDIT_VALIDATORS: { readonly [K in AuditCallName]: ArgsCheck<CallAr
   listDivergences: args<CallArgs<'listDivergences'>>(['caseId', caseId]),
   listSequenceFindings: args<CallArgs<'listSequenceFindings'>>(['caseId', caseId]),
   getTimeline: args<CallArgs<'getTimeline'>>(['caseId', caseId], ['query', timelineQuery]),
+  searchEvents: args<CallArgs<'searchEvents'>>(['caseId', caseId], ['term', text(MAX_NAME_LENGTH)]),
+  getRequestStory: args<CallArgs<'getRequestStory'>>(['caseId', caseId], ['index', eventIndex]),
   addNote: args<CallArgs<'addNote'>>(['caseId', caseId], ['note', noteInput]),
   editNote: args<CallArgs<'editNote'>>(['caseId', caseId], ['noteId', integer(1, MAX_OFFSET)], ['edit', noteEdit]),
   listNotes: args<CallArgs<'listNotes'>>(['caseId', caseId], ['target', optional(noteTarget)]),

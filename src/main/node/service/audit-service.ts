@@ -222,6 +222,12 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
     async getTimeline(caseId, query) {
       return read(caseId, 'timeline', query);
     },
+    async searchEvents(caseId, term) {
+      return read(caseId, 'search', term);
+    },
+    async getRequestStory(caseId, index) {
+      return read(caseId, 'requestStory', index);
+    },
 
     async addNote(caseId, note) {
       return new CaseNotes((await queries(caseId)).db, options.now).add(note);

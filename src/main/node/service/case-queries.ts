@@ -3,7 +3,7 @@
  * pages with filters, findings, replay results, timeline buckets and the
  * proof behind an event. Big reads page from SQLite; nothing loads every row.
  */
-import type { CaseSummary, EventPage, EventProof, EventQuery, EventRow, TimelineData, TimelineQuery } from '../../../shared/api/audit-api';
+import type { CaseSummary, EventPage, EventProof, EventQuery, EventRow, RequestStage, RequestStep, RequestStory, SearchKey, SearchResult, TimelineData, TimelineQuery } from '../../../shared/api/audit-api';
 import type { DivergenceView, SequenceFindingView } from '../../../shared/replay/views';
 import type { Finding, FindingKind, Severity, Verdict } from '../../../shared/verify/findings';
 import { canonicalizeWithout } from '../../../shared/json/canonical';
@@ -116,6 +116,79 @@ export class CaseQueries {
       : this.db.prepare('SELECT e.* FROM events e WHERE e.idx >= ? ORDER BY e.idx LIMIT ?').all(offset, limit)) as EventDbRow[];
     const kinds = this.findingKindsFor(rows.map((r) => r.idx));
     return { total, offset, rows: rows.map((r) => toRow(r, kinds.get(r.idx) ?? [])) };
+  }
+
+  /**
+   * An event hash (whole, or a prefix of at least 8 hex digits), a request id
+   * or a decision id. Ids are looked up exactly on their indexes; a hash
+   * prefix scans the hash columns.
+   */
+  search(rawTerm: string): SearchResult {
+    const term = rawTerm.trim();
+    const found: { by: SearchKey; idx: number }[] = [];
+    const limit = MAX_SEARCH_MATCHES + 1;
+    if (/^[0-9a-fA-F]{8,64}$/.test(term)) {
+      const hex = term.toLowerCase();
+      const exact = hex.length === 64;
+      const test = exact ? '= ?' : "LIKE ? ESCAPE '\\'";
+      const value = exact ? hex : `${hex}%`;
+      const rows = this.db
+        .prepare(
+          `SELECT idx, CASE WHEN recorded_hash ${test} THEN 'event hash' WHEN computed_hash ${test} THEN 'recomputed hash' ELSE 'previous hash' END AS by
+           FROM events WHERE recorded_hash ${test} OR computed_hash ${test} OR prev_hash ${test} ORDER BY idx LIMIT ?`,
+        )
+        .all(value, value, value, value, value, limit) as { idx: number; by: SearchKey }[];
+      found.push(...rows);
+    }
+    if (term) {
+      for (const [column, by] of [['request_id', 'request id'], ['decision_id', 'decision id']] as const) {
+        for (const idx of this.db.prepare(`SELECT idx FROM events WHERE ${column} = ? ORDER BY idx LIMIT ?`).pluck().all(term, limit) as number[]) found.push({ by, idx });
+      }
+    }
+    found.sort((a, b) => a.idx - b.idx);
+    const kept = found.slice(0, MAX_SEARCH_MATCHES);
+    const rows = this.rowsAt(kept.map((f) => f.idx));
+    return { term, matches: kept.map((f) => ({ by: f.by, row: rows.get(f.idx)! })), truncated: found.length > MAX_SEARCH_MATCHES };
+  }
+
+  /** Every event carrying the request id of the event at `index`, in file order, with what each step says. */
+  requestStory(index: number): RequestStory | null {
+    const requestId = this.db.prepare('SELECT request_id FROM events WHERE idx = ?').pluck().get(index) as string | null | undefined;
+    if (requestId === undefined) throw new RangeError(`There is no event at position ${index} in this case.`);
+    if (requestId === null) return null;
+    const all = this.db.prepare('SELECT * FROM events WHERE request_id = ? ORDER BY idx LIMIT ?').all(requestId, MAX_STORY_STEPS + 1) as EventDbRow[];
+    const events = all.slice(0, MAX_STORY_STEPS);
+    const kinds = this.findingKindsFor(events.map((e) => e.idx));
+    const conduct = new Map<number, RequestStep['conduct']>();
+    const hasSeverity = (this.db.prepare("SELECT count(*) FROM pragma_table_info('sequence_findings') WHERE name = 'severity'").pluck().get() as number) > 0;
+    const conductOf = this.db.prepare(`SELECT kind, message, ${hasSeverity ? 'severity' : "'violation' AS severity"} FROM sequence_findings WHERE event_idx = ? ORDER BY id`);
+    for (const e of events) {
+      const rows = conductOf.all(e.idx) as { kind: string; message: string; severity: string }[];
+      if (rows.length) conduct.set(e.idx, rows.map((r) => ({ kind: r.kind, message: r.message, severity: r.severity === 'warning' ? 'warning' : 'violation' })));
+    }
+    const start = events.find((e) => e.ts_ms !== null)?.ts_ms ?? null;
+    const steps: RequestStep[] = events.map((e) => ({
+      row: toRow(e, kinds.get(e.idx) ?? []),
+      stage: stageOf(e.kind),
+      afterMs: start !== null && e.ts_ms !== null ? e.ts_ms - start : null,
+      detail: stepDetail(e),
+      conduct: conduct.get(e.idx) ?? [],
+    }));
+    const requester = events.find((e) => e.kind === 'action.requested')?.actor_id ?? null;
+    return { requestId, requester, steps, ending: storyEnding(steps), truncated: all.length > MAX_STORY_STEPS };
+  }
+
+  private rowsAt(indexes: number[]): Map<number, EventRow> {
+    const out = new Map<number, EventRow>();
+    const unique = [...new Set(indexes)];
+    if (!unique.length) return out;
+    const kinds = this.findingKindsFor(unique);
+    const get = this.db.prepare('SELECT * FROM events WHERE idx = ?');
+    for (const idx of unique) {
+      const r = get.get(idx) as EventDbRow;
+      out.set(idx, toRow(r, kinds.get(idx) ?? []));
+    }
+    return out;
   }
 
   private findingKindsFor(indexes: number[]): Map<number, string[]> {
@@ -312,11 +385,93 @@ export class CaseQueries {
   }
 }
 
+export const MAX_SEARCH_MATCHES = 200;
+export const MAX_STORY_STEPS = 500;
+
+const STAGES: Record<string, RequestStage> = {
+  'action.requested': 'requested',
+  'policy.decision': 'decision',
+  'approval.requested': 'approval asked',
+  'approval.granted': 'approved',
+  'approval.denied': 'refused',
+  'action.projected': 'projected',
+  'action.executed': 'executed',
+  'action.failed': 'failed',
+};
+
+function stageOf(kind: string): RequestStage {
+  return STAGES[kind] ?? 'other';
+}
+
+const word = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
+
+/** What a step says, from its line (audit-export/1 members); the table's summary for anything else. */
+function stepDetail(e: EventDbRow): string {
+  let data: Record<string, unknown> = {};
+  try {
+    const parsed = JSON.parse(e.raw) as { data?: unknown };
+    if (parsed && typeof parsed.data === 'object' && parsed.data !== null) data = parsed.data as Record<string, unknown>;
+  } catch {
+    return e.summary;
+  }
+  switch (e.kind) {
+    case 'action.requested': {
+      const args = data.args && typeof data.args === 'object' ? Object.entries(data.args as Record<string, unknown>).map(([k, v]) => `${k} ${word(v) ?? JSON.stringify(v)}`) : [];
+      return `${e.actor_id} asks to ${word(data.tool) ?? 'act'}${args.length ? ` (${args.join(', ')})` : ''}`;
+    }
+    case 'policy.decision': {
+      const outcome = data.outcome as { effect?: unknown; determining?: unknown } | undefined;
+      const policy = data.policy as { name?: unknown; version?: unknown } | undefined;
+      const determining = Array.isArray(outcome?.determining) ? outcome.determining.map((p) => word(p)).filter(Boolean) : [];
+      const effect = { allow: 'allowed', deny: 'denied', require_approval: 'needs approval' }[word(outcome?.effect) ?? ''] ?? (word(outcome?.effect) ?? 'no effect recorded');
+      const replay = e.replay_status === 'diverged' ? '; replay DIVERGES' : e.replay_status === 'match' ? '; replay matches' : '';
+      return `${effect} by ${word(policy?.name) ?? '?'}@${word(policy?.version) ?? '?'}${determining.length ? `, policies ${determining.join(', ')}` : ''}${word(data.decision_id) ? ` (${word(data.decision_id)})` : ''}${replay}`;
+    }
+    case 'approval.requested':
+      return `approval asked${word(data.reason) ? `: ${word(data.reason)}` : ''}`;
+    case 'approval.granted':
+    case 'approval.denied':
+      return `${e.kind === 'approval.granted' ? 'approved' : 'refused'} by ${word(data.approver) ?? e.actor_id}${word(data.expires_at) ? `, valid until ${word(data.expires_at)}` : ''}`;
+    case 'action.executed': {
+      const result = data.result as { status?: unknown } | undefined;
+      return `executed by ${e.actor_id}${word(result?.status) ? ` (${word(result?.status)})` : ''}`;
+    }
+    case 'action.failed':
+      return `failed${word(data.error) ? `: ${word(data.error)}` : ''}`;
+    default:
+      return e.summary;
+  }
+}
+
+function seconds(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`;
+}
+
+/** How the request ended, from its last decisive step. */
+function storyEnding(steps: RequestStep[]): string {
+  const last = <S extends RequestStage>(stage: S) => [...steps].reverse().find((s) => s.stage === stage);
+  const executed = last('executed');
+  const failed = last('failed');
+  const after = (s: RequestStep) => (s.afterMs === null ? '' : ` ${seconds(s.afterMs)} after it was requested`);
+  const decision = last('decision');
+  if (executed) {
+    const denied = decision?.row.outcome === 'deny';
+    return `executed${after(executed)}${denied ? ', although the decision was deny' : ''}`;
+  }
+  if (failed) return `failed${after(failed)}`;
+  const refused = last('refused');
+  if (refused) return 'approval refused; not executed';
+  if (decision?.row.outcome === 'deny') return 'denied; not executed';
+  if (decision?.row.outcome === 'require_approval' && !last('approved')) return 'waiting for approval; no approval or execution recorded';
+  return 'no execution recorded';
+}
+
 interface EventDbRow {
   idx: number;
   seq: number;
   line: number;
   ts: string;
+  ts_ms: number | null;
   kind: string;
   actor_type: string;
   actor_id: string;

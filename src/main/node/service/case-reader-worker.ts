@@ -32,6 +32,8 @@ const methods = {
   divergences: (caseId: string) => queries(caseId).divergences(),
   sequenceFindings: (caseId: string) => queries(caseId).sequenceFindings(),
   timeline: (caseId: string, query: Query<'timeline'>) => queries(caseId).timeline(query),
+  search: (caseId: string, term: string) => queries(caseId).search(term),
+  requestStory: (caseId: string, index: number) => queries(caseId).requestStory(index),
   refresh: (caseId: string) => queries(caseId).refreshMeta(),
   closeAll: () => {
     for (const q of open.values()) q.db.close();
