@@ -74,9 +74,11 @@ describe('audit-replay serve', () => {
 
   it('refuses a folder without a built desk, and --trust without --open', async () => {
     const dir = ui();
-    const noUi = serve(['--cases', join(dir, 'cases'), '--ui', join(dir, 'nothing-here')]);
+    const noUi = serve(['--cases', join(dir, 'cases'), '--ui', join(dir, 'nothing-here'), '--open', join(SAMPLE, 'export.jsonl')]);
     expect(await noUi.exit).toBe(2);
     expect(noUi.stderr()).toMatch(/There is no built desk in .*nothing-here/);
+    // Said before any ingest starts.
+    expect(noUi.stderr()).not.toMatch(/Opening/);
     const usage = serve(['--trust', join(SAMPLE, 'trust.json')]);
     expect(await usage.exit).toBe(2);
     expect(usage.stderr()).toMatch(/--trust and --policies go with --open/);

@@ -66,7 +66,10 @@ export const serveCommand: CliCommand = async (args, io) => {
   if ((values.trust || values.policies) && !values.open) throw new UsageError('--trust and --policies go with --open');
   const casesDir = resolve(values.cases ?? join(homedir(), '.audit-replay', 'cases'));
   const service = createAuditService({ casesDir });
+  let server: Awaited<ReturnType<typeof startDeskServer>> | null = null;
   try {
+    // The desk first: a missing build is said before a long ingest, not after it.
+    server = await startDeskServer({ service, rendererDir: resolve(values.ui ?? DEFAULT_UI), port });
     let hash = '';
     if (values.open) {
       const caseId = await openCase(service, io, {
@@ -76,7 +79,6 @@ export const serveCommand: CliCommand = async (args, io) => {
       });
       hash = `#case=${caseId}`;
     }
-    const server = await startDeskServer({ service, rendererDir: resolve(values.ui ?? DEFAULT_UI), port });
     io.stdout.write(`${server.url}${hash}\n`);
     io.stderr.write(`The desk is served on 127.0.0.1:${server.port} only, cases in ${casesDir}. Open the link above; Ctrl+C stops it.\n`);
     await new Promise<void>((ok) => {
@@ -88,7 +90,6 @@ export const serveCommand: CliCommand = async (args, io) => {
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
-    await server.close();
     return 0;
   } catch (e) {
     if (e instanceof SentenceError && !(e instanceof UsageError)) {
@@ -97,6 +98,7 @@ export const serveCommand: CliCommand = async (args, io) => {
     }
     throw e;
   } finally {
+    await server?.close();
     await service.close();
   }
 };
