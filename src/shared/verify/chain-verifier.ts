@@ -53,6 +53,8 @@ export interface EventRun {
   count: number;
   first: { seq: number; ts: string; prevHash: string };
   last: { seq: number; ts: string; hash: string };
+  /** Each event's time in milliseconds (the scan took only well-formed times). */
+  times: Float64Array;
   /** Recorded hashes, 32 bytes per event. */
   hashes: Uint8Array;
   /** Their RFC 6962 leaf hashes, 32 bytes per event. */
@@ -212,11 +214,8 @@ export class ChainVerifier {
     this.growTo(this.count + run.count);
     this.leaves.set(run.hashes, this.count * 32);
     for (let i = 0; i < run.count; i++) this.lineNumbers[this.count + i] = run.line + i;
-    // The native scan takes only events with well-formed times that do not go back, so the
-    // run's last time is the latest of its events.
     this.noteSeq(this.count, run.first.seq);
-    this.noteTime(this.count, run.first.ts, run.count);
-    this.noteTime(this.count + run.count - 1, run.last.ts, 1);
+    this.noteTimes(this.count, run.times);
     this.count += run.count;
     this.tree.appendLeafHashes(run.leaves, this.options.merkleAppend);
     const end: EventSummary = { t: 'event', line: last, seq: run.last.seq, ts: run.last.ts, kind: '', actorType: '', actorId: '', prevHash: '', hash: run.last.hash, computed: run.last.hash };
@@ -323,12 +322,32 @@ export class ChainVerifier {
       this.latestMs = ms === null ? NaN : Math.max(this.latestMs, ms);
     }
     const last = (i + n - 1) >> 8;
-    if (last >= this.chunkLatest.length) {
-      const grown = new Float64Array(Math.max(last + 1, this.chunkLatest.length * 2));
-      grown.set(this.chunkLatest);
-      this.chunkLatest = grown;
-    }
+    this.growChunks(last);
     for (let c = i >> 8; c <= last; c++) this.chunkLatest[c] = this.latestMs;
+  }
+
+  /** Room for the latest time of chunk `last`. */
+  private growChunks(last: number): void {
+    if (last < this.chunkLatest.length) return;
+    const grown = new Float64Array(Math.max(last + 1, this.chunkLatest.length * 2));
+    grown.set(this.chunkLatest);
+    this.chunkLatest = grown;
+  }
+
+  /**
+   * Fold the times of a run's events, starting at index i, as noteTime would one by one: a
+   * checkpoint lagging behind the run is judged on the latest time it really covers, not on the
+   * run's first (found by a revoked key's backdated checkpoint inside a long run).
+   */
+  private noteTimes(i: number, times: Float64Array): void {
+    this.growChunks((i + times.length - 1) >> 8);
+    let latest = this.latestMs;
+    for (let k = 0; k < times.length; k++) {
+      latest = Math.max(latest, times[k]);
+      const at = i + k;
+      if ((at & 255) === 255 || k === times.length - 1) this.chunkLatest[at >> 8] = latest;
+    }
+    this.latestMs = latest;
   }
 
   /**
