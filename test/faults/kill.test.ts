@@ -16,7 +16,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { openCaseDb, readMeta } from '../../src/main/node/store/case-store';
+import { openReadable } from '../../src/main/node/store/case-store';
+import { readCaseMeta } from '../../src/main/node/store/case-meta';
 import { createAuditService } from '../../src/main/node/service/audit-service';
 import { prng, REPO, startChild } from './child';
 
@@ -56,13 +57,13 @@ async function checkCasesDir(casesDir: string): Promise<{ complete: number; part
     expect(stores).not.toContain(`${c.caseId}.db`);
   }
   for (const store of stores) {
-    const db = openCaseDb(path.join(casesDir, store), { readonly: true });
+    const db = openReadable(path.join(casesDir, store));
     try {
       expect(db.pragma('integrity_check', { simple: true }), store).toBe('ok');
       expect(db.pragma('foreign_key_check')).toEqual([]);
-      const meta = readMeta(db);
+      const meta = readCaseMeta(db);
       expect(meta.verdict, store).toBe('intact');
-      expect(meta.export_sha256).toBe(exportSha);
+      expect(meta.exportSha256).toBe(exportSha);
       expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(meta.events);
       expect(meta.replay, `${store}: replay stored with the case`).not.toBeNull();
     } finally {
