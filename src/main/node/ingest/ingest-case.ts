@@ -11,6 +11,8 @@ import { appendFile, open, readdir, readFile, rename, rm, stat, writeFile } from
 import path from 'node:path';
 import { openWritable } from '../store/case-store';
 import { CaseStoreWriter } from '../store/case-store-writer';
+import { copyExport } from '../store/export-copy';
+import { SentenceError } from '../errors/errors';
 import { verifyFile, type VerifyFileResult } from '../verify/verify-file';
 import { EXPORT_FORMAT } from '../../../shared/export/types';
 import { divergenceViews, replayCounts, sequenceFindingViews, type ReplayCounts } from '../../../shared/replay/views';
@@ -39,6 +41,15 @@ export interface IngestProgress {
 
 export function caseFile(casesDir: string, caseId: string): string {
   return path.join(casesDir, `${caseId}.db`);
+}
+
+/** The case's verbatim copy of its export (decompressed when the export is gzip), read by byte offset. */
+export function exportCopyFile(casesDir: string, caseId: string): string {
+  return path.join(casesDir, `${caseId}.export`);
+}
+
+function partialExportCopyFile(casesDir: string, caseId: string): string {
+  return path.join(casesDir, `${caseId}.partial.export`);
 }
 
 export function partialCaseFile(casesDir: string, caseId: string): string {
@@ -71,8 +82,8 @@ export interface InterruptedIngest {
   foundAt: string;
 }
 
-const PARTIAL = /^(.+)\.partial\.(db|db-journal|db-wal|db-shm|pid|pid-new)$/;
-const PARTIAL_SUFFIXES = ['db', 'db-journal', 'db-wal', 'db-shm', 'pid', 'pid-new'];
+const PARTIAL = /^(.+)\.partial\.(db|db-journal|db-wal|db-shm|pid|pid-new|export)$/;
+const PARTIAL_SUFFIXES = ['db', 'db-journal', 'db-wal', 'db-shm', 'pid', 'pid-new', 'export'];
 
 /**
  * Remove what killed or crashed ingests left in a cases folder: every partial
@@ -95,6 +106,8 @@ export async function sweepPartialCases(casesDir: string, now: () => string = ()
     for (const suffix of PARTIAL_SUFFIXES) await rm(path.join(casesDir, `${id}.partial.${suffix}`), { force: true });
     // Killed between the rename and removing the owner file: the case is complete, nothing was lost.
     const completed = await stat(caseFile(casesDir, id)).then(() => true, () => false);
+    // Killed between renaming the export copy and the store: the copy belongs to no case.
+    if (!completed) await rm(exportCopyFile(casesDir, id), { force: true });
     // Killed before the owner file was in place: the ingest had not begun, there is nothing to report.
     if (!completed && (started || exportPath)) removed.push({ caseId: id, exportPath, foundAt: now() });
   }
@@ -128,9 +141,12 @@ export async function ingestCase(
   const owner = partialOwnerFile(request.casesDir, request.caseId);
   await writeFile(`${owner}-new`, `${process.pid}\n${path.resolve(request.exportPath)}\n`);
   await rename(`${owner}-new`, owner);
+  const copyPartial = partialExportCopyFile(request.casesDir, request.caseId);
   const db = openWritable(partial, { bulk: true });
   try {
-    const writer = new CaseStoreWriter(db);
+    // The case's own copy first: events whose line is their entry are then kept by offset in it.
+    const copied = await copyExport(request.exportPath, copyPartial, signal);
+    const writer = new CaseStoreWriter(db, { file: copyPartial, lines: copied.lines });
     const result = await verifyFile({
       path: request.exportPath,
       trustPath: request.trustPath,
@@ -143,6 +159,8 @@ export async function ingestCase(
       onProgress: (bytesDone, events) => onProgress({ bytesDone, events }),
     });
     writer.flush();
+    writer.closeCopy();
+    if (copied.sha256 !== result.file.sha256) throw new SentenceError('The export changed on disk while it was being read; open it again.');
     writer.addFindings(result.findings);
     const checkpoints = (result.details.checkpoints as { line: number; seq_hi: number; tree_size: number; key_id: string; final: boolean; ts?: string; merkle_root?: string; head_hash?: string; status: string }[] | undefined) ?? [];
     writer.addCheckpoints(
@@ -188,12 +206,14 @@ export async function ingestCase(
     const fh = await open(partial, 'r+');
     await fh.sync();
     await fh.close();
+    await rename(copyPartial, exportCopyFile(request.casesDir, request.caseId));
     await rename(partial, final);
     await rm(partialOwnerFile(request.casesDir, request.caseId), { force: true });
     return { caseId: request.caseId, file: final, result };
   } catch (err) {
     if (db.open) db.close();
     await rm(partial, { force: true });
+    await rm(copyPartial, { force: true });
     await rm(partialOwnerFile(request.casesDir, request.caseId), { force: true });
     throw err;
   }

@@ -10,11 +10,12 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createWorkerClient, WorkerStoppedError, type WorkerClient } from '../read/worker-client';
 import type { AuditApi, CaseRef, JobProgress, OpenExportRequest } from '../../../shared/api/audit-api';
-import { caseFile, partialCaseFile, partialOwnerFile, readInterruptedIngests, sweepPartialCases, type IngestRequest } from '../ingest/ingest-case';
+import { caseFile, exportCopyFile, partialCaseFile, partialOwnerFile, readInterruptedIngests, sweepPartialCases, type IngestRequest } from '../ingest/ingest-case';
 import type { IngestProgressEvent, IngestWorkerMethods } from '../ingest/ingest-worker';
 import { openReadable, openWritable, type WritableDB } from '../store/case-store';
 import { readCaseMeta, type CaseMeta } from '../store/case-meta';
 import { CaseStoreReader } from '../store/case-store-reader';
+import { ExportCopy } from '../store/export-copy';
 import { CaseQueries } from './case-queries';
 import { CaseReader, type ReadMethod } from './case-reader';
 import { describeError } from '../errors/describe-error';
@@ -76,7 +77,7 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
     let c = open.get(caseId);
     if (!c) {
       const db = openWritable(caseFile(options.casesDir, caseId));
-      c = { db, queries: new CaseQueries(caseId, new CaseStoreReader(db)) };
+      c = { db, queries: new CaseQueries(caseId, new CaseStoreReader(db, new ExportCopy(exportCopyFile(options.casesDir, caseId)))) };
       open.set(caseId, c);
     }
     return c;
@@ -250,7 +251,7 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
       await reader.close();
       for (const job of jobs.values()) await job.worker.close();
       jobs.clear();
-      for (const c of open.values()) c.db.close();
+      for (const c of open.values()) c.queries.store.close();
       open.clear();
       listeners.clear();
     },

@@ -10,7 +10,7 @@ import { canonicalizeWithout } from '../../../shared/json/canonical';
 import { fromHex, toHex } from '../../../shared/hex';
 import { leafHash, MerkleLevels, inclusionProofFrom, verifyInclusion } from '../../../shared/verify/merkle';
 import { EXPORT_FORMAT } from '../../../shared/export/types';
-import type { CaseStoreReader, StoredEvent } from '../store/case-store-reader';
+import type { CaseStoreReader, StoredEventHead } from '../store/case-store-reader';
 import type { CaseMeta } from '../store/case-meta';
 import { nodeSha256, nodeSha256Hex } from '../read/hashes';
 import { conductNotRun } from '../../../shared/replay/conduct';
@@ -215,7 +215,7 @@ export class CaseQueries {
   }
 }
 
-function toRow(r: StoredEvent, findingKinds: string[]): EventRow {
+function toRow(r: StoredEventHead, findingKinds: string[]): EventRow {
   return {
     index: r.index,
     seq: r.seq,

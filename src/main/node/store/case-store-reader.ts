@@ -9,9 +9,25 @@ import type { Finding, FindingKind, Severity } from '../../../shared/verify/find
 import type { ReadableDB } from './case-store';
 import { readCaseMeta, type CaseMeta } from './case-meta';
 import { MARKER_SQL } from './timeline-index';
+import { decodeHash, type HashCell } from './hash-column';
+import type { ExportCopy } from './export-copy';
 
 /** Which events a page holds (EventQuery without the paging). */
 export type EventFilter = Omit<EventQuery, 'offset' | 'limit'>;
+
+/** What a row of the event table shows (EventRow's fields). */
+export interface StoredEventHead {
+  index: number;
+  seq: number;
+  line: number;
+  ts: string;
+  kind: string;
+  actorType: string;
+  actorId: string;
+  outcome: string | null;
+  summary: string;
+  replayStatus: string | null;
+}
 
 export interface StoredEvent {
   index: number;
@@ -67,14 +83,34 @@ interface EventDbRow {
   actor_id: string;
   outcome: string | null;
   summary: string;
-  raw: string;
+  byte_offset: number | null;
+  byte_length: number | null;
+  raw: string | null;
   canonical: string | null;
-  recorded_hash: string | null;
-  computed_hash: string | null;
-  prev_hash: string | null;
+  recorded_hash: HashCell;
+  computed_hash: HashCell;
+  /** Resolved in the query: the previous event's recorded hash where the row says "the same". */
+  prev_hash: HashCell;
   unauthenticated: string | null;
   replay_status: string | null;
 }
+
+type EventHeadDbRow = Pick<EventDbRow, 'idx' | 'seq' | 'line' | 'ts' | 'kind' | 'actor_type' | 'actor_id' | 'outcome' | 'summary' | 'replay_status'>;
+
+const HEAD_COLUMNS = 'e.idx, e.seq, e.line, e.ts, e.kind, e.actor_type, e.actor_id, e.outcome, e.summary, e.replay_status';
+
+const toHead = (r: EventHeadDbRow): StoredEventHead => ({
+  index: r.idx,
+  seq: r.seq,
+  line: r.line,
+  ts: r.ts,
+  kind: r.kind,
+  actorType: r.actor_type,
+  actorId: r.actor_id,
+  outcome: r.outcome,
+  summary: r.summary,
+  replayStatus: r.replay_status,
+});
 
 interface CheckpointDbRow {
   line: number;
@@ -88,25 +124,6 @@ interface CheckpointDbRow {
   head_hash: string;
 }
 
-const toEvent = (r: EventDbRow): StoredEvent => ({
-  index: r.idx,
-  seq: r.seq,
-  line: r.line,
-  ts: r.ts,
-  kind: r.kind,
-  actorType: r.actor_type,
-  actorId: r.actor_id,
-  outcome: r.outcome,
-  summary: r.summary,
-  raw: r.raw,
-  canonical: r.canonical,
-  recordedHash: r.recorded_hash,
-  computedHash: r.computed_hash,
-  prevHash: r.prev_hash,
-  unauthenticated: r.unauthenticated ? (JSON.parse(r.unauthenticated) as string[]) : [],
-  replayStatus: r.replay_status,
-});
-
 const toCheckpoint = (c: CheckpointDbRow): StoredCheckpoint => ({
   line: c.line,
   seqHi: c.seq_hi,
@@ -119,8 +136,52 @@ const toCheckpoint = (c: CheckpointDbRow): StoredCheckpoint => ({
   headHash: c.head_hash,
 });
 
+/** Handles that have the entry_text function. */
+const withEntryText = new WeakSet<ReadableDB>();
+
 export class CaseStoreReader {
-  constructor(readonly db: ReadableDB) {}
+  /**
+   * `copy`: the case's export copy, where events stored by offset have
+   * their lines (null where there is none: the rows then all hold theirs).
+   */
+  constructor(
+    readonly db: ReadableDB,
+    private readonly copy: ExportCopy | null = null,
+  ) {
+    // The entry of a row, from the row or from the copy: for text search in SQL. A reader without the copy leaves one with it in place.
+    if (copy || !withEntryText.has(db)) db.function('entry_text', { deterministic: true }, (raw: unknown, offset: unknown, length: unknown) =>
+      typeof raw === 'string' ? raw : typeof offset === 'number' && typeof length === 'number' && this.copy ? this.copy.read(offset, length) : '',
+    );
+    withEntryText.add(db);
+  }
+
+  private toEvent(r: EventDbRow): StoredEvent {
+    const recorded = decodeHash(r.recorded_hash);
+    return {
+      index: r.idx,
+      seq: r.seq,
+      line: r.line,
+      ts: r.ts,
+      kind: r.kind,
+      actorType: r.actor_type,
+      actorId: r.actor_id,
+      outcome: r.outcome,
+      summary: r.summary,
+      raw: r.raw ?? this.entry(r.byte_offset, r.byte_length),
+      canonical: r.canonical,
+      recordedHash: recorded,
+      computedHash: r.computed_hash === null ? recorded : decodeHash(r.computed_hash),
+      prevHash: decodeHash(r.prev_hash),
+      unauthenticated: r.unauthenticated ? (JSON.parse(r.unauthenticated) as string[]) : [],
+      replayStatus: r.replay_status,
+    };
+  }
+
+  private entry(offset: number | null, length: number | null): string {
+    if (offset === null || length === null) return '';
+    if (!this.copy) throw new RangeError('This case keeps its events in its copy of the export, and the copy was not given.');
+    return this.copy.read(offset, length);
+  }
 
   meta(): CaseMeta {
     return readCaseMeta(this.db);
@@ -128,6 +189,7 @@ export class CaseStoreReader {
 
   close(): void {
     this.db.close();
+    this.copy?.close();
   }
 
   // --- events
@@ -137,8 +199,10 @@ export class CaseStoreReader {
   }
 
   event(index: number): StoredEvent | undefined {
-    const row = this.db.prepare('SELECT * FROM events WHERE idx = ?').get(index) as EventDbRow | undefined;
-    return row && toEvent(row);
+    const row = this.db
+      .prepare('SELECT e.*, coalesce(e.prev_hash, (SELECT p.recorded_hash FROM events p WHERE p.idx = e.idx - 1)) AS prev_hash FROM events e WHERE e.idx = ?')
+      .get(index) as EventDbRow | undefined;
+    return row && this.toEvent(row);
   }
 
   hasEvent(index: number): boolean {
@@ -151,16 +215,16 @@ export class CaseStoreReader {
   }
 
   recordedHash(index: number): string | null {
-    return (this.db.prepare('SELECT recorded_hash FROM events WHERE idx = ?').pluck().get(index) as string | null | undefined) ?? null;
+    return decodeHash((this.db.prepare('SELECT recorded_hash FROM events WHERE idx = ?').pluck().get(index) as HashCell | undefined) ?? null);
   }
 
   /** Every event's recorded hash in file order (the Merkle leaves). */
-  recordedHashes(): Iterable<string> {
-    return this.db.prepare('SELECT recorded_hash FROM events ORDER BY idx').pluck().iterate() as Iterable<string>;
+  *recordedHashes(): Iterable<string> {
+    for (const cell of this.db.prepare('SELECT recorded_hash FROM events ORDER BY idx').pluck().iterate() as Iterable<HashCell>) yield decodeHash(cell) ?? '';
   }
 
   /** A page of events matching the filter, in file order, and how many match in all. */
-  eventPage(filter: EventFilter, limit: number, offset: number): { total: number; rows: StoredEvent[] } {
+  eventPage(filter: EventFilter, limit: number, offset: number): { total: number; rows: StoredEventHead[] } {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, ...values: unknown[]) => {
@@ -179,15 +243,15 @@ export class CaseStoreReader {
     if (typeof filter.seqTo === 'number') add('e.seq <= ?', filter.seqTo);
     if (filter.text) {
       const like = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      add("(e.summary LIKE ? ESCAPE '\\' OR e.raw LIKE ? ESCAPE '\\')", like, like);
+      add("(e.summary LIKE ? ESCAPE '\\' OR entry_text(e.raw, e.byte_offset, e.byte_length) LIKE ? ESCAPE '\\')", like, like);
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = where.length ? (this.db.prepare(`SELECT count(*) FROM events e ${clause}`).pluck().get(...params) as number) : this.eventCount();
     // Unfiltered pages seek by primary key, so deep offsets stay fast on a million rows.
     const rows = (where.length
-      ? this.db.prepare(`SELECT e.* FROM events e ${clause} ORDER BY e.idx LIMIT ? OFFSET ?`).all(...params, limit, offset)
-      : this.db.prepare('SELECT e.* FROM events e WHERE e.idx >= ? ORDER BY e.idx LIMIT ?').all(offset, limit)) as EventDbRow[];
-    return { total, rows: rows.map(toEvent) };
+      ? this.db.prepare(`SELECT ${HEAD_COLUMNS} FROM events e ${clause} ORDER BY e.idx LIMIT ? OFFSET ?`).all(...params, limit, offset)
+      : this.db.prepare(`SELECT ${HEAD_COLUMNS} FROM events e WHERE e.idx >= ? ORDER BY e.idx LIMIT ?`).all(offset, limit)) as EventHeadDbRow[];
+    return { total, rows: rows.map(toHead) };
   }
 
   /** seq, time and kind of an event (for a timeline marker). */

@@ -11,6 +11,14 @@ import type { WritableDB } from './case-store';
 import { CaseStoreReader, type StoredCheckpoint } from './case-store-reader';
 import { writeCaseMeta, type CaseMeta, type TimelineBase } from './case-meta';
 import { buildTimelineIndex } from './timeline-index';
+import { ExportCopy, type LineStarts } from './export-copy';
+import { encodeHash } from './hash-column';
+
+/** The case's export copy and where its lines start: events whose line is their entry as written are stored by offset. */
+export interface CopyIndex {
+  file: string;
+  lines: LineStarts;
+}
 
 export class CaseStoreWriter {
   private readonly insertEvent: Database.Statement;
@@ -18,13 +26,49 @@ export class CaseStoreWriter {
   /** Reads of the store being written (what ingest needs back: the span, the agents). */
   readonly reads: CaseStoreReader;
 
-  constructor(readonly db: WritableDB) {
+  private readonly copy: ExportCopy | null;
+  /** The recorded hash of the last event written: a link equal to it is not stored again. */
+  private lastRecorded: string | null = null;
+
+  constructor(
+    readonly db: WritableDB,
+    private readonly index: CopyIndex | null = null,
+  ) {
     this.reads = new CaseStoreReader(db);
+    this.copy = index ? new ExportCopy(index.file) : null;
     this.insertEvent = db.prepare(
-      `INSERT INTO events (idx, seq, line, ts, ts_ms, kind, actor_type, actor_id, outcome, summary, raw, canonical, recorded_hash, computed_hash, prev_hash, unauthenticated)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO events (idx, seq, line, byte_offset, byte_length, ts, ts_ms, kind, actor_type, actor_id, outcome, summary, raw, canonical, recorded_hash, computed_hash, prev_hash, unauthenticated)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
+
+  /**
+   * Where each event's entry is in the copy: its line's offset and the
+   * entry's length, when the line begins with exactly the entry's bytes
+   * and ends there; null where it does not (the row keeps the entry).
+   * One read of the batch's span of the copy, compared byte for byte.
+   */
+  private spans(rows: CaseEvent[]): ({ offset: number; length: number } | null)[] {
+    const index = this.index;
+    if (!index || !this.copy) return rows.map(() => null);
+    const wanted = rows.map((e) => {
+      const offset = index.lines.start(e.line);
+      return offset === null ? null : { offset, bytes: Buffer.from(e.raw, 'utf8') };
+    });
+    const found = wanted.filter((w) => w !== null);
+    if (!found.length) return rows.map(() => null);
+    const lo = Math.min(...found.map((w) => w.offset));
+    const hi = Math.min(index.lines.end, Math.max(...found.map((w) => w.offset + w.bytes.length + 1)));
+    // One read for the batch; entries far apart (lines between them that are not events) are read one by one.
+    const together = hi - lo <= 16 << 20;
+    const span = together ? this.copy.readBytes(lo, hi - lo) : null;
+    return wanted.map((w) => {
+      if (!w) return null;
+      const own = span ?? this.copy!.readBytes(w.offset, Math.min(w.bytes.length + 1, index.lines.end - w.offset));
+      return matches(own, span ? w.offset - lo : 0, w, index.lines.end);
+    });
+  }
+
 
   addEvent(e: CaseEvent): void {
     this.pending.push(e);
@@ -35,14 +79,20 @@ export class CaseStoreWriter {
     const rows = this.pending;
     this.pending = [];
     if (!rows.length) return;
+    const spans = this.spans(rows);
     this.db.transaction(() => {
-      for (const e of rows) {
+      rows.forEach((e, i) => {
         const ms = Date.parse(e.ts);
+        const span = spans[i];
+        const computed = e.recordedHash !== null && e.computedHash === e.recordedHash ? null : encodeHash(e.computedHash);
+        const prev = e.index > 0 && this.lastRecorded !== null && e.prevHash === this.lastRecorded ? null : encodeHash(e.prevHash);
         this.insertEvent.run(
-          e.index, e.seq, e.line, e.ts, Number.isNaN(ms) ? null : ms, e.kind, e.actorType, e.actorId, e.outcome, e.summary, e.raw,
-          e.canonical, e.recordedHash, e.computedHash, e.prevHash, e.unauthenticated.length ? JSON.stringify(e.unauthenticated) : null,
+          e.index, e.seq, e.line, span?.offset ?? null, span?.length ?? null, e.ts, Number.isNaN(ms) ? null : ms, e.kind, e.actorType, e.actorId, e.outcome, e.summary,
+          span ? null : e.raw, e.canonical, e.recordedHash === null ? null : encodeHash(e.recordedHash), computed, prev,
+          e.unauthenticated.length ? JSON.stringify(e.unauthenticated) : null,
         );
-      }
+        this.lastRecorded = e.recordedHash;
+      });
     })();
   }
 
@@ -92,4 +142,16 @@ export class CaseStoreWriter {
   meta(meta: CaseMeta): void {
     writeCaseMeta(this.db, meta);
   }
+
+  /** Done with the copy (the store stays open). */
+  closeCopy(): void {
+    this.copy?.close();
+  }
+}
+
+/** Does the span at `at` hold exactly the entry's bytes, ended by a line end or the file's end? */
+function matches(span: Buffer, at: number, w: { offset: number; bytes: Buffer }, end: number): { offset: number; length: number } | null {
+  const after = span[at + w.bytes.length];
+  const ends = at + w.bytes.length === span.length ? w.offset + w.bytes.length === end : after === 10 || after === 13;
+  return ends && span.subarray(at, at + w.bytes.length).equals(w.bytes) ? { offset: w.offset, length: w.bytes.length } : null;
 }
