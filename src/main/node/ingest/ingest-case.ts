@@ -11,7 +11,8 @@ import { appendFile, open, readdir, readFile, rename, rm, stat, writeFile } from
 import path from 'node:path';
 import { openWritable } from '../store/case-store';
 import { CaseStoreWriter } from '../store/case-store-writer';
-import { copyExport } from '../store/export-copy';
+import { copyExport, ExportCopyWriter } from '../store/export-copy';
+import { fileIsGzip } from '../read/line-batches';
 import { SentenceError } from '../errors/errors';
 import { verifyFile, type VerifyFileResult } from '../verify/verify-file';
 import { EXPORT_FORMAT } from '../../../shared/export/types';
@@ -143,10 +144,11 @@ export async function ingestCase(
   await rename(`${owner}-new`, owner);
   const copyPartial = partialExportCopyFile(request.casesDir, request.caseId);
   const db = openWritable(partial, { bulk: true });
+  let copy: ExportCopyWriter | null = null;
   try {
-    // The case's own copy first: events whose line is their entry are then kept by offset in it.
-    const copied = await copyExport(request.exportPath, copyPartial, signal);
-    const writer = new CaseStoreWriter(db, { file: copyPartial, lines: copied.lines });
+    // The case's own copy, written from the lines verification reads (one pass); events whose line is their entry are kept by offset in it.
+    copy = new ExportCopyWriter(copyPartial);
+    const writer = new CaseStoreWriter(db, { file: copyPartial, lines: copy.lines });
     const result = await verifyFile({
       path: request.exportPath,
       trustPath: request.trustPath,
@@ -156,11 +158,20 @@ export async function ingestCase(
       workerUrl: request.summarizeWorkerUrl,
       signal,
       onEvent: (e) => writer.addEvent(e),
+      onBatch: (b) => copy!.add(b.bytes, b.offsets),
       onProgress: (bytesDone, events) => onProgress({ bytesDone, events }),
     });
     writer.flush();
     writer.closeCopy();
-    if (copied.sha256 !== result.file.sha256) throw new SentenceError('The export changed on disk while it was being read; open it again.');
+    const copiedSha = copy.finish();
+    if (copy.used) {
+      // A plain export's copy hashes as the export did; a gzip one is its decompressed lines, checked line by line as they were verified.
+      if (!(await fileIsGzip(request.exportPath)) && copiedSha !== result.file.sha256) throw new SentenceError('The export changed on disk while it was being read; open it again.');
+    } else {
+      // Formats read otherwise keep their entries in the rows; the copy is made after, for the case to stand alone.
+      const copied = await copyExport(request.exportPath, copyPartial, signal);
+      if (copied.sha256 !== result.file.sha256) throw new SentenceError('The export changed on disk while it was being read; open it again.');
+    }
     writer.addFindings(result.findings);
     const checkpoints = (result.details.checkpoints as { line: number; seq_hi: number; tree_size: number; key_id: string; final: boolean; ts?: string; merkle_root?: string; head_hash?: string; status: string }[] | undefined) ?? [];
     writer.addCheckpoints(
@@ -212,6 +223,7 @@ export async function ingestCase(
     return { caseId: request.caseId, file: final, result };
   } catch (err) {
     if (db.open) db.close();
+    copy?.abort();
     await rm(partial, { force: true });
     await rm(copyPartial, { force: true });
     await rm(partialOwnerFile(request.casesDir, request.caseId), { force: true });

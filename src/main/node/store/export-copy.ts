@@ -6,7 +6,7 @@
  * instead of the line; the desk reads a line back on demand.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, closeSync, openSync, readSync } from 'node:fs';
+import { createReadStream, createWriteStream, closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
@@ -85,6 +85,50 @@ export async function copyExport(src: string, dest: string, signal?: AbortSignal
     await fh.close();
   }
   return { sha256: hash.digest('hex'), bytes, gzip, lines };
+}
+
+/**
+ * Writes the copy from the batches of whole lines the verification reads
+ * (the one pass over the export): their bytes, where each line starts, and
+ * the SHA-256 of what was written.
+ */
+export class ExportCopyWriter {
+  readonly lines = new LineStarts();
+  private fd: number | null;
+  private readonly hash = createHash('sha256');
+  /** Whether any batch came (only audit-export/1 is read in line batches). */
+  used = false;
+
+  constructor(readonly file: string) {
+    this.fd = openSync(file, 'w');
+  }
+
+  /** A batch's bytes and its line starts (offsets within bytes, plus the end). */
+  add(bytes: Uint8Array, offsets: Uint32Array): void {
+    if (this.fd === null) throw new Error('the export copy is closed');
+    this.used = true;
+    const base = this.lines.end;
+    for (let i = 0; i + 1 < offsets.length; i++) this.lines.push(base + offsets[i]);
+    let done = 0;
+    while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done);
+    this.hash.update(bytes);
+    this.lines.end = base + bytes.length;
+  }
+
+  /** Durable and closed; the SHA-256 (hex) of what was written. */
+  finish(): string {
+    if (this.fd !== null) {
+      fsyncSync(this.fd);
+      closeSync(this.fd);
+      this.fd = null;
+    }
+    return this.hash.digest('hex');
+  }
+
+  abort(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
 }
 
 /** Reads spans of a case's export copy by byte offset (opened on first use). */
