@@ -11,6 +11,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
     summary: 'verify <file> [--trust trust.json] [--format id] [--hmac-key-file f] [--continues earlier.jsonl] [--trace-record record.json] [--json] [--workers N]',
     load: async () => (await import('./verify-command')).verifyCommand,
   },
+  open: {
+    summary: 'open <export> [--trust f] [--policies dir] [--hmac-key-file f] [--format id] [--cases DIR] [--json]   make a case as the desk does, in its cases folder (or DIR)',
+    load: async () => (await import('./open-command')).openCommand,
+  },
   compare: {
     summary: 'compare <older-export> <newer-export> [--json]   does the newer export extend the older without rewriting it?',
     load: async () => (await import('./compare-command')).compareCommand,

@@ -157,3 +157,58 @@ MIGRATIONS.push({
     ALTER TABLE sequence_findings ADD COLUMN related_seqs TEXT NOT NULL DEFAULT '[]';
   `,
 });
+
+/*
+ * Version 6: an index, not a copy. The case keeps a verbatim copy of its
+ * export beside the store (export-copy.ts), so an event row names its line
+ * by byte offset and length there instead of holding the line: `raw` is
+ * kept only where the line as written is not the entry (a JSON array's
+ * element, say) and in cases made before this version. Hashes are 32-byte
+ * BLOBs where they are 64 hex digits (other text as it was), and only where
+ * they say something the row does not already: `computed_hash` NULL means
+ * "equal to recorded_hash" (an empty BLOB: none), `prev_hash` NULL means
+ * "equal to the previous event's recorded hash". Cases made before are
+ * rebuilt in place: their lines stay in `raw`, their hashes become BLOBs.
+ */
+const HEX64 = (col: string) => `(length(${col}) = 64 AND ${col} NOT GLOB '*[^0-9a-f]*')`;
+const asHash = (col: string) => `CASE WHEN ${col} IS NULL THEN X'' WHEN ${HEX64(col)} THEN unhex(${col}) ELSE ${col} END`;
+MIGRATIONS.push({
+  version: 6,
+  sql: `
+    CREATE TABLE events_v6 (
+      idx INTEGER PRIMARY KEY,
+      seq INTEGER NOT NULL,
+      line INTEGER NOT NULL,
+      byte_offset INTEGER,
+      byte_length INTEGER,
+      ts TEXT NOT NULL,
+      ts_ms INTEGER,
+      kind TEXT NOT NULL,
+      actor_type TEXT NOT NULL,
+      actor_id TEXT NOT NULL,
+      outcome TEXT,
+      summary TEXT NOT NULL,
+      raw TEXT,
+      canonical TEXT,
+      recorded_hash ANY,
+      computed_hash ANY,
+      prev_hash ANY,
+      unauthenticated TEXT,
+      replay_status TEXT,
+      CHECK ((raw IS NULL) = (byte_offset IS NOT NULL))
+    ) STRICT;
+    INSERT INTO events_v6 (idx, seq, line, byte_offset, byte_length, ts, ts_ms, kind, actor_type, actor_id, outcome, summary, raw, canonical, recorded_hash, computed_hash, prev_hash, unauthenticated, replay_status)
+      SELECT idx, seq, line, NULL, NULL, ts, ts_ms, kind, actor_type, actor_id, outcome, summary, raw, canonical,
+        CASE WHEN recorded_hash IS NULL THEN NULL WHEN ${HEX64('recorded_hash')} THEN unhex(recorded_hash) ELSE recorded_hash END,
+        CASE WHEN recorded_hash IS NOT NULL AND computed_hash IS recorded_hash THEN NULL ELSE ${asHash('computed_hash')} END,
+        ${asHash('prev_hash')},
+        unauthenticated, replay_status
+      FROM events;
+    DROP TABLE events;
+    ALTER TABLE events_v6 RENAME TO events;
+    CREATE INDEX events_ts ON events (ts_ms);
+    CREATE INDEX events_actor ON events (actor_id, idx);
+    CREATE INDEX events_kind ON events (kind, idx);
+    CREATE INDEX events_line ON events (line);
+  `,
+});
