@@ -1,7 +1,7 @@
 /** The review desk: open an export, read the verdict, then dig into the timeline, table, proof and lists. */
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useState } from 'react';
 import type { DragEvent } from 'react';
-import type { AuditApi, CaseId, CaseSummary, EventRow, JobId, JobProgress, OpenExportRequest, TimelineLaneMarker } from '../shared/api/audit-api';
+import type { AuditApi, CaseId, CaseSummary, EventRow, JobId, OpenExportRequest, TimelineLaneMarker } from '../shared/api/audit-api';
 import type { Finding } from '../shared/verify/findings';
 import { ApiContext, sentenceOf, useApi } from './api';
 import { CaseLists } from './CaseLists';
@@ -15,6 +15,7 @@ import { locateEvent } from './locate';
 import { describeRange, type Stretch } from '../shared/verify/answers';
 import { JobProgressBar, OpenPanel } from './OpenPanel';
 import { Timeline } from './Timeline';
+import { useJob } from './useJob';
 import { VerdictPanel } from './VerdictPanel';
 
 type ThemeChoice = 'system' | 'light' | 'dark';
@@ -101,19 +102,10 @@ function CaseInputs({ summary, onApply }: { summary: CaseSummary; onApply(inputs
   );
 }
 
-interface Job {
-  jobId: JobId | null;
-  progress: JobProgress | null;
-  cancelRequested: boolean;
-}
-
 function Desk() {
   const api = useApi();
   const [summary, setSummary] = useState<CaseSummary | null>(null);
   const [showOpen, setShowOpen] = useState(false);
-  const [job, setJob] = useState<Job | null>(null);
-  const jobRef = useRef<Job | null>(null);
-  const early = useRef(new Map<JobId, JobProgress>());
   const [message, setMessage] = useState<{ text: string; kind: 'error' | 'info' } | null>(null);
   const [filter, setFilter] = useState<EventFilter>({});
   const [selected, setSelected] = useState<{ index: number; ts: string | null } | null>(null);
@@ -123,11 +115,6 @@ function Desk() {
   // case that query is the slow one, and the verdict and first rows must not wait behind it.
   const [tableReady, setTableReady] = useState<CaseId | null>(null);
   const [themeChoice, setThemeChoice, theme] = useTheme();
-
-  const updateJob = (next: Job | null) => {
-    jobRef.current = next;
-    setJob(next);
-  };
 
   const loadCase = useCallback(
     async (caseId: CaseId) => {
@@ -152,60 +139,18 @@ function Desk() {
     [api],
   );
 
-  const applyProgress = useCallback(
-    (p: JobProgress) => {
-      const current = jobRef.current;
-      if (!current) return;
-      if (p.phase === 'done') {
-        updateJob(null);
-        setRevision((r) => r + 1);
-        if (p.caseId) void loadCase(p.caseId);
-      } else if (p.phase === 'failed') {
-        updateJob(null);
-        setMessage({ text: p.error ? sentenceOf(p.error) : 'The job failed without saying why.', kind: 'error' });
-      } else if (p.phase === 'cancelled') {
-        updateJob(null);
-        setMessage({ text: 'Cancelled. The export was not changed.', kind: 'info' });
-      } else updateJob({ ...current, progress: p });
+  const { job, start, cancel } = useJob({
+    onDone: (caseId) => {
+      setRevision((r) => r + 1);
+      if (caseId) void loadCase(caseId);
     },
-    [loadCase],
-  );
-
-  useEffect(
-    () =>
-      api.onProgress((p) => {
-        if (jobRef.current?.jobId === p.jobId) applyProgress(p);
-        // Progress can beat the reply that names the job; keep the latest until we know.
-        else if (jobRef.current && jobRef.current.jobId === null) early.current.set(p.jobId, p);
-      }),
-    [api, applyProgress],
-  );
-
-  const startJob = async (start: () => Promise<{ jobId: JobId }>) => {
+    onMessage: (text, kind) => setMessage({ text, kind }),
+  });
+  const startJob = (begin: () => Promise<{ jobId: JobId }>) => {
     setMessage(null);
-    updateJob({ jobId: null, progress: null, cancelRequested: false });
-    try {
-      const { jobId } = await start();
-      const current = jobRef.current;
-      if (!current) return;
-      updateJob({ ...current, jobId });
-      if (current.cancelRequested) void api.cancelJob(jobId);
-      const seen = early.current.get(jobId);
-      early.current.clear();
-      if (seen) applyProgress(seen);
-    } catch (e) {
-      updateJob(null);
-      setMessage({ text: sentenceOf(e), kind: 'error' });
-    }
+    return start(begin);
   };
-
   const open = (request: OpenExportRequest) => startJob(() => api.openExport(request));
-  const cancel = () => {
-    const current = jobRef.current;
-    if (!current) return;
-    if (current.jobId) api.cancelJob(current.jobId).catch((e: unknown) => setMessage({ text: sentenceOf(e), kind: 'error' }));
-    else updateJob({ ...current, cancelRequested: true });
-  };
 
   const selectRow = useCallback((row: EventRow) => setSelected({ index: row.index, ts: row.ts }), []);
   const selectIndex = useCallback(

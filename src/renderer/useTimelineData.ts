@@ -1,0 +1,34 @@
+/** The timeline's data: the service's buckets and markers for the visible window, asked for after the wheel settles. */
+import { useEffect, useState } from 'react';
+import type { CaseId, TimelineData } from '../shared/api/audit-api';
+import { sentenceOf, useApi } from './api';
+import { BUCKETS, type TimeWindow } from './timeline-math';
+
+/** Milliseconds of quiet before a new window is asked for, so a wheel spin is one query. */
+const SETTLE_MS = 80;
+
+/**
+ * The latest answer for `view` of a case (the previous one stays until the
+ * next arrives, so zooming never flashes empty) and the error sentence of a
+ * failed query. Nothing is asked while `enabled` is false.
+ */
+export function useTimelineData(caseId: CaseId, view: TimeWindow, enabled: boolean): { data: TimelineData | null; error: string | null } {
+  const api = useApi();
+  const [data, setData] = useState<TimelineData | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    if (!enabled) return;
+    let live = true;
+    const timer = setTimeout(() => {
+      api.getTimeline(caseId, { fromTs: new Date(view.from).toISOString(), toTs: new Date(view.to).toISOString(), buckets: BUCKETS }).then(
+        (d) => live && (setData(d), setError(null)),
+        (e: unknown) => live && setError(sentenceOf(e)),
+      );
+    }, SETTLE_MS);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [api, caseId, view.from, view.to, enabled]);
+  return { data, error };
+}
