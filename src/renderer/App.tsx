@@ -15,6 +15,7 @@ import { locateEvent } from './locate';
 import { describeRange, type Stretch } from '../shared/verify/answers';
 import { JobProgressBar, OpenPanel } from './OpenPanel';
 import { Timeline } from './Timeline';
+import { useConduct } from './useConduct';
 import { useJob } from './useJob';
 import { VerdictPanel } from './VerdictPanel';
 
@@ -115,6 +116,7 @@ function Desk() {
   // case that query is the slow one, and the verdict and first rows must not wait behind it.
   const [tableReady, setTableReady] = useState<CaseId | null>(null);
   const [themeChoice, setThemeChoice, theme] = useTheme();
+  const conduct = useConduct(summary?.caseId ?? null, revision);
 
   const loadCase = useCallback(
     async (caseId: CaseId) => {
@@ -281,13 +283,21 @@ function Desk() {
         <main className="desk">
           <VerdictPanel summary={summary} onLocateFinding={locateFinding} onShowStretch={(s) => void showStretch(s)} />
           <CaseInputs summary={summary} onApply={(inputs) => startJob(() => api.setCaseInputs(summary.caseId, inputs))} />
-          <Timeline summary={summary} selected={selected} theme={theme} onSelectMarker={selectMarker} onSpan={onSpan} enabled={tableReady === summary.caseId} />
+          <Timeline summary={summary} selected={selected} theme={theme} onSelectMarker={selectMarker} onSpan={onSpan} enabled={tableReady === summary.caseId} conduct={conduct} />
           <div className="work">
             <div className="work-left">
-              <FilterBar summary={summary} filter={filter} onChange={setFilter} />
-              <EventTable key={`${summary.caseId}:${revision}`} caseId={summary.caseId} filter={filter} selectedIndex={selected?.index ?? null} onSelect={selectRow} reveal={reveal} onFirstPage={setTableReady} />
+              <FilterBar summary={summary} filter={filter} onChange={setFilter} conductKinds={conduct.kinds} />
+              <EventTable key={`${summary.caseId}:${revision}`} caseId={summary.caseId} filter={filter} selectedIndex={selected?.index ?? null} onSelect={selectRow} reveal={reveal} onFirstPage={setTableReady} conduct={conduct} />
             </div>
-            <Inspector caseId={summary.caseId} index={selected?.index ?? null} onSelectIndex={(i) => selectIndex(i)} format={summary.format} signer={summary.signer} />
+            <Inspector
+              caseId={summary.caseId}
+              index={selected?.index ?? null}
+              onSelectIndex={(i) => selectIndex(i)}
+              format={summary.format}
+              signer={summary.signer}
+              conduct={selected ? conduct.byIndex.get(selected.index) : undefined}
+              onSelectSeq={(seq) => void selectSeq(seq)}
+            />
           </div>
           <CaseLists caseId={summary.caseId} revision={revision} onLocateFinding={locateFinding} onSelectIndex={(i) => selectIndex(i)} onSelectSeq={(seq) => void selectSeq(seq)} />
           <NotesPanel key={`notes:${summary.caseId}`} caseId={summary.caseId} index={selected?.index ?? null} carried={summary.notesFrom} />

@@ -8,7 +8,7 @@
  * (useTimelineData.ts), the lane canvas (LaneCanvas.tsx) and the outcome
  * chart (DecisionChart.tsx).
  */
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { MouseEvent as ReactMouseEvent } from 'react';
 import type { CaseSummary, TimelineLaneMarker } from '../shared/api/audit-api';
 import { DecisionChart } from './DecisionChart';
@@ -34,7 +34,8 @@ import {
   zoomView,
   type TimeWindow,
 } from './timeline-math';
-import { useTimelineData } from './useTimelineData';
+import type { Conduct } from './useConduct';
+import { useConductMarkers, useTimelineData, type ConductMarker } from './useTimelineData';
 
 export interface TimelineProps {
   summary: CaseSummary;
@@ -44,6 +45,16 @@ export interface TimelineProps {
   onSpan(fromTs: string, toTs: string): void;
   /** False until the table's first page is in, so the bucket query does not delay the first view. */
   enabled?: boolean;
+  /** Workflow and conduct findings, drawn on the Findings row with the service's integrity findings. */
+  conduct?: Conduct;
+}
+
+const NO_CONDUCT: Conduct = { list: [], byIndex: new Map(), kinds: [] };
+
+/** A marker button's accessible name: what it is (a conduct finding by its kind), its seq and time, and how many more it stands for. */
+function markerName(m: TimelineLaneMarker | ConductMarker, row: number, count: number): string {
+  const what = 'conduct' in m ? `${m.conduct.severity === 'warning' ? 'Warning' : 'Violation'} ${m.conduct.kind}` : MARKER_TYPES[row]!.one;
+  return `${what} at seq ${m.seq}, ${formatTs(m.ts)}${count > 1 ? `, and ${count - 1} more nearby` : ''}`;
 }
 
 function MarkerShape({ type, x, y }: { type: TimelineLaneMarker['marker']; x: number; y: number }) {
@@ -79,7 +90,7 @@ function useWidth(initial: number) {
   return [box, width] as const;
 }
 
-export function Timeline({ summary, selected, theme, onSelectMarker, onSpan, enabled = true }: TimelineProps) {
+export function Timeline({ summary, selected, theme, onSelectMarker, onSpan, enabled = true, conduct = NO_CONDUCT }: TimelineProps) {
   const { hasRange, ...full } = fullWindow(summary.firstTs, summary.lastTs);
   const [view, setView] = useState<TimeWindow>(full);
   const [box, width] = useWidth(900);
@@ -87,6 +98,8 @@ export function Timeline({ summary, selected, theme, onSelectMarker, onSpan, ena
   const drag = useRef<{ x: number; start: TimeWindow; span: boolean } | null>(null);
   const [spanBox, setSpanBox] = useState<{ x0: number; x1: number } | null>(null);
   const { data, error } = useTimelineData(summary.caseId, view, hasRange && enabled);
+  const conductMarkers = useConductMarkers(summary.caseId, conduct);
+  const allMarkers = useMemo(() => [...(data?.markers ?? []), ...conductMarkers], [data, conductMarkers]);
 
   useEffect(() => setView({ from: full.from, to: full.to }), [summary.caseId, full.from, full.to]);
 
@@ -121,7 +134,7 @@ export function Timeline({ summary, selected, theme, onSelectMarker, onSpan, ena
 
   const lanes = (data?.lanes ?? []).slice(0, MAX_LANES);
   const { lanesTop, height } = layoutOf(lanes.length);
-  const { dom: domGroups, canvas: canvasGroups } = groupMarkers(data?.markers ?? [], view, plotW);
+  const { dom: domGroups, canvas: canvasGroups } = groupMarkers(allMarkers, view, plotW);
   const markersCut = markersCutAt(data, view);
   const selectedX = selected?.ts ? xOf(Date.parse(selected.ts)) : null;
 
@@ -211,7 +224,7 @@ export function Timeline({ summary, selected, theme, onSelectMarker, onSpan, ena
               className={`marker marker-${g.marker.marker}`}
               role="button"
               tabIndex={0}
-              aria-label={`${MARKER_TYPES[g.row]!.label.replace(/s$/, '')} at seq ${g.marker.seq}, ${formatTs(g.marker.ts)}${g.count > 1 ? `, and ${g.count - 1} more nearby` : ''}`}
+              aria-label={markerName(g.marker, g.row, g.count)}
               onClick={() => onSelectMarker(g.marker)}
               onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), onSelectMarker(g.marker))}
             >
