@@ -15,6 +15,7 @@ import { locateEvent } from './locate';
 import { describeRange, type Stretch } from '../shared/verify/answers';
 import { JobProgressBar, OpenPanel } from './OpenPanel';
 import { Timeline } from './Timeline';
+import { Plain } from './plain-words';
 import { useConduct } from './useConduct';
 import { useJob } from './useJob';
 import { VerdictPanel } from './VerdictPanel';
@@ -100,6 +101,26 @@ function CaseInputs({ summary, onApply }: { summary: CaseSummary; onApply(inputs
         {error && <p className="error-text" role="alert">{error}</p>}
       </form>
     </details>
+  );
+}
+
+/** A link past the timeline, for keyboard users: it moves focus (not just the scroll position) to its target. */
+function SkipLink({ target, children }: { target: string; children: string }) {
+  return (
+    <a
+      href={`#${target}`}
+      className="skip-link"
+      onClick={(e) => {
+        e.preventDefault();
+        const el = document.getElementById(target);
+        // A form takes focus on its first field; the table's grid is focusable itself.
+        const focusable = el?.matches('[tabindex]') ? el : el?.querySelector<HTMLElement>('select, input, button');
+        focusable?.focus();
+        el?.scrollIntoView?.({ block: 'nearest' });
+      }}
+    >
+      {children}
+    </a>
   );
 }
 
@@ -229,6 +250,12 @@ function Desk() {
   );
   const onSpan = useCallback((fromTs: string, toTs: string) => setFilter((f) => ({ ...f, fromTs, toTs })), []);
 
+  // A case just opened: the reader starts at its verdict, not wherever the Open button was.
+  const shownCase = summary && !showOpen ? summary.caseId : null;
+  useEffect(() => {
+    if (shownCase) document.getElementById('verdict-title')?.focus();
+  }, [shownCase]);
+
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
     const file = e.dataTransfer.files[0];
@@ -240,6 +267,12 @@ function Desk() {
 
   return (
     <div className="app" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
+      {summary && !showOpen && (
+        <nav className="skip-links" aria-label="Skip links">
+          <SkipLink target="event-filters">Skip to the event filters</SkipLink>
+          <SkipLink target="event-grid">Skip to the event table</SkipLink>
+        </nav>
+      )}
       <header className="topbar">
         <h1>Audit Replay</h1>
         {summary && (
@@ -271,7 +304,9 @@ function Desk() {
       </header>
       {message && (
         <div className={`message message-${message.kind}`} role={message.kind === 'error' ? 'alert' : 'status'}>
-          <span>{message.text}</span>
+          <span>
+            <Plain text={message.text} />
+          </span>
           <button type="button" onClick={() => setMessage(null)} aria-label="Dismiss message">
             ✕
           </button>

@@ -36,6 +36,8 @@ export const DecisionChart = memo(function DecisionChart({ data, width, theme, o
         height={150}
         data={chartData}
         margin={{ top: 4, right: 8, bottom: 0, left: 0 }}
+        title="Events over time by outcome"
+        desc="Left and Right arrow keys step through the time buckets and show each one's counts; a click filters the table to that bucket."
         onClick={(state) => {
           const i = Number(state?.activeTooltipIndex);
           const b = Number.isInteger(i) ? data?.buckets[i] : undefined;

@@ -64,6 +64,64 @@ export interface EventTableProps {
   conduct?: Conduct;
 }
 
+/** The columns and their starting widths (px); the last, the summary, takes the rest (at least its width). */
+const COLUMNS = [
+  { label: 'Seq', width: 66 },
+  { label: 'Line', width: 62 },
+  { label: 'Time (UTC)', width: 176 },
+  { label: 'Actor', width: 112 },
+  { label: 'Kind', width: 128 },
+  { label: 'Outcome', width: 96 },
+  { label: 'Replay', width: 96 },
+  { label: 'Finding', width: 104 },
+  { label: 'Summary', width: 200 },
+] as const;
+const MIN_COLUMN = 40;
+const MAX_COLUMN = 900;
+
+/** Column widths the reviewer can drag (or move with ← → on the column's resize handle). */
+function useColumnWidths() {
+  const [widths, setWidths] = useState<number[]>(() => COLUMNS.map((c) => c.width));
+  const resize = useCallback((column: number, width: number) => setWidths((w) => w.map((x, i) => (i === column ? Math.max(MIN_COLUMN, Math.min(MAX_COLUMN, Math.round(width))) : x))), []);
+  const template = widths.map((w, i) => (i === widths.length - 1 ? `minmax(${w}px, 1fr)` : `${w}px`)).join(' ');
+  return { widths, resize, template, total: widths.reduce((a, w) => a + w, 0) };
+}
+
+function ResizeHandle({ label, width, onResize }: { label: string; width: number; onResize(width: number): void }) {
+  return (
+    <span
+      role="separator"
+      aria-orientation="vertical"
+      aria-label={`Resize the ${label} column`}
+      aria-valuenow={width}
+      aria-valuemin={MIN_COLUMN}
+      aria-valuemax={MAX_COLUMN}
+      tabIndex={0}
+      className="col-resize"
+      onKeyDown={(e) => {
+        // The grid's own arrow keys move the row cursor: these belong to the handle.
+        e.stopPropagation();
+        if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
+          e.preventDefault();
+          onResize(width + (e.key === 'ArrowRight' ? 16 : -16));
+        }
+      }}
+      onPointerDown={(e) => {
+        e.preventDefault();
+        e.stopPropagation();
+        const x0 = e.clientX;
+        const move = (m: PointerEvent) => onResize(width + m.clientX - x0);
+        const up = () => {
+          window.removeEventListener('pointermove', move);
+          window.removeEventListener('pointerup', up);
+        };
+        window.addEventListener('pointermove', move);
+        window.addEventListener('pointerup', up);
+      }}
+    />
+  );
+}
+
 const REPLAY_WORDS: Record<string, string> = { match: 'matches', diverged: 'DIVERGED', 'not-replayable': 'not replayable' };
 
 export function EventTable({ caseId, filter, selectedIndex, onSelect, reveal, onFirstPage, conduct }: EventTableProps) {
@@ -86,7 +144,9 @@ export function EventTable({ caseId, filter, selectedIndex, onSelect, reveal, on
   // The conduct filter starts over once the conduct list has arrived.
   const conductReady = filter.conduct ? (conduct?.list.length ?? 0) : 0;
 
-  const height = viewHeight > 0 ? viewHeight : 14 * ROW_HEIGHT;
+  const columns = useColumnWidths();
+  // The column header row sits (sticky) at the top of the scroller: the rows get the rest.
+  const height = (viewHeight > 0 ? viewHeight : 14 * ROW_HEIGHT) - ROW_HEIGHT;
   const viewRows = Math.max(1, Math.floor(height / ROW_HEIGHT));
   const count = total ?? 0;
   const contentHeight = Math.min(count * ROW_HEIGHT, MAX_PIXELS);
@@ -234,21 +294,9 @@ export function EventTable({ caseId, filter, selectedIndex, onSelect, reveal, on
         {error ? <span className="error-text">{error}</span> : total === null ? 'Loading events…' : `${plural(total, 'event')}${total === 0 ? ' match these filters' : ''}`}
         {total ? <span className="muted"> · row {formatCount(Math.min(cursor + 1, total))} · ↑ ↓ PgUp PgDn Home End move, Enter inspects</span> : null}
       </div>
-      <div className="grid-head" role="presentation">
-        <div role="row" aria-rowindex={1} className="row head-row">
-          <span role="columnheader">Seq</span>
-          <span role="columnheader">Line</span>
-          <span role="columnheader">Time (UTC)</span>
-          <span role="columnheader">Actor</span>
-          <span role="columnheader">Kind</span>
-          <span role="columnheader">Outcome</span>
-          <span role="columnheader">Replay</span>
-          <span role="columnheader">Finding</span>
-          <span role="columnheader">Summary</span>
-        </div>
-      </div>
       <div
         ref={scroller}
+        id="event-grid"
         className="grid-body"
         role="grid"
         aria-label="Events"
@@ -258,7 +306,16 @@ export function EventTable({ caseId, filter, selectedIndex, onSelect, reveal, on
         tabIndex={0}
         onKeyDown={onKeyDown}
         onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+        style={{ ['--table-cols' as string]: columns.template, ['--table-min' as string]: `${columns.total}px` }}
       >
+        <div role="row" aria-rowindex={1} className="row head-row">
+          {COLUMNS.map((c, i) => (
+            <span role="columnheader" key={c.label}>
+              {c.label}
+              <ResizeHandle label={c.label} width={columns.widths[i]!} onResize={(w) => columns.resize(i, w)} />
+            </span>
+          ))}
+        </div>
         <div className="grid-spacer" style={{ height: contentHeight }}>
           {rows.map(({ position, row }) => {
             const top = Math.min(scrollTop, maxScroll) + (position - firstFloat) * ROW_HEIGHT;
@@ -286,8 +343,8 @@ export function EventTable({ caseId, filter, selectedIndex, onSelect, reveal, on
                   onSelect(row);
                 }}
               >
-                <span role="gridcell">{row.seq}</span>
-                <span role="gridcell">{row.line}</span>
+                <span role="gridcell" title={`seq ${row.seq}`}>{row.seq}</span>
+                <span role="gridcell" title={`line ${row.line}`}>{row.line}</span>
                 <span role="gridcell">{formatTs(row.ts).replace(/ UTC$/, '')}</span>
                 <span role="gridcell" title={`${row.actorType} ${row.actorId}`}>{row.actorId}</span>
                 <span role="gridcell" title={row.kind}>{row.kind}</span>

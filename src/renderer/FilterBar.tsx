@@ -42,7 +42,7 @@ export function FilterBar({ summary, filter, onChange, conductKinds = [] }: Filt
   const set = (patch: EventFilter) => onChange({ ...filter, ...patch });
   const findingKinds = Object.keys(summary.findingCounts).sort();
   return (
-    <form className="filters" aria-label="Event filters" onSubmit={(e) => e.preventDefault()}>
+    <form id="event-filters" className="filters" aria-label="Event filters" onSubmit={(e) => e.preventDefault()}>
       <label>
         Agent
         <select value={filter.agent ?? ''} onChange={(e) => set({ agent: e.target.value || null })}>

@@ -7,6 +7,7 @@ import { sentenceOf, useApi } from './api';
 import { asText, formatTs } from './format';
 import { describeRange, type SignerAnswer } from '../shared/verify/answers';
 import { EXPORT_FORMAT } from '../shared/export/types';
+import { Plain, Term } from './plain-words';
 
 export interface InspectorProps {
   caseId: CaseId;
@@ -21,14 +22,6 @@ export interface InspectorProps {
   onSelectSeq?(seq: number): void;
 }
 
-/** A technical term in plain words, the term itself in a tooltip. */
-function Term({ plain, term }: { plain: string; term: string }) {
-  return (
-    <abbr title={term} className="term">
-      {plain}
-    </abbr>
-  );
-}
 
 /** A check's result; one that holds inside an unproven stretch is not a green tick: it proves nothing. */
 function Check({ ok, yes, no, unknown, unproven = false }: { ok: boolean | null; yes: string; no: string; unknown: string; unproven?: boolean }) {
@@ -155,7 +148,7 @@ export function Inspector({ caseId, index, onSelectIndex, format, signer, conduc
             const warning = f.severity === 'warning';
             return (
               <li key={i} className={warning ? 'sev-warning' : 'sev-violation'}>
-                <span className={`badge sev-badge ${warning ? 'sev-warning' : 'sev-violation'}`}>{warning ? 'Warning' : 'Violation'}</span> <strong>{f.kind}</strong>: {f.message}
+                <span className={`badge sev-badge ${warning ? 'sev-warning' : 'sev-violation'}`}>{warning ? 'Warning' : 'Violation'}</span> <strong>{f.kind}</strong>: <Plain text={f.message} />
                 {f.relatedSeqs.length > 0 && (
                   <div className="involves">
                     <span className="muted">Involves:</span>{' '}
@@ -175,7 +168,7 @@ export function Inspector({ caseId, index, onSelectIndex, format, signer, conduc
         <ul className="inspector-findings" aria-label="Findings on this event">
           {proof.findings.map((f, i) => (
             <li key={i} className={`sev-${f.severity}`}>
-              <strong>{f.kind}</strong>: {f.message}
+              <strong>{f.kind}</strong>: <Plain text={f.message} />
             </li>
           ))}
         </ul>
@@ -270,11 +263,11 @@ export function Inspector({ caseId, index, onSelectIndex, format, signer, conduc
       )}
 
       <h3>Raw line</h3>
-      <pre className="raw" aria-label="Raw line">{proof.raw}</pre>
+      <pre className="raw" tabIndex={0} aria-label="Raw line">{proof.raw}</pre>
       <h3>
         <Term plain="The exact text that is fingerprinted" term="canonical bytes" />
       </h3>
-      <pre className="raw" aria-label="Canonical bytes">{proof.canonical}</pre>
+      <pre className="raw" tabIndex={0} aria-label="Canonical bytes">{proof.canonical}</pre>
     </>,
   );
 }

@@ -195,7 +195,7 @@ export function Timeline({ summary, selected, theme, onSelectMarker, onSpan, ena
           ref={svg}
           width={width}
           height={height}
-          role="img"
+          role="group"
           aria-label={`Timeline of ${lanes.length} agents. ${domGroups.length} findings, divergences or kill switches as buttons; ${canvasGroups.length} denial and approval marks (filter the table by outcome or kind to list them). Drag to pan, wheel to zoom, Shift+drag to filter the table to a span.`}
           onMouseDown={onMouseDown}
           onMouseMove={onMouseMove}
