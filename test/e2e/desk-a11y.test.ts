@@ -65,6 +65,10 @@ describe.skipIf(!available)('the desk, accessible and in plain words', () => {
     // Every tab stop in the timeline and its chart has a name.
     const unnamed = await page.evaluate(`[...document.querySelectorAll('section.timeline *')].filter((e) => e.tabIndex >= 0 && (e.matches('a, button, select, input, [tabindex]'))).filter((e) => !((e.getAttribute('aria-label') || '').trim() || (e.querySelector(':scope > title')?.textContent || '').trim() || (e.textContent || '').trim())).map((e) => e.outerHTML.slice(0, 120))`);
     expect(unnamed).toEqual([]);
+    // One marker, one thing, in the singular: "Kill switch at seq …" (it read "Kill switche").
+    const timeline = page.getByRole('region', { name: 'Timeline' });
+    expect(await timeline.getByRole('button', { name: /^Kill switch at seq \d+, / }).count()).toBeGreaterThan(0);
+    expect(await timeline.getByRole('button', { name: /switche/ }).count()).toBe(0);
 
     // From the top of the page, the first Tab stop is the skip link to the filters.
     const fromTheTop = "document.body.tabIndex = -1; document.body.focus(); document.body.removeAttribute('tabindex'); window.scrollTo(0, 0)";
