@@ -28,12 +28,14 @@ export async function probeRedis(url: string): Promise<void> {
   } catch (err) {
     throw new InputError(`--redis ${url} is not a Redis URL (${(err as Error).message})`);
   }
-  probe.on('error', () => {});
+  // The first connection error says why (ECONNREFUSED, ENOTFOUND); what connect() rejects with only says it closed.
+  let first: Error | null = null;
+  probe.on('error', (err: Error) => (first ??= err));
   try {
     await probe.connect();
     await probe.ping();
   } catch (err) {
-    throw new InputError(`Redis at ${url} cannot be reached (${(err as Error).message || 'no answer'}): start it, or give the right --redis URL`);
+    throw new InputError(`Redis at ${url} cannot be reached (${(first ?? (err as Error)).message || 'no answer'}): start it, or give the right --redis URL`);
   } finally {
     probe.disconnect();
   }
