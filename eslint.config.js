@@ -18,12 +18,14 @@ export const LAYER_MAP = {
     verify: ['errors', 'read', 'formats'],
     replay: ['errors', 'read', 'formats', 'verify'],
     generate: nodeReaders,
+    // Distributed verify and replay (BullMQ on Redis): the map jobs and the ordered reduce, over verify and replay.
+    scale: nodeReaders,
     store: nodeReaders,
     notes: [...nodeReaders, 'store'],
     ingest: nodeStores,
     report: nodeStores,
     service: [...nodeStores, 'ingest', 'report'],
-    cli: [...nodeStores, 'ingest', 'report', 'service', 'generate'],
+    cli: [...nodeStores, 'ingest', 'report', 'service', 'generate', 'scale'],
   },
   'src/shared': {
     hex: [],
