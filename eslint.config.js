@@ -18,6 +18,8 @@ export const LAYER_MAP = {
     verify: ['errors', 'read', 'formats'],
     replay: ['errors', 'read', 'formats', 'verify'],
     generate: nodeReaders,
+    // Distributed verify and replay (BullMQ on Redis): the map jobs and the ordered reduce, over verify and replay.
+    scale: nodeReaders,
     store: nodeReaders,
     notes: [...nodeReaders, 'store'],
     ingest: nodeStores,
@@ -25,7 +27,7 @@ export const LAYER_MAP = {
     service: [...nodeStores, 'ingest', 'report'],
     // The desk over HTTP: a door like the CLI, above the service.
     serve: [...nodeStores, 'ingest', 'report', 'service'],
-    cli: [...nodeStores, 'ingest', 'report', 'service', 'serve', 'generate'],
+    cli: [...nodeStores, 'ingest', 'report', 'service', 'serve', 'generate', 'scale'],
   },
   'src/shared': {
     hex: [],

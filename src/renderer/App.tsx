@@ -1,7 +1,7 @@
 /** The review desk: open an export, read the verdict, then dig into the timeline, table, proof and lists. */
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useState } from 'react';
 import type { DragEvent } from 'react';
-import type { AuditApi, CaseId, CaseSummary, EventRow, JobId, JobProgress, OpenExportRequest, TimelineLaneMarker } from '../shared/api/audit-api';
+import type { AuditApi, CaseId, CaseSummary, EventRow, JobId, OpenExportRequest, TimelineLaneMarker } from '../shared/api/audit-api';
 import type { Finding } from '../shared/verify/findings';
 import { ApiContext, sentenceOf, useApi } from './api';
 import { CaseLists } from './CaseLists';
@@ -18,6 +18,9 @@ import { useDeepLink } from './deep-link';
 import { describeRange, type Stretch } from '../shared/verify/answers';
 import { JobProgressBar, OpenPanel } from './OpenPanel';
 import { Timeline } from './Timeline';
+import { Plain } from './plain-words';
+import { useConduct } from './useConduct';
+import { useJob } from './useJob';
 import { VerdictPanel } from './VerdictPanel';
 
 type ThemeChoice = 'system' | 'light' | 'dark';
@@ -104,19 +107,30 @@ function CaseInputs({ summary, onApply }: { summary: CaseSummary; onApply(inputs
   );
 }
 
-interface Job {
-  jobId: JobId | null;
-  progress: JobProgress | null;
-  cancelRequested: boolean;
+/** A link past the timeline, for keyboard users: it moves focus (not just the scroll position) to its target. */
+function SkipLink({ target, children }: { target: string; children: string }) {
+  return (
+    <a
+      href={`#${target}`}
+      className="skip-link"
+      onClick={(e) => {
+        e.preventDefault();
+        const el = document.getElementById(target);
+        // A form takes focus on its first field; the table's grid is focusable itself.
+        const focusable = el?.matches('[tabindex]') ? el : el?.querySelector<HTMLElement>('select, input, button');
+        focusable?.focus();
+        el?.scrollIntoView?.({ block: 'nearest' });
+      }}
+    >
+      {children}
+    </a>
+  );
 }
 
 function Desk() {
   const api = useApi();
   const [summary, setSummary] = useState<CaseSummary | null>(null);
   const [showOpen, setShowOpen] = useState(false);
-  const [job, setJob] = useState<Job | null>(null);
-  const jobRef = useRef<Job | null>(null);
-  const early = useRef(new Map<JobId, JobProgress>());
   const [message, setMessage] = useState<{ text: string; kind: 'error' | 'info' } | null>(null);
   const [filter, setFilter] = useState<EventFilter>({});
   const [selected, setSelected] = useState<{ index: number; ts: string | null } | null>(null);
@@ -126,11 +140,7 @@ function Desk() {
   // case that query is the slow one, and the verdict and first rows must not wait behind it.
   const [tableReady, setTableReady] = useState<CaseId | null>(null);
   const [themeChoice, setThemeChoice, theme] = useTheme();
-
-  const updateJob = (next: Job | null) => {
-    jobRef.current = next;
-    setJob(next);
-  };
+  const conduct = useConduct(summary?.caseId ?? null, revision);
 
   const loadCase = useCallback(
     async (caseId: CaseId) => {
@@ -155,60 +165,18 @@ function Desk() {
     [api],
   );
 
-  const applyProgress = useCallback(
-    (p: JobProgress) => {
-      const current = jobRef.current;
-      if (!current) return;
-      if (p.phase === 'done') {
-        updateJob(null);
-        setRevision((r) => r + 1);
-        if (p.caseId) void loadCase(p.caseId);
-      } else if (p.phase === 'failed') {
-        updateJob(null);
-        setMessage({ text: p.error ? sentenceOf(p.error) : 'The job failed without saying why.', kind: 'error' });
-      } else if (p.phase === 'cancelled') {
-        updateJob(null);
-        setMessage({ text: 'Cancelled. The export was not changed.', kind: 'info' });
-      } else updateJob({ ...current, progress: p });
+  const { job, start, cancel } = useJob({
+    onDone: (caseId) => {
+      setRevision((r) => r + 1);
+      if (caseId) void loadCase(caseId);
     },
-    [loadCase],
-  );
-
-  useEffect(
-    () =>
-      api.onProgress((p) => {
-        if (jobRef.current?.jobId === p.jobId) applyProgress(p);
-        // Progress can beat the reply that names the job; keep the latest until we know.
-        else if (jobRef.current && jobRef.current.jobId === null) early.current.set(p.jobId, p);
-      }),
-    [api, applyProgress],
-  );
-
-  const startJob = async (start: () => Promise<{ jobId: JobId }>) => {
+    onMessage: (text, kind) => setMessage({ text, kind }),
+  });
+  const startJob = (begin: () => Promise<{ jobId: JobId }>) => {
     setMessage(null);
-    updateJob({ jobId: null, progress: null, cancelRequested: false });
-    try {
-      const { jobId } = await start();
-      const current = jobRef.current;
-      if (!current) return;
-      updateJob({ ...current, jobId });
-      if (current.cancelRequested) void api.cancelJob(jobId);
-      const seen = early.current.get(jobId);
-      early.current.clear();
-      if (seen) applyProgress(seen);
-    } catch (e) {
-      updateJob(null);
-      setMessage({ text: sentenceOf(e), kind: 'error' });
-    }
+    return start(begin);
   };
-
   const open = (request: OpenExportRequest) => startJob(() => api.openExport(request));
-  const cancel = () => {
-    const current = jobRef.current;
-    if (!current) return;
-    if (current.jobId) api.cancelJob(current.jobId).catch((e: unknown) => setMessage({ text: sentenceOf(e), kind: 'error' }));
-    else updateJob({ ...current, cancelRequested: true });
-  };
 
   const selectRow = useCallback((row: EventRow) => setSelected({ index: row.index, ts: row.ts }), []);
   const selectIndex = useCallback(
@@ -286,6 +254,12 @@ function Desk() {
   useDeepLink({ api, caseId: summary?.caseId ?? null, selectedIndex: selected?.index ?? null, loadCase: (id) => void loadCase(id), selectSeq: (seq) => void selectSeq(seq) });
   const onSpan = useCallback((fromTs: string, toTs: string) => setFilter((f) => ({ ...f, fromTs, toTs })), []);
 
+  // A case just opened: the reader starts at its verdict, not wherever the Open button was.
+  const shownCase = summary && !showOpen ? summary.caseId : null;
+  useEffect(() => {
+    if (shownCase) document.getElementById('verdict-title')?.focus();
+  }, [shownCase]);
+
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
     const file = e.dataTransfer.files[0];
@@ -297,6 +271,12 @@ function Desk() {
 
   return (
     <div className="app" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
+      {summary && !showOpen && (
+        <nav className="skip-links" aria-label="Skip links">
+          <SkipLink target="event-filters">Skip to the event filters</SkipLink>
+          <SkipLink target="event-grid">Skip to the event table</SkipLink>
+        </nav>
+      )}
       <header className="topbar">
         <h1>Audit Replay</h1>
         {summary && (
@@ -328,7 +308,9 @@ function Desk() {
       </header>
       {message && (
         <div className={`message message-${message.kind}`} role={message.kind === 'error' ? 'alert' : 'status'}>
-          <span>{message.text}</span>
+          <span>
+            <Plain text={message.text} />
+          </span>
           <button type="button" onClick={() => setMessage(null)} aria-label="Dismiss message">
             ✕
           </button>
@@ -340,16 +322,24 @@ function Desk() {
         <main className="desk">
           <VerdictPanel summary={summary} onLocateFinding={locateFinding} onShowStretch={(s) => void showStretch(s)} />
           <CaseInputs summary={summary} onApply={(inputs) => startJob(() => api.setCaseInputs(summary.caseId, inputs))} />
-          <Timeline summary={summary} selected={selected} theme={theme} onSelectMarker={selectMarker} onSpan={onSpan} enabled={tableReady === summary.caseId} />
+          <Timeline summary={summary} selected={selected} theme={theme} onSelectMarker={selectMarker} onSpan={onSpan} enabled={tableReady === summary.caseId} conduct={conduct} />
           <div className="work">
             <div className="work-left">
               <SearchBox caseId={summary.caseId} onSelect={(row) => selectIndex(row.index, row.ts)} />
-              <FilterBar summary={summary} filter={filter} onChange={setFilter} />
-              <EventTable key={`${summary.caseId}:${revision}`} caseId={summary.caseId} filter={filter} selectedIndex={selected?.index ?? null} onSelect={selectRow} reveal={reveal} onFirstPage={setTableReady} />
+              <FilterBar summary={summary} filter={filter} onChange={setFilter} conductKinds={conduct.kinds} />
+              <EventTable key={`${summary.caseId}:${revision}`} caseId={summary.caseId} filter={filter} selectedIndex={selected?.index ?? null} onSelect={selectRow} reveal={reveal} onFirstPage={setTableReady} conduct={conduct} />
             </div>
             <div className="work-right">
               <RequestStory caseId={summary.caseId} index={selected?.index ?? null} onSelectIndex={(i) => selectIndex(i)} />
-              <Inspector caseId={summary.caseId} index={selected?.index ?? null} onSelectIndex={(i) => selectIndex(i)} format={summary.format} signer={summary.signer} />
+              <Inspector
+                caseId={summary.caseId}
+                index={selected?.index ?? null}
+                onSelectIndex={(i) => selectIndex(i)}
+                format={summary.format}
+                signer={summary.signer}
+                conduct={selected ? conduct.byIndex.get(selected.index) : undefined}
+                onSelectSeq={(seq) => void selectSeq(seq)}
+              />
             </div>
           </div>
           <CaseLists caseId={summary.caseId} revision={revision} onLocateFinding={locateFinding} onSelectIndex={(i) => selectIndex(i)} onSelectSeq={(seq) => void selectSeq(seq)} />

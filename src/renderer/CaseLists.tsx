@@ -5,6 +5,7 @@ import type { DivergenceView, SequenceFindingView } from '../shared/replay/views
 import type { Finding } from '../shared/verify/findings';
 import { sentenceOf, useApi } from './api';
 import { asText } from './format';
+import { Plain } from './plain-words';
 
 export interface CaseListsProps {
   caseId: CaseId;
@@ -26,7 +27,9 @@ export function FindingText({ finding }: { finding: Finding }) {
     <>
       <span className={`badge sev-badge sev-${finding.severity}`}>{SEVERITY_WORDS[finding.severity]}</span> <strong className="mono">{finding.kind}</strong>
       <span className="muted">{finding.line != null ? ` · line ${finding.line}` : ' · whole file'}{finding.seq != null ? ` · seq ${finding.seq}` : ''}</span>
-      <div>{finding.message}</div>
+      <div>
+        <Plain text={finding.message} />
+      </div>
     </>
   );
 }
@@ -37,7 +40,7 @@ export function DivergenceCard({ d, onSelectIndex }: { d: DivergenceView; onSele
       <header>
         <span className={`badge replay-${d.status}`}>{d.status === 'diverged' ? 'Diverged' : 'Not replayable'}</span> decision <span className="mono">{d.decisionId}</span> by <span className="mono">{d.agent}</span>
         <span className="muted"> · seq {d.seq} · policy {d.policyName} v{d.policyVersion}</span>{' '}
-        <button type="button" className="link-button" onClick={() => onSelectIndex(d.index)}>
+        <button type="button" className="link-button" aria-label={`Go to event seq ${d.seq}`} onClick={() => onSelectIndex(d.index)}>
           Go to event
         </button>
       </header>
@@ -68,7 +71,7 @@ export function DivergenceCard({ d, onSelectIndex }: { d: DivergenceView; onSele
           {d.determiningPolicies.map((p) => (
             <figure key={p.id}>
               <figcaption className="mono">{p.id}</figcaption>
-              <pre className="raw" aria-label={`Policy text of ${p.id}`}>{p.text}</pre>
+              <pre className="raw" tabIndex={0} aria-label={`Policy text of ${p.id}`}>{p.text}</pre>
             </figure>
           ))}
         </div>
@@ -84,8 +87,10 @@ export function SequenceFindingEntry({ s, onSelectIndex, onSelectSeq }: { s: Seq
     <li className={`entry ${warning ? 'sev-warning' : 'sev-violation'}`} aria-label={`${s.kind} at seq ${s.seq}`}>
       <span className={`badge sev-badge ${warning ? 'sev-warning' : 'sev-violation'}`}>{warning ? 'Warning' : 'Violation'}</span> <strong className="mono">{s.kind}</strong>{' '}
       <span className="muted">· seq {s.seq}</span>
-      <div>{s.message}</div>
-      <button type="button" className="link-button" onClick={() => onSelectIndex(s.index)}>
+      <div>
+        <Plain text={s.message} />
+      </div>
+      <button type="button" className="link-button" aria-label={`Go to event seq ${s.seq}`} onClick={() => onSelectIndex(s.index)}>
         Go to event
       </button>
       {s.relatedSeqs.length > 0 && (
@@ -160,7 +165,7 @@ export function CaseLists({ caseId, revision, onLocateFinding, onSelectIndex, on
                 <li key={i} className={`entry sev-${f.severity}`}>
                   <FindingText finding={f} />
                   {(f.line != null || f.seq != null) && (
-                    <button type="button" className="link-button" onClick={() => onLocateFinding(f)}>
+                    <button type="button" className="link-button" aria-label={f.seq != null ? `Go to event seq ${f.seq}` : `Go to the event on line ${f.line}`} onClick={() => onLocateFinding(f)}>
                       Go to event
                     </button>
                   )}

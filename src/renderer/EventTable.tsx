@@ -6,9 +6,10 @@
  */
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { KeyboardEvent } from 'react';
-import type { CaseId, EventQuery, EventRow } from '../shared/api/audit-api';
+import type { CaseId, EventPage, EventQuery, EventRow } from '../shared/api/audit-api';
 import { sentenceOf, useApi } from './api';
-import { formatCount, formatTs, OUTCOME_WORDS } from './format';
+import { formatCount, formatTs, OUTCOME_WORDS, plural } from './format';
+import type { Conduct } from './useConduct';
 
 export const ROW_HEIGHT = 28;
 export const PAGE_SIZE = 200;
@@ -16,7 +17,39 @@ const MAX_PIXELS = 15_000_000;
 const KEEP_PAGES = 24;
 const OVERSCAN = 6;
 
-export type EventFilter = Omit<EventQuery, 'offset' | 'limit'>;
+export type EventFilter = Omit<EventQuery, 'offset' | 'limit'> & {
+  /** Only events with a workflow or conduct finding of this kind (the desk knows them; the service's `finding` is about integrity). */
+  conduct?: string | null;
+};
+
+/** At most this many conduct findings are looked up for the conduct filter. */
+const MAX_CONDUCT_ROWS = 2000;
+
+/**
+ * The rows of the events with a conduct finding of `kind` that also match the
+ * other filters: one query per event, its seq intersected with the filter's
+ * seq range, so every other filter means what it means for the service.
+ */
+async function conductRows(api: ReturnType<typeof useApi>, caseId: CaseId, conduct: Conduct, kind: string, query: Omit<EventFilter, 'conduct'>): Promise<EventRow[]> {
+  const targets = conduct.list.filter((f) => f.kind === kind).slice(0, MAX_CONDUCT_ROWS);
+  const seen = new Set<number>();
+  const rows: EventRow[] = [];
+  for (let i = 0; i < targets.length; i += 8) {
+    const batch = targets.slice(i, i + 8).filter((f) => !seen.has(f.index) && (seen.add(f.index), true));
+    const pages = await Promise.all(
+      batch.map((f) => {
+        const seqFrom = Math.max(f.seq, query.seqFrom ?? -Infinity);
+        const seqTo = Math.min(f.seq, query.seqTo ?? Infinity);
+        return seqFrom > seqTo ? null : api.queryEvents(caseId, { ...query, seqFrom, seqTo, offset: 0, limit: 50 });
+      }),
+    );
+    pages.forEach((page, j) => {
+      const row = page?.rows.find((r) => r.index === batch[j]!.index);
+      if (row) rows.push(row);
+    });
+  }
+  return rows.sort((a, b) => a.index - b.index);
+}
 
 export interface EventTableProps {
   caseId: CaseId;
@@ -27,11 +60,71 @@ export interface EventTableProps {
   reveal: { index: number; nonce: number } | null;
   /** Told once the first page has arrived (or failed), with the case id. */
   onFirstPage?(caseId: CaseId): void;
+  /** Workflow and conduct findings: shown in the Finding column, and what the conduct filter selects from. */
+  conduct?: Conduct;
+}
+
+/** The columns and their starting widths (px); the last, the summary, takes the rest (at least its width). */
+const COLUMNS = [
+  { label: 'Seq', width: 66 },
+  { label: 'Line', width: 62 },
+  { label: 'Time (UTC)', width: 176 },
+  { label: 'Actor', width: 112 },
+  { label: 'Kind', width: 128 },
+  { label: 'Outcome', width: 96 },
+  { label: 'Replay', width: 96 },
+  { label: 'Finding', width: 104 },
+  { label: 'Summary', width: 200 },
+] as const;
+const MIN_COLUMN = 40;
+const MAX_COLUMN = 900;
+
+/** Column widths the reviewer can drag (or move with ← → on the column's resize handle). */
+function useColumnWidths() {
+  const [widths, setWidths] = useState<number[]>(() => COLUMNS.map((c) => c.width));
+  const resize = useCallback((column: number, width: number) => setWidths((w) => w.map((x, i) => (i === column ? Math.max(MIN_COLUMN, Math.min(MAX_COLUMN, Math.round(width))) : x))), []);
+  const template = widths.map((w, i) => (i === widths.length - 1 ? `minmax(${w}px, 1fr)` : `${w}px`)).join(' ');
+  return { widths, resize, template, total: widths.reduce((a, w) => a + w, 0) };
+}
+
+function ResizeHandle({ label, width, onResize }: { label: string; width: number; onResize(width: number): void }) {
+  return (
+    <span
+      role="separator"
+      aria-orientation="vertical"
+      aria-label={`Resize the ${label} column`}
+      aria-valuenow={width}
+      aria-valuemin={MIN_COLUMN}
+      aria-valuemax={MAX_COLUMN}
+      tabIndex={0}
+      className="col-resize"
+      onKeyDown={(e) => {
+        // The grid's own arrow keys move the row cursor: these belong to the handle.
+        e.stopPropagation();
+        if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
+          e.preventDefault();
+          onResize(width + (e.key === 'ArrowRight' ? 16 : -16));
+        }
+      }}
+      onPointerDown={(e) => {
+        e.preventDefault();
+        e.stopPropagation();
+        const x0 = e.clientX;
+        const move = (m: PointerEvent) => onResize(width + m.clientX - x0);
+        const up = () => {
+          window.removeEventListener('pointermove', move);
+          window.removeEventListener('pointerup', up);
+        };
+        window.addEventListener('pointermove', move);
+        window.addEventListener('pointerup', up);
+      }}
+    />
+  );
 }
 
 const REPLAY_WORDS: Record<string, string> = { match: 'matches', diverged: 'DIVERGED', 'not-replayable': 'not replayable' };
 
-export function EventTable({ caseId, filter, selectedIndex, onSelect, reveal, onFirstPage }: EventTableProps) {
+export function EventTable({ caseId, filter, selectedIndex, onSelect, reveal, onFirstPage, conduct }: EventTableProps) {
   const api = useApi();
   const scroller = useRef<HTMLDivElement>(null);
   const pages = useRef(new Map<number, EventRow[]>());
@@ -46,8 +139,14 @@ export function EventTable({ caseId, filter, selectedIndex, onSelect, reveal, on
   const filterKey = JSON.stringify(filter);
   const onFirstPageRef = useRef(onFirstPage);
   onFirstPageRef.current = onFirstPage;
+  const conductRef = useRef(conduct);
+  conductRef.current = conduct;
+  // The conduct filter starts over once the conduct list has arrived.
+  const conductReady = filter.conduct ? (conduct?.list.length ?? 0) : 0;
 
-  const height = viewHeight > 0 ? viewHeight : 14 * ROW_HEIGHT;
+  const columns = useColumnWidths();
+  // The column header row sits (sticky) at the top of the scroller: the rows get the rest.
+  const height = (viewHeight > 0 ? viewHeight : 14 * ROW_HEIGHT) - ROW_HEIGHT;
   const viewRows = Math.max(1, Math.floor(height / ROW_HEIGHT));
   const count = total ?? 0;
   const contentHeight = Math.min(count * ROW_HEIGHT, MAX_PIXELS);
@@ -60,8 +159,15 @@ export function EventTable({ caseId, filter, selectedIndex, onSelect, reveal, on
       if (pages.current.has(page) || inflight.current.has(page)) return;
       const gen = generation.current;
       inflight.current.add(page);
-      api
-        .queryEvents(caseId, { ...(JSON.parse(filterKey) as EventFilter), offset: page * PAGE_SIZE, limit: PAGE_SIZE })
+      const { conduct: conductKind, ...query } = JSON.parse(filterKey) as EventFilter;
+      const answer: Promise<EventPage> = conductKind
+        ? conductRows(api, caseId, conductRef.current ?? { list: [], byIndex: new Map(), kinds: [] }, conductKind, query).then((rows) => {
+            // Every page at once: the conduct list is short.
+            for (let p = 1; p * PAGE_SIZE < rows.length; p++) pages.current.set(p, rows.slice(p * PAGE_SIZE, (p + 1) * PAGE_SIZE));
+            return { total: rows.length, offset: 0, rows: rows.slice(0, PAGE_SIZE) };
+          })
+        : api.queryEvents(caseId, { ...query, offset: page * PAGE_SIZE, limit: PAGE_SIZE });
+      answer
         .then((result) => {
           if (gen !== generation.current) return;
           inflight.current.delete(page);
@@ -78,7 +184,7 @@ export function EventTable({ caseId, filter, selectedIndex, onSelect, reveal, on
           setError(sentenceOf(e));
         });
     },
-    [api, caseId, filterKey],
+    [api, caseId, filterKey, conductReady],
   );
 
   // A new filter starts over: forget every page and go back to the top.
@@ -185,24 +291,12 @@ export function EventTable({ caseId, filter, selectedIndex, onSelect, reveal, on
   return (
     <section className="panel table-panel" aria-label="Event table">
       <div className="table-status" role="status" aria-live="polite">
-        {error ? <span className="error-text">{error}</span> : total === null ? 'Loading events…' : `${formatCount(total)} events${total === 0 ? ' match these filters' : ''}`}
+        {error ? <span className="error-text">{error}</span> : total === null ? 'Loading events…' : `${plural(total, 'event')}${total === 0 ? ' match these filters' : ''}`}
         {total ? <span className="muted"> · row {formatCount(Math.min(cursor + 1, total))} · ↑ ↓ PgUp PgDn Home End move, Enter inspects</span> : null}
-      </div>
-      <div className="grid-head" role="presentation">
-        <div role="row" aria-rowindex={1} className="row head-row">
-          <span role="columnheader">Seq</span>
-          <span role="columnheader">Line</span>
-          <span role="columnheader">Time (UTC)</span>
-          <span role="columnheader">Actor</span>
-          <span role="columnheader">Kind</span>
-          <span role="columnheader">Outcome</span>
-          <span role="columnheader">Replay</span>
-          <span role="columnheader">Finding</span>
-          <span role="columnheader">Summary</span>
-        </div>
       </div>
       <div
         ref={scroller}
+        id="event-grid"
         className="grid-body"
         role="grid"
         aria-label="Events"
@@ -212,12 +306,21 @@ export function EventTable({ caseId, filter, selectedIndex, onSelect, reveal, on
         tabIndex={0}
         onKeyDown={onKeyDown}
         onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+        style={{ ['--table-cols' as string]: columns.template, ['--table-min' as string]: `${columns.total}px` }}
       >
+        <div role="row" aria-rowindex={1} className="row head-row">
+          {COLUMNS.map((c, i) => (
+            <span role="columnheader" key={c.label}>
+              {c.label}
+              <ResizeHandle label={c.label} width={columns.widths[i]!} onResize={(w) => columns.resize(i, w)} />
+            </span>
+          ))}
+        </div>
         <div className="grid-spacer" style={{ height: contentHeight }}>
           {rows.map(({ position, row }) => {
             const top = Math.min(scrollTop, maxScroll) + (position - firstFloat) * ROW_HEIGHT;
             const selected = row != null && row.index === selectedIndex;
-            const classes = ['row', position === cursor ? 'cursor' : '', selected ? 'selected' : '', row?.findingKinds.length ? 'has-finding' : '', row?.replayStatus === 'diverged' ? 'diverged' : ''].join(' ');
+            const classes = ['row', position === cursor ? 'cursor' : '', selected ? 'selected' : '', row?.findingKinds.length || (row && conduct?.byIndex.has(row.index)) ? 'has-finding' : '', row?.replayStatus === 'diverged' ? 'diverged' : ''].join(' ');
             if (!row) {
               return (
                 <div key={position} id={`event-pos-${position}`} role="row" aria-rowindex={position + 2} className="row loading" style={{ top }}>
@@ -240,14 +343,21 @@ export function EventTable({ caseId, filter, selectedIndex, onSelect, reveal, on
                   onSelect(row);
                 }}
               >
-                <span role="gridcell">{row.seq}</span>
-                <span role="gridcell">{row.line}</span>
+                <span role="gridcell" title={`seq ${row.seq}`}>{row.seq}</span>
+                <span role="gridcell" title={`line ${row.line}`}>{row.line}</span>
                 <span role="gridcell">{formatTs(row.ts).replace(/ UTC$/, '')}</span>
                 <span role="gridcell" title={`${row.actorType} ${row.actorId}`}>{row.actorId}</span>
                 <span role="gridcell" title={row.kind}>{row.kind}</span>
                 <span role="gridcell" className={row.outcome ? `outcome outcome-${row.outcome}` : ''}>{row.outcome ? (OUTCOME_WORDS[row.outcome] ?? row.outcome) : ''}</span>
                 <span role="gridcell" className={row.replayStatus ? `replay replay-${row.replayStatus}` : ''}>{row.replayStatus ? REPLAY_WORDS[row.replayStatus] : ''}</span>
-                <span role="gridcell" className={row.findingKinds.length ? 'finding-cell' : ''}>{row.findingKinds.join(', ')}</span>
+                {(() => {
+                  const kinds = [...row.findingKinds, ...(conduct?.byIndex.get(row.index)?.map((f) => f.kind) ?? [])];
+                  return (
+                    <span role="gridcell" className={kinds.length ? 'finding-cell' : ''} title={kinds.join(', ') || undefined}>
+                      {kinds.join(', ')}
+                    </span>
+                  );
+                })()}
                 <span role="gridcell" className="summary-cell" title={row.summary}>{row.summary}</span>
               </div>
             );

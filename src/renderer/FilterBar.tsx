@@ -21,13 +21,15 @@ export interface FilterBarProps {
   summary: CaseSummary;
   filter: EventFilter;
   onChange(filter: EventFilter): void;
+  /** Kinds of the case's workflow and conduct findings, offered beside the integrity findings. */
+  conductKinds?: string[];
 }
 
 export function isEmptyFilter(filter: EventFilter): boolean {
   return Object.values(filter).every((v) => v == null || v === '' || v === false);
 }
 
-export function FilterBar({ summary, filter, onChange }: FilterBarProps) {
+export function FilterBar({ summary, filter, onChange, conductKinds = [] }: FilterBarProps) {
   const [text, setText] = useState(filter.text ?? '');
   useEffect(() => setText(filter.text ?? ''), [filter.text]);
   // Typing waits a moment so every keystroke does not query a million rows.
@@ -42,7 +44,7 @@ export function FilterBar({ summary, filter, onChange }: FilterBarProps) {
   const agentSet = new Set(summary.agents);
   const others = (summary.actors ?? []).filter((a) => !agentSet.has(a));
   return (
-    <form className="filters" aria-label="Event filters" onSubmit={(e) => e.preventDefault()}>
+    <form id="event-filters" className="filters" aria-label="Event filters" onSubmit={(e) => e.preventDefault()}>
       <label>
         Agent
         <select value={filter.agent ?? ''} onChange={(e) => set({ agent: e.target.value || null })}>
@@ -89,12 +91,29 @@ export function FilterBar({ summary, filter, onChange }: FilterBarProps) {
       </label>
       <label>
         Finding
-        <select value={filter.finding ?? ''} onChange={(e) => set({ finding: e.target.value || null })}>
+        <select
+          value={filter.conduct ? `conduct:${filter.conduct}` : (filter.finding ?? '')}
+          onChange={(e) => {
+            const v = e.target.value;
+            set(v.startsWith('conduct:') ? { conduct: v.slice('conduct:'.length), finding: null } : { finding: v || null, conduct: null });
+          }}
+        >
           <option value="">any event</option>
-          <option value="*">with any finding</option>
-          {findingKinds.map((k) => (
-            <option key={k} value={k}>{k}</option>
-          ))}
+          <option value="*">with any integrity finding</option>
+          {findingKinds.length > 0 && (
+            <optgroup label="Integrity">
+              {findingKinds.map((k) => (
+                <option key={k} value={k}>{k}</option>
+              ))}
+            </optgroup>
+          )}
+          {conductKinds.length > 0 && (
+            <optgroup label="Workflow and conduct">
+              {conductKinds.map((k) => (
+                <option key={k} value={`conduct:${k}`}>{k}</option>
+              ))}
+            </optgroup>
+          )}
         </select>
       </label>
       <label className="check-label">

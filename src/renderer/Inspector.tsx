@@ -1,10 +1,13 @@
 /** The proof of one event, step by step, so a reviewer can check it by hand. */
-import { useEffect, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { ReactNode } from 'react';
 import type { CaseId, EventProof } from '../shared/api/audit-api';
+import type { SequenceFindingView } from '../shared/replay/views';
 import { sentenceOf, useApi } from './api';
 import { asText, formatTs } from './format';
 import { describeRange, type SignerAnswer } from '../shared/verify/answers';
 import { EXPORT_FORMAT } from '../shared/export/types';
+import { Plain, Term } from './plain-words';
 
 export interface InspectorProps {
   caseId: CaseId;
@@ -13,7 +16,12 @@ export interface InspectorProps {
   /** The case's format and signer: what vouches for an entry when the format has no checkpoints. */
   format: string;
   signer: SignerAnswer;
+  /** Workflow and conduct findings on this event (the Sequence findings tab's, for this index). */
+  conduct?: readonly SequenceFindingView[];
+  /** Select the event with this seq (a conduct finding's related events). */
+  onSelectSeq?(seq: number): void;
 }
+
 
 /** A check's result; one that holds inside an unproven stretch is not a green tick: it proves nothing. */
 function Check({ ok, yes, no, unknown, unproven = false }: { ok: boolean | null; yes: string; no: string; unknown: string; unproven?: boolean }) {
@@ -40,11 +48,25 @@ function valueAt(raw: string, path: string): { found: boolean; value: unknown } 
   }
 }
 
-export function Inspector({ caseId, index, onSelectIndex, format, signer }: InspectorProps) {
+export function Inspector({ caseId, index, onSelectIndex, format, signer, conduct = [], onSelectSeq }: InspectorProps) {
   const api = useApi();
   const [proof, setProof] = useState<EventProof | null>(null);
   const [error, setError] = useState<string | null>(null);
-
+  const box = useRef<HTMLElement>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Is focus inside the inspector? Kept through a blur with no new target, as when the focused button is removed.
+  const focusInside = useRef(false);
+  useLayoutEffect(() => {
+    // A new selection starts at the top, not where the last event's proof was scrolled to.
+    if (box.current) box.current.scrollTop = 0;
+  }, [index]);
+  const shown = proof !== null && proof.index === index;
+  useLayoutEffect(() => {
+    // The button that was clicked (a link here, "Inspect the previous event") went with the old proof:
+    // keep focus in the inspector, on its heading, instead of dropping it to the page.
+    const active = document.activeElement;
+    if (focusInside.current && (active === null || active === document.body)) heading.current?.focus();
+  }, [shown, index]);
   useEffect(() => {
     if (index === null) return;
     let live = true;
@@ -58,36 +80,51 @@ export function Inspector({ caseId, index, onSelectIndex, format, signer }: Insp
     };
   }, [api, caseId, index]);
 
+  const frame = (body: ReactNode, busy = false) => (
+    <section
+      ref={box}
+      className="panel inspector"
+      aria-label="Event inspector"
+      aria-busy={busy || undefined}
+      onFocus={() => (focusInside.current = true)}
+      onBlur={(e) => {
+        if (e.relatedTarget && !e.currentTarget.contains(e.relatedTarget as Node)) focusInside.current = false;
+      }}
+    >
+      {body}
+    </section>
+  );
   if (index === null) {
-    return (
-      <section className="panel inspector" aria-label="Event inspector">
+    return frame(
+      <>
         <h2>Inspector</h2>
         <p className="muted">Select an event in the table, the timeline or a list to see its proof.</p>
-      </section>
+      </>,
     );
   }
   if (error) {
-    return (
-      <section className="panel inspector" aria-label="Event inspector">
+    return frame(
+      <>
         <h2>Inspector</h2>
         <p className="error-text" role="alert">{error}</p>
-      </section>
+      </>,
     );
   }
   if (!proof || proof.index !== index) {
-    return (
-      <section className="panel inspector" aria-label="Event inspector" aria-busy="true">
-        <h2>Inspector</h2>
+    return frame(
+      <>
+        <h2 ref={heading} tabIndex={-1}>Inspector</h2>
         <p className="muted">Loading the proof of event {index}…</p>
-      </section>
+      </>,
+      true,
     );
   }
 
   const cp = proof.checkpoint;
   const stretch = proof.unproven;
-  return (
-    <section className="panel inspector" aria-label="Event inspector">
-      <h2>
+  return frame(
+    <>
+      <h2 ref={heading} tabIndex={-1}>
         Event seq {proof.seq} <span className="muted">· line {proof.line} · position {proof.index}</span>
       </h2>
 
@@ -105,11 +142,33 @@ export function Inspector({ caseId, index, onSelectIndex, format, signer }: Insp
           edited; the checks below cannot tell.
         </p>
       )}
+      {conduct.length > 0 && (
+        <ul className="inspector-findings" aria-label="Workflow and conduct findings on this event">
+          {conduct.map((f, i) => {
+            const warning = f.severity === 'warning';
+            return (
+              <li key={i} className={warning ? 'sev-warning' : 'sev-violation'}>
+                <span className={`badge sev-badge ${warning ? 'sev-warning' : 'sev-violation'}`}>{warning ? 'Warning' : 'Violation'}</span> <strong>{f.kind}</strong>: <Plain text={f.message} />
+                {f.relatedSeqs.length > 0 && (
+                  <div className="involves">
+                    <span className="muted">Involves:</span>{' '}
+                    {f.relatedSeqs.map((seq) => (
+                      <button key={seq} type="button" className="link-button" aria-label={`Select related event seq ${seq}`} onClick={() => onSelectSeq?.(seq)}>
+                        seq {seq}
+                      </button>
+                    ))}
+                  </div>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
       {proof.findings.length > 0 && (
         <ul className="inspector-findings" aria-label="Findings on this event">
           {proof.findings.map((f, i) => (
             <li key={i} className={`sev-${f.severity}`}>
-              <strong>{f.kind}</strong>: {f.message}
+              <strong>{f.kind}</strong>: <Plain text={f.message} />
             </li>
           ))}
         </ul>
@@ -150,7 +209,9 @@ export function Inspector({ caseId, index, onSelectIndex, format, signer }: Insp
             Covered by the checkpoint on line {cp.line} (events up to seq {cp.seqHi}, tree size {cp.treeSize}, key <span className="mono">{cp.keyId}</span>, {cp.final ? 'final' : 'not final'}, signed {formatTs(cp.ts)}): <strong>{cp.status}</strong>.
           </p>
           <dl className="hashes">
-            <dt>Leaf hash</dt>
+            <dt>
+              <Term plain="This event's fingerprint in the checkpoint" term="leaf hash" />
+            </dt>
             <dd className="mono">{proof.leafHash ?? '—'}</dd>
           </dl>
           <table className="proof-steps" aria-label="Merkle inclusion steps">
@@ -202,9 +263,11 @@ export function Inspector({ caseId, index, onSelectIndex, format, signer }: Insp
       )}
 
       <h3>Raw line</h3>
-      <pre className="raw" aria-label="Raw line">{proof.raw}</pre>
-      <h3>Canonical bytes (what is hashed)</h3>
-      <pre className="raw" aria-label="Canonical bytes">{proof.canonical}</pre>
-    </section>
+      <pre className="raw" tabIndex={0} aria-label="Raw line">{proof.raw}</pre>
+      <h3>
+        <Term plain="The exact text that is fingerprinted" term="canonical bytes" />
+      </h3>
+      <pre className="raw" tabIndex={0} aria-label="Canonical bytes">{proof.canonical}</pre>
+    </>,
   );
 }

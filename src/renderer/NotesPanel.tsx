@@ -7,6 +7,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { NOTE_TAGS, type CaseId, type CaseNote, type NotesCarried, type NoteTarget } from '../shared/api/audit-api';
 import { sentenceOf, useApi } from './api';
+import { localTime, plural } from './format';
 
 export interface NotesPanelProps {
   caseId: CaseId;
@@ -48,6 +49,15 @@ function TagPicker({ tags, onChange, label }: { tags: string[]; onChange(tags: s
   );
 }
 
+/** A note's time as the reviewer's local time, readable; the recorded value on hover and in `dateTime`. */
+function NoteTime({ at }: { at: string }) {
+  return (
+    <time dateTime={at} title={at}>
+      {localTime(at)}
+    </time>
+  );
+}
+
 function NoteItem({ note, onEdit }: { note: CaseNote; onEdit(text: string, tags: string[]): Promise<void> }) {
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState(note.current.text);
@@ -56,7 +66,7 @@ function NoteItem({ note, onEdit }: { note: CaseNote; onEdit(text: string, tags:
   return (
     <li className="note" aria-label={`Note ${note.noteId}`}>
       <div className="note-head">
-        <span>{targetWords(note.target)}</span> · <span>{note.current.author}</span> · <time>{note.current.at}</time> · v{note.current.version}
+        <span>{targetWords(note.target)}</span> · <span>{note.current.author}</span> · <NoteTime at={note.current.at} /> · v{note.current.version}
       </div>
       {note.current.tags.length > 0 && <div className="note-tag-list">{note.current.tags.map((t) => <span key={t} className="tag">{t}</span>)}</div>}
       {editing ? (
@@ -86,7 +96,7 @@ function NoteItem({ note, onEdit }: { note: CaseNote; onEdit(text: string, tags:
         <ol className="note-history" aria-label={`History of note ${note.noteId}`}>
           {note.history.map((v) => (
             <li key={v.version}>
-              v{v.version} · {v.author} · <time>{v.at}</time>: {v.text}
+              v{v.version} · {v.author} · <NoteTime at={v.at} />: {v.text}
               {v.tags.length > 0 && ` [${v.tags.join(', ')}]`}
             </li>
           ))}
@@ -168,7 +178,7 @@ export function NotesPanel({ caseId, index, carried = null }: NotesPanelProps) {
           Add note
         </button>
       </form>
-      {index !== null && <p className="muted">{here.length} notes on this event.</p>}
+      {index !== null && <p className="muted">{plural(here.length, 'note')} on this event.</p>}
       {notes && notes.length > 0 && (
         <ul className="note-list">
           {notes.map((n) => (

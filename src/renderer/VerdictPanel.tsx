@@ -7,6 +7,7 @@ import type { CaseSummary } from '../shared/api/audit-api';
 import { VERDICT_EXIT_CODE, type Finding } from '../shared/verify/findings';
 import { describeRange, joinAdjacent, type Stretch } from '../shared/verify/answers';
 import { FindingText } from './CaseLists';
+import { Plain, Term } from './plain-words';
 import { CONDUCT_WORDS, formatBytes, formatCount, formatTs, INTEGRITY_WORDS, SIGNER_WORDS, VERDICT_WORDS, worstTone, type AnswerWords } from './format';
 
 export interface VerdictPanelProps {
@@ -40,7 +41,7 @@ export function ThreeAnswers({ summary, onShowStretch }: Pick<VerdictPanelProps,
   return (
     <div className="answers">
       <Answer question="Record" words={INTEGRITY_WORDS[integrity.status]} label={`Record: ${INTEGRITY_WORDS[integrity.status].word}`}>
-        <p>{integrity.sentence}</p>
+        <p><Plain text={integrity.sentence} /></p>
         {stretches.length > 0 && (
           <ul className="stretches" aria-label="Stretches that cannot be proven">
             {stretches.slice(0, 5).map((st) => (
@@ -58,7 +59,7 @@ export function ThreeAnswers({ summary, onShowStretch }: Pick<VerdictPanelProps,
         )}
       </Answer>
       <Answer question="Signer" words={signerWords} label={`Signer: ${signerWords.word}`}>
-        <p>{signer.sentence}</p>
+        <p><Plain text={signer.sentence} /></p>
         {signer.status !== 'trusted' && signer.key_id && (
           <p className="mono signer-key">
             key_id {signer.key_id}
@@ -69,7 +70,7 @@ export function ThreeAnswers({ summary, onShowStretch }: Pick<VerdictPanelProps,
         <p className="muted">{summary.trustPath ? <>Verified with the trust store <span className="mono">{summary.trustPath}</span></> : 'No trust store was chosen.'}</p>
       </Answer>
       <Answer question="Conduct" words={CONDUCT_WORDS[conduct.status]} label={`Conduct: ${CONDUCT_WORDS[conduct.status].word}`}>
-        <p>{conduct.status === 'not-run' && conduct.reason ? conduct.reason : conduct.sentence}</p>
+        <p><Plain text={conduct.status === 'not-run' && conduct.reason ? conduct.reason : conduct.sentence} /></p>
       </Answer>
     </div>
   );
@@ -85,7 +86,7 @@ export function VerdictPanel({ summary, onLocateFinding, onShowStretch }: Verdic
   const tone = worstTone([INTEGRITY_WORDS[summary.integrity.status].tone, SIGNER_WORDS[summary.signer.status].tone, CONDUCT_WORDS[summary.conduct.status].tone]);
   return (
     <section className={`panel verdict tone-border-${tone}`} aria-labelledby="verdict-title">
-      <h2 id="verdict-title" className="answers-title">
+      <h2 id="verdict-title" className="answers-title" tabIndex={-1}>
         Verdict: what this export shows
       </h2>
       <ThreeAnswers summary={summary} onShowStretch={onShowStretch} />
@@ -99,7 +100,7 @@ export function VerdictPanel({ summary, onLocateFinding, onShowStretch }: Verdic
       </p>
       {summary.format !== 'audit-export/1' && (
         <p className="verdict-format" aria-label="Format read">
-          Read as <span className="mono">{summary.format}</span>: {summary.formatReason}.
+          Read as <span className="mono">{summary.format}</span>: <Plain text={summary.formatReason} />.
           {summary.unauthenticatedFields.length > 0 && (
             <>
               {' '}
@@ -199,7 +200,7 @@ export function VerdictPanel({ summary, onLocateFinding, onShowStretch }: Verdic
         <summary>About this export</summary>
         <dl>
           <dt>Verdict, in one sentence</dt>
-          <dd>{summary.verdictReason}</dd>
+          <dd><Plain text={summary.verdictReason} /></dd>
           <dt>File</dt>
           <dd className="mono">{summary.exportPath}</dd>
           <dt>Size</dt>
@@ -208,9 +209,11 @@ export function VerdictPanel({ summary, onLocateFinding, onShowStretch }: Verdic
           <dd className="mono">{summary.exportSha256}</dd>
           <dt>Format</dt>
           <dd>
-            <span className="mono">{summary.format}</span> — {summary.formatReason}
+            <span className="mono">{summary.format}</span> — <Plain text={summary.formatReason} />
           </dd>
-          <dt>Head hash</dt>
+          <dt>
+            <Term plain="Fingerprint of the last event" term="head hash" />
+          </dt>
           <dd className="mono">{summary.headHash ?? '—'}</dd>
           <dt>Findings by kind</dt>
           <dd>{Object.entries(summary.findingCounts).map(([k, n]) => `${k}: ${n}`).join(', ') || 'none'}</dd>

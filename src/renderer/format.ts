@@ -8,6 +8,12 @@ export function formatTs(ts: string | null | undefined): string {
   return m ? `${m[1]} ${m[2]}${m[3] === 'Z' ? ' UTC' : (m[3] ?? '')}` : ts;
 }
 
+/** An instant as the reader's local date and time ("3 Dec 2026, 14:05"); the text itself when it is not a time. */
+export function localTime(iso: string): string {
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : iso;
+}
+
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }

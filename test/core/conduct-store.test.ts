@@ -8,7 +8,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { createAuditService, type AuditService } from '../../src/main/node/service/audit-service';
 import { CaseQueries } from '../../src/main/node/service/case-queries';
-import { migrate } from '../../src/main/node/store/case-store';
+import { asReadable, migrate } from '../../src/main/node/store/case-store';
+import { CaseStoreReader } from '../../src/main/node/store/case-store-reader';
 import { MIGRATIONS } from '../../src/main/node/store/migrations';
 import { tmpDir } from './export-builder';
 import { jobEnd } from './job-end';
@@ -59,12 +60,12 @@ describe('conduct findings in a case', () => {
     const db = new Database(':memory:');
     migrate(db, MIGRATIONS.filter((m) => m.version <= 4));
     db.prepare('INSERT INTO sequence_findings (kind, seq, event_idx, message) VALUES (?, ?, ?, ?)').run('executed-after-deny', 7, 7, 'request r1 was executed for a1 although its policy decision was deny');
-    const old = new CaseQueries('old', db).sequenceFindings();
+    const old = new CaseQueries('old', new CaseStoreReader(asReadable(db))).sequenceFindings();
     expect(old).toEqual([{ kind: 'executed-after-deny', severity: 'violation', seq: 7, index: 7, message: 'request r1 was executed for a1 although its policy decision was deny', relatedSeqs: [] }]);
     // Opened for writing, it migrates; the old row keeps the defaults and new rows carry both.
     migrate(db);
     db.prepare('INSERT INTO sequence_findings (kind, seq, event_idx, message, severity, related_seqs) VALUES (?, ?, ?, ?, ?, ?)').run('killswitch-ineffective', 9, 9, 'w', 'warning', '[11]');
-    expect(new CaseQueries('old', db).sequenceFindings().map((f) => [f.kind, f.severity, f.relatedSeqs])).toEqual([
+    expect(new CaseQueries('old', new CaseStoreReader(asReadable(db))).sequenceFindings().map((f) => [f.kind, f.severity, f.relatedSeqs])).toEqual([
       ['executed-after-deny', 'violation', []],
       ['killswitch-ineffective', 'warning', [11]],
     ]);

@@ -98,7 +98,7 @@ describe.skipIf(!available)('review desk in Chromium on the real services', () =
     await page.getByRole('tab', { name: /Divergences/ }).click();
     const card = page.getByRole('article').first();
     await card.getByRole('table', { name: /Recorded and replayed outcome/ }).waitFor();
-    await card.getByRole('button', { name: 'Go to event' }).click();
+    await card.getByRole('button', { name: `Go to event seq ${divergences[0]!.seq}` }).click();
     await page.getByRole('region', { name: 'Event inspector' }).getByText(`Event seq ${divergences[0]!.seq}`).waitFor();
     await card.scrollIntoViewIfNeeded();
     await shell.screenshot('e2e-3-divergence.png');

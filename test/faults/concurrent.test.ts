@@ -11,7 +11,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ingestCase } from '../../src/main/node/ingest/ingest-case';
-import { openCaseDb } from '../../src/main/node/store/case-store';
+import { openWritable } from '../../src/main/node/store/case-store';
 import { createAuditService } from '../../src/main/node/service/audit-service';
 import { REPO, startChild } from './child';
 
@@ -48,7 +48,7 @@ describe('one case, two processes', () => {
     }
     for (const end of await exits) expect(end.out, end.err).toContain('done');
     await service.close();
-    const db = openCaseDb(made.file);
+    const db = openWritable(made.file);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     for (const tag of ['a', 'b']) expect(db.prepare('SELECT count(*) FROM sequence_findings WHERE kind = ?').pluck().get(`race-${tag}`)).toBe(rounds * 20);
     db.close();
@@ -66,7 +66,7 @@ describe('one case, two processes', () => {
       w.proc.kill('SIGKILL');
       await w.exited;
     }
-    const db = openCaseDb(made.file);
+    const db = openWritable(made.file);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     for (const delay of [5, 40, 120]) expect((db.prepare('SELECT count(*) FROM sequence_findings WHERE kind = ?').pluck().get(`race-k${delay}`) as number) % 20).toBe(0);
     db.close();

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestCase } from '../../src/main/node/ingest/ingest-case';
 import { createAuditService } from '../../src/main/node/service/audit-service';
 import { describeError } from '../../src/main/node/errors/describe-error';
-import { openCaseDb } from '../../src/main/node/store/case-store';
+import { openReadable } from '../../src/main/node/store/case-store';
 import type { JobProgress } from '../../src/shared/api/audit-api';
 import { REPO } from './child';
 
@@ -80,7 +80,7 @@ describe.skipIf(!canMount)('a full disk', () => {
     expect(describeError(err, bigExport)).toMatch(/disk .*is full; nothing was saved/i);
     expect(readdirSync(casesDir).filter((f) => f.includes('partial'))).toEqual([]);
     expect(sha(first.file)).toBe(before);
-    const db = openCaseDb(first.file, { readonly: true });
+    const db = openReadable(first.file);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     db.close();
     expect(sha(bigExport)).toBe(exportBefore);

@@ -10,7 +10,7 @@
  */
 import { ingestCase } from '../../src/main/node/ingest/ingest-case';
 import { createAuditService } from '../../src/main/node/service/audit-service';
-import { openCaseDb } from '../../src/main/node/store/case-store';
+import { openWritable } from '../../src/main/node/store/case-store';
 import { describeError } from '../../src/main/node/errors/describe-error';
 
 const [mode, ...args] = process.argv.slice(2);
@@ -38,7 +38,7 @@ try {
     await service.close();
   } else if (mode === 'writer') {
     const [caseFile, rounds, tag] = args;
-    const db = openCaseDb(caseFile);
+    const db = openWritable(caseFile);
     db.pragma('busy_timeout = 10000');
     const insert = db.prepare('INSERT INTO sequence_findings (kind, seq, event_idx, message) VALUES (?, ?, ?, ?)');
     const bump = db.prepare("UPDATE events SET replay_status = ? WHERE idx = ?");

@@ -16,7 +16,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { openCaseDb, readMeta } from '../../src/main/node/store/case-store';
+import { openReadable } from '../../src/main/node/store/case-store';
+import { readCaseMeta } from '../../src/main/node/store/case-meta';
 import { createAuditService } from '../../src/main/node/service/audit-service';
 import { prng, REPO, startChild } from './child';
 
@@ -46,8 +47,12 @@ async function checkCasesDir(casesDir: string): Promise<{ complete: number; part
   const service = createAuditService({ casesDir });
   const listed = await service.listRecentCases();
   const after = readdirSync(casesDir);
-  expect(after.filter((f) => f.includes('.partial.db')), 'leftover partial cases after reopening').toEqual([]);
+  expect(after.filter((f) => f.includes('.partial.')), 'leftover partial cases (stores or export copies) after reopening').toEqual([]);
   const stores = after.filter((f) => /^[^.]+\.db$/.test(f));
+  // Each complete case has its export copy, byte for byte the export; no copy is left without its case.
+  const copies = after.filter((f) => /^[^.]+\.export$/.test(f));
+  expect(copies.map((f) => f.replace(/\.export$/, '.db')).sort(), 'export copies and stores pair up').toEqual([...stores].sort());
+  for (const c of copies) expect(sha(path.join(casesDir, c)), c).toBe(exportSha);
   expect(listed.filter((c) => !c.interrupted).map((c) => `${c.caseId}.db`).sort()).toEqual(stores.sort());
   // Every ingest killed before it finished is marked as interrupted, naming its export.
   for (const c of listed.filter((r) => r.interrupted)) {
@@ -56,13 +61,13 @@ async function checkCasesDir(casesDir: string): Promise<{ complete: number; part
     expect(stores).not.toContain(`${c.caseId}.db`);
   }
   for (const store of stores) {
-    const db = openCaseDb(path.join(casesDir, store), { readonly: true });
+    const db = openReadable(path.join(casesDir, store));
     try {
       expect(db.pragma('integrity_check', { simple: true }), store).toBe('ok');
       expect(db.pragma('foreign_key_check')).toEqual([]);
-      const meta = readMeta(db);
+      const meta = readCaseMeta(db);
       expect(meta.verdict, store).toBe('intact');
-      expect(meta.export_sha256).toBe(exportSha);
+      expect(meta.exportSha256).toBe(exportSha);
       expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(meta.events);
       expect(meta.replay, `${store}: replay stored with the case`).not.toBeNull();
     } finally {
@@ -133,7 +138,7 @@ describe('SIGKILL during ingest and replay', () => {
     );
     expect(landed.beforeOrDuring).toBeGreaterThan(KILL_POINTS / 3);
     expect(existsSync(exportPath)).toBe(true);
-  });
+  }, 240_000); // 12 rounds of two killed ingests and two full ones: minutes on a loaded 2-core machine; a correctness test, never timed
 
   it('the ingest worker thread terminated at 8 seeded points (cancel): no half case, the service keeps working', async () => {
     const rand = prng(SEED + 1);

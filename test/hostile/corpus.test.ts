@@ -16,7 +16,8 @@ import { ingestCase } from '../../src/main/node/ingest/ingest-case';
 import { replayExport } from '../../src/main/node/replay/replay-service';
 import { InputError } from '../../src/main/node/errors/errors';
 import { describeError } from '../../src/main/node/errors/describe-error';
-import { openCaseDb, readMeta } from '../../src/main/node/store/case-store';
+import { openReadable } from '../../src/main/node/store/case-store';
+import { readCaseMeta } from '../../src/main/node/store/case-meta';
 import { CORPUS_DIR } from './make-corpus';
 
 const TRUST = path.join(CORPUS_DIR, 'trust.json');
@@ -150,8 +151,8 @@ describe('hostile corpus', () => {
       try {
         const r = await ingestCase({ caseId, casesDir, exportPath: file, trustPath: TRUST, policiesPath: POLICIES, workers: 0 });
         expect('verdict' in want, `${name} ingested but verify refuses it`).toBe(true);
-        const db = openCaseDb(r.file, { readonly: true });
-        expect(readMeta(db).verdict).toBe(r.result.verdict);
+        const db = openReadable(r.file);
+        expect(readCaseMeta(db).verdict).toBe(r.result.verdict);
         expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
         db.close();
       } catch (err) {

@@ -15,6 +15,7 @@ import { ChainVerifier } from '../../src/shared/verify/chain-verifier';
 import { summarizeLine } from '../../src/shared/export/parse-line';
 import { canonicalize } from '../../src/shared/json/canonical';
 import { toHex } from '../../src/shared/hex';
+import { verifyAuditExport } from '../../src/main/node/formats/audit-export-reader';
 
 let dir: string;
 beforeAll(() => {
@@ -238,5 +239,30 @@ describe('verify --continues judges the earlier export too', () => {
     expect(out.verdict).toBe('tampered');
     expect(out.findings[0]).toMatchObject({ kind: 'earlier-export-altered', line: 1 });
     expect(out.findings[0].message).toMatch(/cont-a-bad\.jsonl.*TAMPERED/);
+  });
+});
+
+describe('a lagging checkpoint over a long clean run is judged on the latest event it covers', () => {
+  it('a revoked key backdating a checkpoint inside a run: the fast path refuses it as line by line does', async () => {
+    // 1,000 events ten minutes apart from 2026-11-19, straddling the revocation (2026-11-20 09:00):
+    // the native scan takes them as one run, whose middle events' times it never sees.
+    const events = specs(1000).map((_, i) => ({ ts: new Date(Date.UTC(2026, 10, 19) + i * 600_000).toISOString() }));
+    const lines = buildLines(events, { every: 5000 });
+    const tree = new IncrementalMerkleTree(nodeSha256);
+    const covered = lines.filter((l) => l.type === 'event').slice(0, 600);
+    for (const e of covered) tree.append(Buffer.from(e.hash as string, 'hex'));
+    const lagging = signCheckpoint({
+      type: 'checkpoint', seq_hi: 599, tree_size: 600, head_hash: covered[599].hash, merkle_root: toHex(tree.root()),
+      ts: '2026-11-19T12:00:00.000Z', key_id: TEST_KEY.keyId, final: false,
+    });
+    lines.splice(lines.length - 1, 0, lagging);
+    const file = write('lagging-backdated.jsonl', lines);
+    const trust = trustFor(TEST_KEY, { revoked_at: REVOKED_AT });
+    const reference = await verifyAuditExport({ path: file, trust, hmacKey: null, workers: 0, native: false });
+    const fast = await verifyAuditExport({ path: file, trust, hmacKey: null, workers: 0, native: true });
+    const laggingLine = lines.indexOf(lagging) + 1;
+    const onLagging = reference.verification.findings.filter((f) => f.line === laggingLine).map((f) => f.kind);
+    expect(onLagging.length).toBeGreaterThan(0);
+    expect(JSON.stringify(fast.verification)).toBe(JSON.stringify(reference.verification));
   });
 });

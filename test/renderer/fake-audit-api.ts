@@ -246,7 +246,7 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
     async queryEvents(id, query) {
       record('queryEvents', [id, query]);
       const limit = Math.min(Math.max(0, query.limit), 1000);
-      const filtered = !!(query.agent || query.kind || query.outcome || query.finding || query.diverged || query.fromTs || query.toTs || query.text);
+      const filtered = !!(query.agent || query.kind || query.outcome || query.finding || query.diverged || query.fromTs || query.toTs || query.text || typeof query.seqFrom === 'number' || typeof query.seqTo === 'number');
       if (!filtered) {
         const rows: EventRow[] = [];
         for (let i = query.offset; i < Math.min(total, query.offset + limit); i++) rows.push(rowAt(i));

@@ -14,7 +14,7 @@ describe('findings and divergences', () => {
     expect(within(table).getAllByRole('columnheader').map((h) => h.textContent)).toEqual(['Field', 'Recorded', 'Replayed']);
     expect(within(card).getByLabelText('Policy text of ap.limit').textContent).toContain('forbid (principal, action == Action::"pay_invoice"');
     expect(card.textContent).toContain('replaying the pinned policy denies it');
-    fireEvent.click(within(card).getByRole('button', { name: 'Go to event' }));
+    fireEvent.click(within(card).getByRole('button', { name: 'Go to event seq 6' }));
     await waitFor(() => expect(callsOf(fake, 'getEventProof').at(-1)).toEqual(['case-1', 6]));
   });
 
@@ -25,7 +25,7 @@ describe('findings and divergences', () => {
     expect(entries[0]!.textContent).toContain('Integrity failure');
     expect(entries[0]!.textContent).toContain('does not hash to its recorded hash');
     expect(entries[1]!.textContent).toContain('Warning');
-    fireEvent.click(within(entries[1]!).getByRole('button', { name: 'Go to event' }));
+    fireEvent.click(within(entries[1]!).getByRole('button', { name: 'Go to event seq 120' }));
     await waitFor(() => expect(callsOf(fake, 'getEventProof').at(-1)).toEqual(['case-1', 120]));
   });
 
@@ -34,7 +34,9 @@ describe('findings and divergences', () => {
     fireEvent.click(await screen.findByRole('tab', { name: /Sequence findings \(3\)/ }));
     const panel = screen.getByRole('tabpanel');
     expect(panel.textContent).toContain('executed after it was denied');
-    fireEvent.click(within(panel).getAllByRole('button', { name: 'Go to event' })[1]!);
+    // Each button names its event, so a screen reader's list of buttons tells them apart.
+    expect(within(panel).getAllByRole('button', { name: /^Go to event/ }).map((b) => b.getAttribute('aria-label'))).toEqual(['Go to event seq 14', 'Go to event seq 24', 'Go to event seq 30']);
+    fireEvent.click(within(panel).getByRole('button', { name: 'Go to event seq 24' }));
     await waitFor(() => expect(callsOf(fake, 'getEventProof').at(-1)).toEqual(['case-1', 24]));
   });
 

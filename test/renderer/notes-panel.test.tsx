@@ -17,6 +17,13 @@ describe('Notes panel and Export report', () => {
     // Shown as text, never as markup.
     expect(within(note).getByText('<img src=x onerror="window.__xss=9">')).toBeTruthy();
     expect(note.querySelector('img')).toBeNull();
+    // The time reads as the reviewer's local time, not the stored ISO text (kept in dateTime and the tooltip).
+    const time = note.querySelector('time')!;
+    expect(time.getAttribute('dateTime')).toBe('2026-11-25T05:00:00.000Z');
+    expect(time.getAttribute('title')).toBe('2026-11-25T05:00:00.000Z');
+    expect(time.textContent).toBe(new Date('2026-11-25T05:00:00.000Z').toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }));
+    expect(time.textContent).not.toContain('T05:00');
+    expect(within(panel).queryByText(/\b1 notes\b/)).toBeNull();
 
     fireEvent.click(within(note).getByRole('button', { name: 'Edit' }));
     fireEvent.change(within(note).getByLabelText('Edit note 1'), { target: { value: 'False alarm after all.' } });

@@ -2,18 +2,9 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { TimelineQuery } from '../../src/shared/api/audit-api';
-import { timeLabel } from '../../src/renderer/Timeline';
 import { callsOf, openFakeCase } from './helpers';
 
 describe('timeline', () => {
-  it('labels time as precisely as the span needs', () => {
-    const iso = '2026-11-24T08:00:02.056Z';
-    expect(timeLabel(iso, 14 * 86_400_000)).toBe('11-24 08:00');
-    expect(timeLabel(iso, 5 * 3_600_000)).toBe('08:00');
-    expect(timeLabel(iso, 10 * 60_000)).toBe('08:00:02');
-    expect(timeLabel(iso, 5_000)).toBe('08:00:02.056');
-  });
-
   it('asks for the buckets of the visible window when zooming and panning, after the first table page', async () => {
     const fake = await openFakeCase({ events: 20_000 });
     await waitFor(() => expect(callsOf(fake, 'getTimeline').length).toBeGreaterThan(0));

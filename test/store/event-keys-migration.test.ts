@@ -1,4 +1,4 @@
-/** Store version 6 on a case written before it: request, decision and subject filled from audit-export/1 lines, other formats left alone. */
+/** Store version 7 on a case written before it (from version 5, so its lines are still in raw): request, decision and subject filled from audit-export/1 lines, other formats left alone. */
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { migrate } from '../../src/main/node/store/case-store';
@@ -21,7 +21,7 @@ function storeAtVersion5(format: string) {
   return db;
 }
 
-describe('store version 6', () => {
+describe('store version 7', () => {
   it('fills request, decision and subject of an audit-export/1 case', () => {
     const db = storeAtVersion5('audit-export/1');
     migrate(db);

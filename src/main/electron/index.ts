@@ -12,6 +12,7 @@ import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CaseRef, JobProgress, OpenExportRequest, PickKind } from '../../shared/api/audit-api';
 import { createAuditService } from '../node/service/audit-service';
+import { casesDirIn } from '../node/service/desk-folders';
 import type { AuditService } from '../node/service/audit-service';
 // Built by electron-vite as separate entries; the service gets their paths (under plain Node it uses the .mjs shims).
 import ingestWorkerPath from '../node/ingest/ingest-worker.ts?modulePath';
@@ -253,7 +254,7 @@ if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(() => {
     hardenSession(session.defaultSession);
     const svc = createAuditService({
-      casesDir: join(app.getPath('userData'), 'cases'),
+      casesDir: casesDirIn(app.getPath('userData')),
       ingestWorkerUrl: ingestWorkerPath,
       summarizeWorkerUrl: summarizeWorkerPath,
       readerWorkerUrl: readerWorkerPath,

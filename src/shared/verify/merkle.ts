@@ -107,12 +107,63 @@ export class IncrementalMerkleTree {
     this.appendLeafHash(leafHash(this.sha256, data));
   }
 
+  /**
+   * Appends a perfect subtree of `size` leaves (a power of two) by its root:
+   * how a compact range computed elsewhere (compactRange) is merged in. It
+   * must sit where the tree's shape allows it: the tree's size a multiple of
+   * `size`, and `size` no larger than the smallest subtree on the stack.
+   */
+  appendSubtree(size: number, hash: Uint8Array): void {
+    requireHash(hash, 'the subtree root');
+    if (!Number.isSafeInteger(size) || size < 1 || Math.log2(size) % 1 !== 0) throw new RangeError(`a subtree of ${size} leaves is not a power of two`);
+    if (this.size % size !== 0) throw new RangeError(`a subtree of ${size} leaves cannot start at leaf ${this.size}`);
+    let node = { size, hash };
+    while (this.stack.length > 0 && this.stack[this.stack.length - 1].size === node.size) {
+      const left = this.stack.pop()!;
+      node = { size: left.size * 2, hash: nodeHash(this.sha256, left.hash, node.hash) };
+    }
+    this.stack.push(node);
+    this.size += size;
+  }
+
   root(): Uint8Array {
     if (this.stack.length === 0) return this.sha256(new Uint8Array(0));
     let h = this.stack[this.stack.length - 1].hash;
     for (let i = this.stack.length - 2; i >= 0; i--) h = nodeHash(this.sha256, this.stack[i].hash, h);
     return h;
   }
+}
+
+/** One node of a compact range: the root of `size` leaves (a power of two) starting at an aligned position. */
+export interface RangeNode {
+  size: number;
+  hash: Uint8Array;
+}
+
+/**
+ * The compact range of leaves [start, start + n): the fewest aligned perfect
+ * subtrees that cover them, left to right (at most about 2·log2(n)). Appended
+ * in order (appendSubtree) to a tree of exactly `start` leaves, they give the
+ * same tree as appending every leaf, so ranges verified apart merge to the
+ * roots of the whole. `leaves` are leaf hashes, 32 bytes each; `bulk` as in
+ * appendLeafHashes.
+ */
+export function compactRange(sha256: Sha256, start: number, leaves: Uint8Array, bulk?: MerkleAppend): RangeNode[] {
+  if (leaves.length % HASH_BYTES !== 0) throw new RangeError(`${leaves.length} bytes of leaf hashes is not a whole number of ${HASH_BYTES}-byte hashes`);
+  const n = leaves.length / HASH_BYTES;
+  const out: RangeNode[] = [];
+  let at = 0;
+  while (at < n) {
+    const pos = start + at;
+    // The largest power of two that both divides the position (any, at 0) and fits in what is left.
+    let size = 1;
+    while (size * 2 <= n - at && (pos === 0 || pos % (size * 2) === 0)) size *= 2;
+    const tree = new IncrementalMerkleTree(sha256);
+    tree.appendLeafHashes(leaves.subarray(at * HASH_BYTES, (at + size) * HASH_BYTES), bulk);
+    out.push({ size, hash: tree.root() });
+    at += size;
+  }
+  return out;
 }
 
 /** RFC 6962 PATH(m, D[n]) given any way to get the root of leaves [start, end). */

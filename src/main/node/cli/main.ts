@@ -8,16 +8,24 @@ import { safeIo, type CliCommand, type CliIo } from './io';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
   verify: {
-    summary: 'verify <file> [--trust trust.json] [--format id] [--hmac-key-file f] [--continues earlier.jsonl] [--trace-record record.json] [--json] [--workers N]',
+    summary: 'verify <file> [--trust trust.json] [--format id] [--hmac-key-file f] [--continues earlier.jsonl] [--trace-record record.json] [--json] [--workers N]   (or verify <file> [--trust f] [--json] --redis URL: on workers)',
     load: async () => (await import('./verify-command')).verifyCommand,
+  },
+  open: {
+    summary: 'open <export> [--trust f] [--policies dir] [--hmac-key-file f] [--format id] [--cases DIR] [--json]   make a case as the desk does, in its cases folder (or DIR)',
+    load: async () => (await import('./open-command')).openCommand,
   },
   compare: {
     summary: 'compare <older-export> <newer-export> [--json]   does the newer export extend the older without rewriting it?',
     load: async () => (await import('./compare-command')).compareCommand,
   },
   replay: {
-    summary: 'replay <export> --policies <dir> [--against name@version|digest] [--json] [--workers N]   replay recorded decisions against their pinned policies',
+    summary: 'replay <export> --policies <dir> [--against name@version|digest] [--json] [--workers N | --redis URL]   replay recorded decisions against their pinned policies',
     load: async () => (await import('./replay-command')).replayCommand,
+  },
+  worker: {
+    summary: 'worker --redis URL [--concurrency N] [--stall-ms N]   a BullMQ worker for verify --redis and replay --redis runs',
+    load: async () => (await import('./worker-command')).workerCommand,
   },
   report: {
     summary: 'report <export> [--trust f] [--policies dir] [--format id] [--hmac-key-file f] [--notes case.db] [--sign-key key.json] --out report.json|.html|.pdf   the evidence report',

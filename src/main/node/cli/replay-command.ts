@@ -4,6 +4,7 @@
  * not-replayable decisions or sequence findings, 2 unusable input.
  */
 import { replayExitCode } from '../../../shared/replay/report';
+import type { ReplayReport } from '../../../shared/replay/types';
 import { replayExport } from '../replay/replay-service';
 import { intOption, parseCommandArgs } from './args';
 import { UsageError } from '../errors/errors';
@@ -17,12 +18,24 @@ export const replayCommand: CliCommand = async (args, io) => {
     against: { type: 'string' },
     json: { type: 'boolean', default: false },
     workers: { type: 'string' },
+    redis: { type: 'string' },
+    'chunk-bytes': { type: 'string' },
   });
   if (positionals.length !== 1) throw new UsageError('replay takes exactly one export file');
   if (!values.policies) throw new UsageError('--policies <folder of bundles> is required');
-  const workers = values.workers === undefined ? 1 : intOption(values.workers, 'workers');
-  if (workers < 1 || workers > 64) throw new UsageError('--workers takes a number from 1 to 64');
-  const run = await replayExport({ exportPath: positionals[0], policies: values.policies, against: values.against ?? null, workers });
+  let run: { report: ReplayReport; sha256: string };
+  if (values.redis !== undefined) {
+    if (values.workers !== undefined) throw new UsageError('--workers is not available with --redis (the workers are the ones on the queue)');
+    const chunkBytes = values['chunk-bytes'] === undefined ? undefined : intOption(values['chunk-bytes'], 'chunk-bytes');
+    if (chunkBytes !== undefined && chunkBytes < 1) throw new UsageError('--chunk-bytes takes a number of bytes above 0');
+    const { replayDistributed } = await import('../scale/replay-chunks');
+    run = await replayDistributed({ exportPath: positionals[0], policies: values.policies, against: values.against ?? null, redis: values.redis, chunkBytes });
+  } else {
+    if (values['chunk-bytes'] !== undefined) throw new UsageError('--chunk-bytes is for --redis runs');
+    const workers = values.workers === undefined ? 1 : intOption(values.workers, 'workers');
+    if (workers < 1 || workers > 64) throw new UsageError('--workers takes a number from 1 to 64');
+    run = await replayExport({ exportPath: positionals[0], policies: values.policies, against: values.against ?? null, workers });
+  }
   const r = run.report;
   if (values.json) {
     // The report's own members plus its SHA-256: drop report_sha256, canonicalize, hash, and it must match.

@@ -1,8 +1,8 @@
 import { VERDICT_EXIT_CODE } from '../../../shared/verify/findings';
-import { verifyFile } from '../verify/verify-file';
+import { verifyFile, type VerifyFileResult } from '../verify/verify-file';
 import { intOption, parseCommandArgs } from './args';
 import { UsageError } from '../errors/errors';
-import type { CliCommand } from './io';
+import type { CliCommand, CliIo } from './io';
 import { progressPrinter } from './progress';
 import { describeRange, joinAdjacent, type IntegrityStatus } from '../../../shared/verify/answers';
 
@@ -17,8 +17,21 @@ export const verifyCommand: CliCommand = async (args, io) => {
     'trace-record': { type: 'string' },
     json: { type: 'boolean', default: false },
     workers: { type: 'string' },
+    redis: { type: 'string' },
+    'segment-bytes': { type: 'string' },
   });
   if (positionals.length !== 1) throw new UsageError('verify takes exactly one file');
+  if (values.redis !== undefined) {
+    for (const name of ['format', 'hmac-key-file', 'continues', 'trace-record', 'workers'] as const) {
+      if (values[name] !== undefined) throw new UsageError(`--${name} is not available with --redis (a distributed run verifies an audit-export/1 file with --trust)`);
+    }
+    const segmentBytes = values['segment-bytes'] === undefined ? undefined : intOption(values['segment-bytes'], 'segment-bytes');
+    if (segmentBytes !== undefined && segmentBytes < 1) throw new UsageError('--segment-bytes takes a number of bytes above 0');
+    const { verifyDistributed } = await import('../scale/verify-run');
+    const run = await verifyDistributed({ path: positionals[0], trustPath: values.trust ?? null, redis: values.redis, segmentBytes });
+    return printVerification(run.result, values.json ?? false, io);
+  }
+  if (values['segment-bytes'] !== undefined) throw new UsageError('--segment-bytes is for --redis runs');
   const progress = progressPrinter(io);
   const result = await verifyFile({
     path: positionals[0],
@@ -31,7 +44,12 @@ export const verifyCommand: CliCommand = async (args, io) => {
     onProgress: progress.update,
   });
   progress.done();
-  if (values.json) {
+  return printVerification(result, values.json ?? false, io);
+};
+
+/** What `verify` prints and exits with, for a local or a distributed run alike. */
+function printVerification(result: VerifyFileResult, json: boolean, io: CliIo): number {
+  if (json) {
     io.stdout.write(
       JSON.stringify({
         verdict: result.verdict,
@@ -85,4 +103,4 @@ export const verifyCommand: CliCommand = async (args, io) => {
     io.stdout.write(out.join('\n') + '\n');
   }
   return VERDICT_EXIT_CODE[result.verdict];
-};
+}

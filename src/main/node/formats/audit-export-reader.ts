@@ -11,7 +11,7 @@ import { EXPORT_FORMAT } from '../../../shared/export/types';
 import { LexObject } from '../../../shared/json/lexeme-json';
 import { describeEvent } from '../../../shared/export/describe-event';
 import type { FormatReader, VerifyFileOptions } from './reader';
-import { lineBatches } from '../read/line-batches';
+import { lineBatches, type LineBatch } from '../read/line-batches';
 import { defaultWorkerCount, inFileOrder, inlineRunner, nativeWorkerCount, workerRunner, type BatchRunner } from '../read/worker-pool';
 import { DEFAULT_SUMMARIZE_WORKER, runBatchTask } from './batch-task';
 import type { BatchItem } from './summarize-batch';
@@ -26,6 +26,8 @@ export interface AuditExportVerifyOptions extends VerifyFileOptions {
   workerUrl?: URL | string;
   /** Called with the verifier before finish, so callers can read leaf hashes. */
   onVerifier?: (verifier: ChainVerifier) => void;
+  /** Every batch of whole lines (decompressed), in file order, before its lines are verified: ingest writes the case's export copy from them. */
+  onBatch?: (batch: LineBatch) => void;
   /** Use the native fast path when it is built (default); false for JavaScript only (the reference). */
   native?: boolean;
 }
@@ -76,7 +78,8 @@ export async function verifyAuditExport(options: AuditExportVerifyOptions): Prom
         fileHash.update(chunk);
       },
     });
-    const ordered = inFileOrder(batches, runner, Math.max(2, workers * 2));
+    const onBatch = options.onBatch;
+    const ordered = inFileOrder(onBatch ? tapped(batches, onBatch) : batches, runner, Math.max(2, workers * 2));
     let next = await ordered.next();
     for (; !next.done; next = await ordered.next()) consume(next.value);
     const end = next.value;
@@ -85,6 +88,21 @@ export async function verifyAuditExport(options: AuditExportVerifyOptions): Prom
     return { chain, verification: toVerification(chain, 'the first line is an audit-export/1 header'), file: { sha256: fileHash.digest('hex'), bytes } };
   } finally {
     await runner.close();
+  }
+}
+
+/** The batches as they come, each shown to `see` first; the stream's result passed on. */
+async function* tapped<R>(batches: AsyncGenerator<LineBatch, R>, see: (batch: LineBatch) => void): AsyncGenerator<LineBatch, R> {
+  try {
+    for (;;) {
+      const next = await batches.next();
+      if (next.done) return next.value;
+      see(next.value);
+      yield next.value;
+    }
+  } finally {
+    // Stopped early: close the file.
+    await batches.return(undefined as never);
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 import { summarizeLine, type LineSummary } from '../../../shared/export/parse-line';
+import { parseUtcTimestamp } from '../../../shared/export/timestamp';
 import type { LineBatch } from '../read/line-batches';
 import type { EventRun } from '../../../shared/verify/chain-verifier';
 import { nativeScan, type NativeScan } from './native-scan';
@@ -105,6 +106,7 @@ function withNative(native: NativeScan, batch: LineBatch, buf: Buffer): BatchIte
       count: end - start,
       first: { seq: seq[start], ts: tsOf(start), prevHash: Buffer.from(prevs.buffer, prevs.byteOffset + 32 * start, 32).toString('hex') },
       last: { seq: seq[end - 1], ts: tsOf(end - 1), hash: Buffer.from(hashes.buffer, hashes.byteOffset + 32 * (end - 1), 32).toString('hex') },
+      times: timesOf(bytes, ts, start, end),
       hashes: hashes.subarray(32 * start, 32 * end),
       leaves: leaves.subarray(32 * start, 32 * end),
     });
@@ -126,5 +128,28 @@ function withNative(native: NativeScan, batch: LineBatch, buf: Buffer): BatchIte
     push(out, one(line.endsWith('\n') ? line.slice(0, -1) : line, firstLine + i, false, true));
   }
   close();
+  return out;
+}
+
+/**
+ * The times of events [start, end) in milliseconds. The scan took only the spec's
+ * YYYY-MM-DDTHH:MM:SS.sssZ naming a real instant, so the digits are read in place; years
+ * before 100 go through parseUtcTimestamp (Date.UTC reads them as 19xx).
+ */
+function timesOf(bytes: Uint8Array, ts: Uint32Array, start: number, end: number): Float64Array {
+  const out = new Float64Array(end - start);
+  for (let i = start; i < end; i++) {
+    const at = ts[2 * i];
+    const num = (from: number, len: number) => {
+      let v = 0;
+      for (let k = 0; k < len; k++) v = v * 10 + bytes[at + from + k] - 48;
+      return v;
+    };
+    const year = num(0, 4);
+    out[i - start] =
+      year >= 100
+        ? Date.UTC(year, num(5, 2) - 1, num(8, 2), num(11, 2), num(14, 2), num(17, 2), num(20, 3))
+        : (parseUtcTimestamp(Buffer.from(bytes.buffer, bytes.byteOffset + at, 24).toString('latin1')) ?? NaN);
+  }
   return out;
 }

@@ -9,13 +9,15 @@ import { conductNotRun, conductOf } from '../../../shared/replay/conduct';
 import type { ConductAnswer, Stretch } from '../../../shared/verify/answers';
 import { appendFile, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CaseWriter, openCaseDb } from '../store/case-store';
+import { openWritable } from '../store/case-store';
+import { CaseStoreWriter } from '../store/case-store-writer';
+import { copyExport, ExportCopyWriter } from '../store/export-copy';
+import { fileIsGzip } from '../read/line-batches';
+import { SentenceError } from '../errors/errors';
 import { verifyFile, type VerifyFileResult } from '../verify/verify-file';
 import { EXPORT_FORMAT } from '../../../shared/export/types';
 import { divergenceViews, replayCounts, sequenceFindingViews, type ReplayCounts } from '../../../shared/replay/views';
 import { policyTextLookup, replayExport } from '../replay/replay-service';
-import type { Db } from '../store/case-store';
-import { buildTimelineIndex } from '../store/timeline-index';
 import { describeError } from '../errors/describe-error';
 import { carryNotes } from '../notes/case-notes';
 
@@ -40,6 +42,15 @@ export interface IngestProgress {
 
 export function caseFile(casesDir: string, caseId: string): string {
   return path.join(casesDir, `${caseId}.db`);
+}
+
+/** The case's verbatim copy of its export (decompressed when the export is gzip), read by byte offset. */
+export function exportCopyFile(casesDir: string, caseId: string): string {
+  return path.join(casesDir, `${caseId}.export`);
+}
+
+function partialExportCopyFile(casesDir: string, caseId: string): string {
+  return path.join(casesDir, `${caseId}.partial.export`);
 }
 
 export function partialCaseFile(casesDir: string, caseId: string): string {
@@ -72,8 +83,8 @@ export interface InterruptedIngest {
   foundAt: string;
 }
 
-const PARTIAL = /^(.+)\.partial\.(db|db-journal|db-wal|db-shm|pid|pid-new)$/;
-const PARTIAL_SUFFIXES = ['db', 'db-journal', 'db-wal', 'db-shm', 'pid', 'pid-new'];
+const PARTIAL = /^(.+)\.partial\.(db|db-journal|db-wal|db-shm|pid|pid-new|export)$/;
+const PARTIAL_SUFFIXES = ['db', 'db-journal', 'db-wal', 'db-shm', 'pid', 'pid-new', 'export'];
 
 /**
  * Remove what killed or crashed ingests left in a cases folder: every partial
@@ -96,6 +107,8 @@ export async function sweepPartialCases(casesDir: string, now: () => string = ()
     for (const suffix of PARTIAL_SUFFIXES) await rm(path.join(casesDir, `${id}.partial.${suffix}`), { force: true });
     // Killed between the rename and removing the owner file: the case is complete, nothing was lost.
     const completed = await stat(caseFile(casesDir, id)).then(() => true, () => false);
+    // Killed between renaming the export copy and the store: the copy belongs to no case.
+    if (!completed) await rm(exportCopyFile(casesDir, id), { force: true });
     // Killed before the owner file was in place: the ingest had not begun, there is nothing to report.
     if (!completed && (started || exportPath)) removed.push({ caseId: id, exportPath, foundAt: now() });
   }
@@ -129,9 +142,13 @@ export async function ingestCase(
   const owner = partialOwnerFile(request.casesDir, request.caseId);
   await writeFile(`${owner}-new`, `${process.pid}\n${path.resolve(request.exportPath)}\n`);
   await rename(`${owner}-new`, owner);
-  const db = openCaseDb(partial, { bulk: true });
+  const copyPartial = partialExportCopyFile(request.casesDir, request.caseId);
+  const db = openWritable(partial, { bulk: true });
+  let copy: ExportCopyWriter | null = null;
   try {
-    const writer = new CaseWriter(db);
+    // The case's own copy, written from the lines verification reads (one pass); events whose line is their entry are kept by offset in it.
+    copy = new ExportCopyWriter(copyPartial);
+    const writer = new CaseStoreWriter(db, { file: copyPartial, lines: copy.lines });
     const result = await verifyFile({
       path: request.exportPath,
       trustPath: request.trustPath,
@@ -141,66 +158,77 @@ export async function ingestCase(
       workerUrl: request.summarizeWorkerUrl,
       signal,
       onEvent: (e) => writer.addEvent(e),
+      onBatch: (b) => copy!.add(b.bytes, b.offsets),
       onProgress: (bytesDone, events) => onProgress({ bytesDone, events }),
     });
     writer.flush();
     writer.resolveSubjects();
+    writer.closeCopy();
+    const copiedSha = copy.finish();
+    if (copy.used) {
+      // A plain export's copy hashes as the export did; a gzip one is its decompressed lines, checked line by line as they were verified.
+      if (!(await fileIsGzip(request.exportPath)) && copiedSha !== result.file.sha256) throw new SentenceError('The export changed on disk while it was being read; open it again.');
+    } else {
+      // Formats read otherwise keep their entries in the rows; the copy is made after, for the case to stand alone.
+      const copied = await copyExport(request.exportPath, copyPartial, signal);
+      if (copied.sha256 !== result.file.sha256) throw new SentenceError('The export changed on disk while it was being read; open it again.');
+    }
     writer.addFindings(result.findings);
     const checkpoints = (result.details.checkpoints as { line: number; seq_hi: number; tree_size: number; key_id: string; final: boolean; ts?: string; merkle_root?: string; head_hash?: string; status: string }[] | undefined) ?? [];
     writer.addCheckpoints(
       checkpoints.map((c) => ({ line: c.line, seqHi: c.seq_hi, treeSize: c.tree_size, keyId: c.key_id, final: c.final, ts: c.ts ?? '', merkleRoot: c.merkle_root ?? '', headHash: c.head_hash ?? '', status: c.status })),
     );
-    const replay = request.policiesPath && result.format === EXPORT_FORMAT ? await replayIntoCase(db, request, result.file.sha256, result.integrity.unproven) : null;
-    const timelineBase = buildTimelineIndex(db);
-    const span = db.prepare('SELECT min(ts) AS first, max(ts) AS last FROM events WHERE ts <> \'\'').get() as { first: string | null; last: string | null };
-    const agents = (db.prepare("SELECT DISTINCT actor_id FROM events WHERE actor_type = 'agent' ORDER BY actor_id").pluck().all() as string[]);
-    // Everyone the timeline draws a lane for (agents, people, systems), so counts agree.
-    const actors = (db.prepare('SELECT DISTINCT actor_id FROM events ORDER BY actor_id').pluck().all() as string[]);
+    const replay = request.policiesPath && result.format === EXPORT_FORMAT ? await replayIntoCase(writer, request, result.file.sha256, result.integrity.unproven) : null;
+    const timelineBase = writer.buildTimeline();
+    const span = writer.reads.span();
     writer.meta({
-      case_id: request.caseId,
-      export_path: path.resolve(request.exportPath),
-      export_name: path.basename(request.exportPath),
-      export_sha256: result.file.sha256,
-      export_bytes: result.file.bytes,
+      caseId: request.caseId,
+      exportPath: path.resolve(request.exportPath),
+      exportName: path.basename(request.exportPath),
+      exportSha256: result.file.sha256,
+      exportBytes: result.file.bytes,
       format: result.format,
-      format_reason: result.formatReason,
+      formatReason: result.formatReason,
       verdict: result.verdict,
-      verdict_reason: result.verdictReason,
+      verdictReason: result.verdictReason,
       events: result.events,
-      head_hash: result.headHash,
-      chain_start: result.chainStart,
-      first_failure: result.firstFailure,
-      // The findings stored are the first of each kind; these say how many more of each there were.
+      headHash: result.headHash,
+      chainStart: result.chainStart,
+      firstFailure: result.firstFailure,
       folded: result.folded ?? {},
-      unauthenticated_fields: result.unauthenticatedFields,
+      unauthenticatedFields: result.unauthenticatedFields,
       details: result.details,
-      trust_path: request.trustPath ? path.resolve(request.trustPath) : null,
-      trust_keys: result.trust?.keys ?? [],
-      policies_path: request.policiesPath ? path.resolve(request.policiesPath) : null,
+      trustPath: request.trustPath ? path.resolve(request.trustPath) : null,
+      trustKeys: result.trust?.keys ?? [],
+      policiesPath: request.policiesPath ? path.resolve(request.policiesPath) : null,
       replay: replay?.counts ?? null,
-      replay_report_sha256: replay?.sha256 ?? null,
-      replay_error: replay?.error ?? (request.policiesPath && result.format !== EXPORT_FORMAT ? `${result.format} logs carry no replayable policy inputs` : null),
+      replayReportSha256: replay?.sha256 ?? null,
+      replayError: replay?.error ?? (request.policiesPath && result.format !== EXPORT_FORMAT ? `${result.format} logs carry no replayable policy inputs` : null),
       integrity: result.integrity,
       signer: result.signer,
       conduct: replay?.conduct ?? conductNotRun(replay?.error ?? notReplayedReason(result.format, request.policiesPath ?? null)),
-      timeline_base: timelineBase,
-      first_ts: span.first,
-      last_ts: span.last,
-      agents,
-      actors,
-      notes_from: request.notesFrom ? carryNotes(db, caseFile(request.casesDir, request.notesFrom), request.notesFrom, result.file.sha256) : null,
+      timelineBase,
+      firstTs: span.firstTs,
+      lastTs: span.lastTs,
+      agents: span.agents,
+      // Everyone the timeline draws a lane for (agents, people, systems), so counts agree.
+      actors: span.actors,
+      notesFrom: request.notesFrom ? carryNotes(db, caseFile(request.casesDir, request.notesFrom), request.notesFrom, result.file.sha256) : null,
     });
     db.close();
     // Built without a journal for speed; make it durable before it becomes the case.
     const fh = await open(partial, 'r+');
     await fh.sync();
     await fh.close();
+    await rename(copyPartial, exportCopyFile(request.casesDir, request.caseId));
     await rename(partial, final);
     await rm(partialOwnerFile(request.casesDir, request.caseId), { force: true });
     return { caseId: request.caseId, file: final, result };
   } catch (err) {
     if (db.open) db.close();
+    copy?.abort();
     await rm(partial, { force: true });
+    await rm(copyPartial, { force: true });
     await rm(partialOwnerFile(request.casesDir, request.caseId), { force: true });
     throw err;
   }
@@ -219,7 +247,7 @@ export function notReplayedReason(format: string, policiesPath: string | null): 
 }
 
 async function replayIntoCase(
-  db: Db,
+  writer: CaseStoreWriter,
   request: IngestRequest,
   exportSha256: string,
   unproven: readonly Stretch[],
@@ -234,18 +262,6 @@ async function replayIntoCase(
     return { counts: null, sha256: null, error: 'The export changed on disk between verification and replay; open it again.', conduct: null };
   }
   const views = divergenceViews(run.report, policyTextLookup(run.bundles));
-  const insertResult = db.prepare(
-    'INSERT OR REPLACE INTO replay_results (event_idx, seq, decision_id, agent, status, reason, fields, policy_name, policy_version, determining) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  );
-  const insertSequence = db.prepare('INSERT INTO sequence_findings (kind, seq, event_idx, message, severity, related_seqs) VALUES (?, ?, ?, ?, ?, ?)');
-  const setStatus = db.prepare('UPDATE events SET replay_status = ? WHERE idx = ?');
-  db.transaction(() => {
-    db.prepare("UPDATE events SET replay_status = 'match' WHERE kind = 'policy.decision'").run();
-    for (const v of views) {
-      insertResult.run(v.index, v.seq, v.decisionId, v.agent, v.status, v.reason, JSON.stringify(v.fields), v.policyName, v.policyVersion, JSON.stringify(v.determiningPolicies));
-      setStatus.run(v.status, v.index);
-    }
-    for (const f of sequenceFindingViews(run.report)) insertSequence.run(f.kind, f.seq, f.index, f.message, f.severity, JSON.stringify(f.relatedSeqs));
-  })();
+  writer.addReplay(views, sequenceFindingViews(run.report));
   return { counts: replayCounts(run.report), sha256: run.sha256, error: null, conduct: conductOf(run.report, unproven) };
 }

@@ -149,7 +149,7 @@ export async function fileIsGzip(path: string): Promise<boolean> {
  * InputError, without blocking; the magic and the stream are read from the
  * one descriptor that was checked.
  */
-export async function openText(path: string, onRaw?: (chunk: Buffer) => void, lineNow?: () => number | undefined): Promise<Readable> {
+export async function openText(path: string, onRaw?: (chunk: Buffer) => void, lineNow?: () => number | undefined, range?: ByteRange): Promise<Readable> {
   const fh = await openRegularFile(path, 'export');
   let gzip: boolean;
   try {
@@ -158,7 +158,11 @@ export async function openText(path: string, onRaw?: (chunk: Buffer) => void, li
     await fh.close();
     throw err;
   }
-  const raw = fh.createReadStream({ start: 0, highWaterMark: 1 << 20 });
+  if (gzip && range) {
+    await fh.close();
+    throw new InputError('a gzip export cannot be read from the middle; decompress it first', path);
+  }
+  const raw = fh.createReadStream({ start: range?.start ?? 0, end: range ? range.end - 1 : undefined, highWaterMark: 1 << 20 });
   if (!gzip) {
     if (!onRaw) return raw;
     const seen = new Transform({
@@ -176,7 +180,16 @@ export async function openText(path: string, onRaw?: (chunk: Buffer) => void, li
   return boundedGunzip(raw, path, lineNow);
 }
 
+/** Bytes [start, end) of a plain file, cut at line ends, whose first line is line `firstLine` of the file. */
+export interface ByteRange {
+  start: number;
+  end: number;
+  firstLine: number;
+}
+
 export interface LineBatchOptions {
+  /** Read only this part of the file (plain files only); line numbers count from range.firstLine. */
+  range?: ByteRange;
   /** About how many bytes of whole lines make a batch (1 MiB by default). */
   batchBytes?: number;
   /** At most this many lines make a batch (MAX_BATCH_LINES by default). */
@@ -201,7 +214,8 @@ export async function* lineBatches(path: string, options: LineBatchOptions = {})
   const batchLines = Math.max(1, options.batchLines ?? MAX_BATCH_LINES);
   const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
   let bytesRead = 0;
-  let nextLine = 1;
+  const firstLine = options.range?.firstLine ?? 1;
+  let nextLine = firstLine;
   let pendingLines = 0;
   const stream = await openText(
     path,
@@ -210,6 +224,7 @@ export async function* lineBatches(path: string, options: LineBatchOptions = {})
       options.onRawChunk?.(chunk);
     },
     () => nextLine + pendingLines,
+    options.range,
   );
   // The unfinished line so far, as the chunks it came in: concatenating on
   // every chunk would copy a long line over and over (quadratic).
@@ -283,7 +298,7 @@ export async function* lineBatches(path: string, options: LineBatchOptions = {})
   } finally {
     stream.destroy();
   }
-  return { lines: nextLine - 1, lastLineTerminated: lastChar === -1 || lastChar === 0x0a, bytesRead };
+  return { lines: nextLine - firstLine, lastLineTerminated: lastChar === -1 || lastChar === 0x0a, bytesRead };
 }
 
 /**

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { ReplayEvent } from '../../../shared/replay/types';
 import { InputError } from '../errors/errors';
-import { fileIsGzip, streamLineBatches, type LineBatch } from '../read/line-batches';
+import { fileIsGzip, streamLineBatches, type ByteRange, type LineBatch } from '../read/line-batches';
 
 export interface ExportReading {
   events: AsyncIterable<ReplayEvent>;
@@ -24,7 +24,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * uses (gzip by content, decompression-bomb and line-length limits, the
  * stored bytes seen by onRaw), as an async iterable for replay.
  */
-async function* boundedLines(file: string, onRaw: (chunk: Buffer) => void): AsyncGenerator<{ text: string; line: number }> {
+async function* boundedLines(file: string, onRaw: (chunk: Buffer) => void, range?: ByteRange): AsyncGenerator<{ text: string; line: number }> {
   const queue: LineBatch[] = [];
   const stop = new AbortController();
   let finished = false;
@@ -39,7 +39,7 @@ async function* boundedLines(file: string, onRaw: (chunk: Buffer) => void): Asyn
       // Back-pressure: at most a few batches (about 1 MiB each) wait here.
       if (queue.length >= 4) await new Promise<void>((r) => (waiters.resume = r));
     },
-    { onRawChunk: onRaw, signal: stop.signal },
+    { onRawChunk: onRaw, signal: stop.signal, range },
   ).then(
     () => {
       finished = true;
@@ -80,7 +80,11 @@ async function* boundedLines(file: string, onRaw: (chunk: Buffer) => void): Asyn
   }
 }
 
-export function readExportEvents(file: string): ExportReading {
+/**
+ * `range`: only those bytes (plain files), whose first line is range.firstLine; a range
+ * after line 1 holds no header, and its events are indexed from 0 within it.
+ */
+export function readExportEvents(file: string, range?: ByteRange): ExportReading {
   const hash = createHash('sha256');
   const unreadable: number[] = [];
   let lines = 0;
@@ -89,7 +93,7 @@ export function readExportEvents(file: string): ExportReading {
   async function* generate(): AsyncGenerator<ReplayEvent> {
     let index = 0;
     const misnamed = file.endsWith('.gz') && !(await fileIsGzip(file).catch(() => true));
-    for await (const { text, line } of boundedLines(file, (chunk) => hash.update(chunk))) {
+    for await (const { text, line } of boundedLines(file, (chunk) => hash.update(chunk), range)) {
       lines = line;
       let value: unknown;
       try {
@@ -125,7 +129,7 @@ export function readExportEvents(file: string): ExportReading {
         ts: typeof value.ts === 'string' ? value.ts : undefined,
       };
     }
-    if (lines === 0) throw new InputError('is empty', file);
+    if (lines === 0 && !range) throw new InputError('is empty', file);
     digest = hash.digest('hex');
     finished = true;
   }

@@ -4,7 +4,7 @@
  * in file order, so the report bytes do not depend on the number of workers.
  */
 import { BundleIndex, readDecision } from '../../../shared/replay/decision';
-import type { DecisionTask } from '../../../shared/replay/replay-decision';
+import type { DecisionTask, TaskResult } from '../../../shared/replay/replay-decision';
 import { REQUEST_LIMITS, type RequestLimits } from '../../../shared/replay/request-limits';
 import { canonicalReport, ReplayReportBuilder } from '../../../shared/replay/report';
 import { SequenceChecker, type ProjectionCheck } from '../../../shared/replay/sequence-checks';
@@ -35,6 +35,11 @@ export interface ReplayOptions {
   signal?: AbortSignal;
   /** Caps on one request (default REQUEST_LIMITS); tests raise them to hand Cedar what the caps refuse. */
   requestLimits?: Readonly<RequestLimits>;
+  /**
+   * A decision's result evaluated elsewhere (a distributed run's workers), asked in file order
+   * for each decision that would go to Cedar; undefined sends it to the runner as usual.
+   */
+  precomputed?: (event: ReplayEvent) => TaskResult | undefined;
 }
 
 export interface ReplayRun {
@@ -47,7 +52,7 @@ export interface ReplayRun {
 
 type Pending =
   | { kind: 'unreplayable'; reading: Extract<DecisionReading, { ok: false }> }
-  | { kind: 'task'; reading: Extract<DecisionReading, { ok: true }>; pinnedFailure: { reason: NotReplayableReason; message: string } | null; at: number }
+  | { kind: 'task'; reading: Extract<DecisionReading, { ok: true }>; pinnedFailure: { reason: NotReplayableReason; message: string } | null; at: number; pre?: TaskResult }
   | { kind: 'projection'; check: ProjectionCheck; policy: PolicyRef; at: number };
 
 export function resolveAgainst(bundles: readonly PolicyRef[], selector: string | null | undefined): PolicyRef | null {
@@ -55,6 +60,26 @@ export function resolveAgainst(bundles: readonly PolicyRef[], selector: string |
   const found = new BundleIndex(bundles).find(selector);
   if (!found) throw new InputError(`--against ${selector}: no bundle with that name@version or digest in the policies folder`);
   return found;
+}
+
+/**
+ * What one decision event asks of Cedar: its reading, why its pinned bundle cannot be used
+ * (if so), and the task to evaluate (null when there is nothing to evaluate it on).
+ */
+export function planDecision(
+  event: ReplayEvent,
+  index: BundleIndex,
+  against: PolicyRef | null,
+  limits: Readonly<RequestLimits>,
+):
+  | { reading: Extract<DecisionReading, { ok: false }> }
+  | { reading: Extract<DecisionReading, { ok: true }>; pinnedFailure: { reason: NotReplayableReason; message: string } | null; task: DecisionTask | null } {
+  const reading = readDecision(event, limits);
+  if (!reading.ok) return { reading };
+  const pinned = index.resolve(reading.decision.policy);
+  const pinnedFailure = pinned.ok ? null : { reason: pinned.reason, message: pinned.message };
+  const task = pinned.ok || against ? { digest: pinned.ok ? pinned.bundle.digest : null, request: reading.decision.request, recorded: reading.decision.recorded } : null;
+  return { reading, pinnedFailure, task };
 }
 
 export async function replayEvents(events: AsyncIterable<ReplayEvent> | Iterable<ReplayEvent>, options: ReplayOptions): Promise<ReplayRun> {
@@ -96,7 +121,7 @@ export async function replayEvents(events: AsyncIterable<ReplayEvent> | Iterable
       }
       decisions++;
       if (p.kind === 'unreplayable') builder.addUnreplayable(p.reading);
-      else builder.addDecision(p.reading, results[p.at], p.pinnedFailure);
+      else builder.addDecision(p.reading, p.pre ?? results[p.at], p.pinnedFailure);
     }
     decisionsDone += decisions;
     options.onProgress?.(decisionsDone, eventsRead);
@@ -129,14 +154,16 @@ export async function replayEvents(events: AsyncIterable<ReplayEvent> | Iterable
         projections.length = 0;
       }
       if (event.kind !== 'policy.decision') continue;
-      const reading = readDecision(event, limits);
-      if (!reading.ok) {
-        pending.push({ kind: 'unreplayable', reading });
+      const planned = planDecision(event, index, against, limits);
+      if (!('task' in planned)) {
+        pending.push({ kind: 'unreplayable', reading: planned.reading });
       } else {
-        const pinned = index.resolve(reading.decision.policy);
-        const pinnedFailure = pinned.ok ? null : { reason: pinned.reason, message: pinned.message };
-        if (pinned.ok || against) {
-          tasks.push({ digest: pinned.ok ? pinned.bundle.digest : null, request: reading.decision.request, recorded: reading.decision.recorded });
+        const { reading, pinnedFailure, task } = planned;
+        const pre = task ? options.precomputed?.(event) : undefined;
+        if (pre) {
+          pending.push({ kind: 'task', reading, pinnedFailure, at: -1, pre });
+        } else if (task) {
+          tasks.push(task);
           pending.push({ kind: 'task', reading, pinnedFailure, at: tasks.length - 1 });
         } else {
           pending.push({ kind: 'task', reading, pinnedFailure, at: -1 });

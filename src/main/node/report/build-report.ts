@@ -19,7 +19,7 @@ import { loadBundleFolder, type BundleSource } from '../replay/bundle-loader';
 import { replayExport } from '../replay/replay-service';
 import { InputError } from '../errors/errors';
 import { describeError } from '../errors/describe-error';
-import type { StoredNote } from '../notes/case-notes';
+import type { StoredNote } from '../store/notes-store';
 import { APP } from './app-version';
 import { nodeSha256Hex } from '../read/hashes';
 import { conductNotRun, conductOf } from '../../../shared/replay/conduct';

@@ -4,7 +4,7 @@
  * with the case's notes. A case whose export changed on disk is refused.
  */
 import type { CaseSummary, ReportExport, ReportFormat } from '../../../shared/api/audit-api';
-import type { StoredNote } from '../notes/case-notes';
+import type { StoredNote } from '../store/notes-store';
 import { buildEvidenceReport } from './build-report';
 import type { HtmlToPdf } from './pdf';
 import { writeReport } from './report-files';

@@ -10,11 +10,12 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createWorkerClient, WorkerStoppedError, type WorkerClient } from '../read/worker-client';
 import type { AuditApi, CaseRef, JobProgress, OpenExportRequest } from '../../../shared/api/audit-api';
-import type { Verdict } from '../../../shared/verify/findings';
-import type { ConductAnswer, IntegrityAnswer, SignerAnswer } from '../../../shared/verify/answers';
-import { caseFile, partialCaseFile, partialOwnerFile, readInterruptedIngests, sweepPartialCases, type IngestRequest } from '../ingest/ingest-case';
+import { caseFile, exportCopyFile, partialCaseFile, partialOwnerFile, readInterruptedIngests, sweepPartialCases, type IngestRequest } from '../ingest/ingest-case';
 import type { IngestProgressEvent, IngestWorkerMethods } from '../ingest/ingest-worker';
-import { openCaseDb, readMeta } from '../store/case-store';
+import { openReadable, openWritable, type WritableDB } from '../store/case-store';
+import { readCaseMeta, type CaseMeta } from '../store/case-meta';
+import { CaseStoreReader } from '../store/case-store-reader';
+import { ExportCopy } from '../store/export-copy';
 import { CaseQueries } from './case-queries';
 import { CaseReader, type ReadMethod } from './case-reader';
 import { describeError } from '../errors/describe-error';
@@ -42,6 +43,12 @@ export interface AuditServiceOptions {
 
 const DEFAULT_INGEST_WORKER = new URL('../ingest/ingest-worker.mjs', import.meta.url);
 
+/** A case open on this thread: one writable handle (notes), its reads for reports and re-examination. */
+interface OpenCase {
+  db: WritableDB;
+  queries: CaseQueries;
+}
+
 interface Job {
   worker: WorkerClient<IngestWorkerMethods>;
   caseId: string;
@@ -51,12 +58,12 @@ interface Job {
 export function createAuditService(options: AuditServiceOptions): AuditService {
   const listeners = new Set<(p: JobProgress) => void>();
   const jobs = new Map<string, Job>();
-  const open = new Map<string, CaseQueries>();
+  const open = new Map<string, OpenCase>();
   const ready = prepareCasesDir(options.casesDir);
   // Reads for the review desk run in a worker; notes and reports use the handle below.
   const reader = new CaseReader(options.casesDir, options.readerWorkerUrl);
   const read = async <T>(caseId: string, method: ReadMethod, ...args: unknown[]): Promise<T> => {
-    await queries(caseId); // validates the id and opens (and migrates) the store once
+    await openCase(caseId); // validates the id and opens (and migrates) the store once
     return reader.read<T>(caseId, method, ...args);
   };
 
@@ -64,15 +71,16 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
     for (const l of listeners) l(p);
   };
 
-  const queries = async (caseId: string): Promise<CaseQueries> => {
+  const openCase = async (caseId: string): Promise<OpenCase> => {
     await ready;
     if (!/^[0-9a-f-]{36}$/.test(caseId)) throw new Error(`"${caseId}" is not a case id.`);
-    let q = open.get(caseId);
-    if (!q) {
-      q = new CaseQueries(caseId, openCaseDb(caseFile(options.casesDir, caseId)));
-      open.set(caseId, q);
+    let c = open.get(caseId);
+    if (!c) {
+      const db = openWritable(caseFile(options.casesDir, caseId));
+      c = { db, queries: new CaseQueries(caseId, new CaseStoreReader(db, new ExportCopy(exportCopyFile(options.casesDir, caseId)))) };
+      open.set(caseId, c);
     }
-    return q;
+    return c;
   };
 
   const startIngest = async (request: OpenExportRequest, notesFrom: string | null = null): Promise<{ jobId: string }> => {
@@ -163,17 +171,17 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
         if (!m) continue;
         const file = path.join(options.casesDir, name);
         try {
-          const db = openCaseDb(file, { readonly: true });
-          const meta = readMeta(db);
+          const db = openReadable(file);
+          const meta = readCaseMeta(db);
           db.close();
           out.push({
             caseId: m[1],
-            exportName: String(meta.export_name ?? ''),
-            exportPath: String(meta.export_path ?? ''),
-            verdict: meta.verdict as Verdict,
+            exportName: meta.exportName,
+            exportPath: meta.exportPath,
+            verdict: meta.verdict,
             ...recentAnswers(meta),
-            trustName: typeof meta.trust_path === 'string' ? path.basename(meta.trust_path) : null,
-            events: Number(meta.events ?? 0),
+            trustName: meta.trustPath !== null ? path.basename(meta.trustPath) : null,
+            events: meta.events,
             openedAt: (await stat(file)).mtime.toISOString(),
             mtime: (await stat(file)).mtimeMs,
           });
@@ -195,7 +203,7 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
     },
 
     async setCaseInputs(caseId, inputs) {
-      const summary = (await queries(caseId)).summary();
+      const summary = (await openCase(caseId)).queries.summary();
       return startIngest({
         exportPath: summary.exportPath,
         trustPath: inputs.trustPath === undefined ? summary.trustPath : inputs.trustPath,
@@ -230,26 +238,26 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
     },
 
     async addNote(caseId, note) {
-      return new CaseNotes((await queries(caseId)).db, options.now).add(note);
+      return new CaseNotes((await openCase(caseId)).db, options.now).add(note);
     },
     async editNote(caseId, noteId, edit) {
-      return new CaseNotes((await queries(caseId)).db, options.now).edit(noteId, edit);
+      return new CaseNotes((await openCase(caseId)).db, options.now).edit(noteId, edit);
     },
     async listNotes(caseId, target) {
-      return new CaseNotes((await queries(caseId)).db, options.now).list(target ?? null);
+      return new CaseNotes((await openCase(caseId)).db, options.now).list(target ?? null);
     },
     async exportReport(caseId, format, outPath) {
-      const q = await queries(caseId);
+      const c = await openCase(caseId);
       const out = outPath ?? path.join(options.casesDir, 'reports', `${caseId}.${format}`);
       if (!outPath) await mkdir(path.dirname(out), { recursive: true });
-      return exportCaseReport({ summary: q.summary(), notes: new CaseNotes(q.db).stored(), format, outPath: out, caseStore: caseFile(options.casesDir, caseId), htmlToPdf: options.htmlToPdf, summarizeWorkerUrl: options.summarizeWorkerUrl });
+      return exportCaseReport({ summary: c.queries.summary(), notes: new CaseNotes(c.db).stored(), format, outPath: out, caseStore: caseFile(options.casesDir, caseId), htmlToPdf: options.htmlToPdf, summarizeWorkerUrl: options.summarizeWorkerUrl });
     },
 
     async close() {
       await reader.close();
       for (const job of jobs.values()) await job.worker.close();
       jobs.clear();
-      for (const q of open.values()) q.db.close();
+      for (const c of open.values()) c.queries.store.close();
       open.clear();
       listeners.clear();
     },
@@ -263,10 +271,8 @@ async function prepareCasesDir(dir: string): Promise<void> {
 }
 
 /** The three answers of a stored case in a word each, for the recent list (nothing for cases made before they existed). */
-function recentAnswers(meta: Record<string, unknown>): Pick<CaseRef, 'answers'> {
-  const integrity = meta.integrity as IntegrityAnswer | undefined;
-  const signer = meta.signer as SignerAnswer | undefined;
-  const conduct = meta.conduct as ConductAnswer | undefined;
+function recentAnswers(meta: CaseMeta): Pick<CaseRef, 'answers'> {
+  const { integrity, signer, conduct } = meta;
   if (!integrity || !signer || !conduct) return {};
   return { answers: { integrity: integrity.status, signer: signer.status, signerKey: signer.key_id, conduct: conduct.status, diverged: conduct.diverged, violations: conduct.sequence_findings } };
 }

@@ -5,8 +5,10 @@
  * One worker serves every open case; requests are answered in order.
  */
 import { workerData } from 'node:worker_threads';
-import { caseFile } from '../ingest/ingest-case';
-import { openCaseDb } from '../store/case-store';
+import { caseFile, exportCopyFile } from '../ingest/ingest-case';
+import { openWritable } from '../store/case-store';
+import { CaseStoreReader } from '../store/case-store-reader';
+import { ExportCopy } from '../store/export-copy';
 import { CaseQueries } from './case-queries';
 import { serveWorker } from '../read/worker-client';
 
@@ -16,7 +18,7 @@ const open = new Map<string, CaseQueries>();
 function queries(caseId: string): CaseQueries {
   let q = open.get(caseId);
   if (!q) {
-    q = new CaseQueries(caseId, openCaseDb(caseFile(casesDir, caseId)));
+    q = new CaseQueries(caseId, new CaseStoreReader(openWritable(caseFile(casesDir, caseId)), new ExportCopy(exportCopyFile(casesDir, caseId))));
     open.set(caseId, q);
   }
   return q;
@@ -36,7 +38,7 @@ const methods = {
   requestStory: (caseId: string, index: number) => queries(caseId).requestStory(index),
   refresh: (caseId: string) => queries(caseId).refreshMeta(),
   closeAll: () => {
-    for (const q of open.values()) q.db.close();
+    for (const q of open.values()) q.store.close();
     open.clear();
   },
 };

@@ -1,20 +1,29 @@
 /**
  * One SQLite file per case. The only module that opens case stores:
  * WAL, foreign keys, synchronous=FULL, STRICT tables, migrations on
- * user_version, prepared statements cached. The original export is never
- * here; only what was read from it, with its SHA-256 as evidence.
+ * user_version. The original export is never here; only what was read from
+ * it, with its SHA-256 as evidence.
+ *
+ * Handles come in two types, as in Signal Desktop's sql layer: a
+ * `ReadableDB` that only the read methods take, and a `WritableDB` (also
+ * readable) that the write methods take, so a reader cannot write by
+ * mistake. Every SQL statement of the app lives in this folder.
  */
 import Database from 'better-sqlite3';
-import type { Finding } from '../../../shared/verify/findings';
-import type { CaseEvent } from '../../../shared/formats/case-model';
-import { MIGRATIONS, RESOLVE_SUBJECTS_SQL, type Migration } from './migrations';
+import { MIGRATIONS, type Migration } from './migrations';
 import { SentenceError } from '../errors/errors';
 
-export type Db = Database.Database;
+declare const readable: unique symbol;
+declare const writable: unique symbol;
+
+/** A case store handle for reading. */
+export type ReadableDB = Database.Database & { readonly [readable]: true };
+/** A case store handle for reading and writing. */
+export type WritableDB = ReadableDB & { readonly [writable]: true };
 
 export class CaseStoreError extends SentenceError {}
 
-export function migrate(db: Db, migrations: Migration[] = MIGRATIONS): void {
+export function migrate(db: Database.Database, migrations: Migration[] = MIGRATIONS): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   const latest = migrations[migrations.length - 1].version;
   if (current > latest) {
@@ -31,14 +40,14 @@ export function migrate(db: Db, migrations: Migration[] = MIGRATIONS): void {
 }
 
 export interface OpenOptions {
-  readonly?: boolean;
   /** For a store being built by ingest: it is thrown away on a crash, so durability is not needed until it is renamed into place. */
   bulk?: boolean;
 }
 
-export function openCaseDb(file: string, options: OpenOptions = {}): Db {
-  const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
-  if (!options.readonly) {
+/** Open (and migrate) a case store for reading and writing. */
+export function openWritable(file: string, options: OpenOptions = {}): WritableDB {
+  const db = new Database(file);
+  try {
     if (options.bulk) {
       db.pragma('journal_mode = OFF');
       db.pragma('synchronous = OFF');
@@ -48,85 +57,33 @@ export function openCaseDb(file: string, options: OpenOptions = {}): Db {
     }
     db.pragma('foreign_keys = ON');
     migrate(db);
-  } else {
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version > MIGRATIONS[MIGRATIONS.length - 1].version) {
-      db.close();
-      throw new CaseStoreError(`This case was written by a newer version of Audit Replay (store version ${version}).`);
-    }
+  } catch (err) {
+    db.close();
+    throw err;
   }
-  return db;
+  return db as WritableDB;
 }
 
-/** Writes an ingest in large transactions. */
-export class CaseWriter {
-  private readonly insertEvent: Database.Statement;
-  private readonly insertFinding: Database.Statement;
-  private readonly insertCheckpoint: Database.Statement;
-  private readonly setMeta: Database.Statement;
-  private pending: CaseEvent[] = [];
-
-  constructor(readonly db: Db) {
-    this.insertEvent = db.prepare(
-      `INSERT INTO events (idx, seq, line, ts, ts_ms, kind, actor_type, actor_id, outcome, summary, raw, canonical, recorded_hash, computed_hash, prev_hash, unauthenticated, request_id, decision_id, subject_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.insertFinding = db.prepare('INSERT INTO findings (kind, seq, line, message, severity) VALUES (?, ?, ?, ?, ?)');
-    this.insertCheckpoint = db.prepare(
-      'INSERT OR REPLACE INTO checkpoints (line, seq_hi, tree_size, key_id, final, ts, merkle_root, head_hash, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    this.setMeta = db.prepare('INSERT OR REPLACE INTO case_meta (key, value) VALUES (?, ?)');
+/**
+ * Open a case store read-only (no migration: a store from an older version
+ * is read as it is, one from a newer version is refused).
+ */
+export function openReadable(file: string): ReadableDB {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > MIGRATIONS[MIGRATIONS.length - 1].version) {
+    db.close();
+    throw new CaseStoreError(`This case was written by a newer version of Audit Replay (store version ${version}).`);
   }
-
-  addEvent(e: CaseEvent): void {
-    this.pending.push(e);
-    if (this.pending.length >= 5000) this.flush();
-  }
-
-  flush(): void {
-    const rows = this.pending;
-    this.pending = [];
-    if (!rows.length) return;
-    this.db.transaction(() => {
-      for (const e of rows) {
-        const ms = Date.parse(e.ts);
-        this.insertEvent.run(
-          e.index, e.seq, e.line, e.ts, Number.isNaN(ms) ? null : ms, e.kind, e.actorType, e.actorId, e.outcome, e.summary, e.raw,
-          e.canonical, e.recordedHash, e.computedHash, e.prevHash, e.unauthenticated.length ? JSON.stringify(e.unauthenticated) : null,
-          e.requestId ?? null, e.decisionId ?? null, e.subjectId ?? null,
-        );
-      }
-    })();
-  }
-
-  /** Once every event is in: approvals and executions are about the agent that asked (RESOLVE_SUBJECTS_SQL). */
-  resolveSubjects(): void {
-    this.db.exec(RESOLVE_SUBJECTS_SQL);
-  }
-
-  addCheckpoints(rows: { line: number; seqHi: number; treeSize: number; keyId: string; final: boolean; ts: string; merkleRoot: string; headHash: string; status: string }[]): void {
-    this.db.transaction(() => {
-      for (const c of rows) this.insertCheckpoint.run(c.line, c.seqHi, c.treeSize, c.keyId, c.final ? 1 : 0, c.ts, c.merkleRoot, c.headHash, c.status);
-    })();
-  }
-
-  addFindings(findings: Finding[]): void {
-    this.db.transaction(() => {
-      for (const f of findings) this.insertFinding.run(f.kind, f.seq, f.line, f.message, f.severity);
-      // Tie each finding to its event by the line it names.
-      this.db.exec('UPDATE findings SET event_idx = (SELECT idx FROM events WHERE events.line = findings.line) WHERE line IS NOT NULL');
-    })();
-  }
-
-  meta(values: Record<string, unknown>): void {
-    this.db.transaction(() => {
-      for (const [k, v] of Object.entries(values)) this.setMeta.run(k, JSON.stringify(v ?? null));
-    })();
-  }
+  return db as ReadableDB;
 }
 
-export function readMeta(db: Db): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const row of db.prepare('SELECT key, value FROM case_meta').all() as { key: string; value: string }[]) out[row.key] = JSON.parse(row.value);
-  return out;
+/** A plain SQLite handle as a readable case store (tests build old stores by hand). */
+export function asReadable(db: Database.Database): ReadableDB {
+  return db as ReadableDB;
+}
+
+/** Does this store have the table (stores from before a migration lack it)? */
+export function hasTable(db: ReadableDB, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(name) !== undefined;
 }

@@ -10,7 +10,7 @@ export interface Migration {
 /**
  * An entry of a request with no subject of its own (an approval, an
  * execution) is about whoever asked: the actor of the request's
- * action.requested. Run at ingest once the events are in, and by migration 6.
+ * action.requested. Run at ingest once the events are in, and by migration 7.
  */
 export const RESOLVE_SUBJECTS_SQL = `
   UPDATE events SET subject_id = (
@@ -169,13 +169,71 @@ MIGRATIONS.push({
 });
 
 /*
- * Version 6: what an event is about, for the desk's subject filter, search
- * and request lifecycle: its request id, decision id and subject (the agent
- * a decision or approval is about). Cases written before are filled from
- * their audit-export/1 lines; other formats keep NULL (open them again).
+ * Version 6: an index, not a copy. The case keeps a verbatim copy of its
+ * export beside the store (export-copy.ts), so an event row names its line
+ * by byte offset and length there instead of holding the line: `raw` is
+ * kept only where the line as written is not the entry (a JSON array's
+ * element, say) and in cases made before this version. Hashes are 32-byte
+ * BLOBs where they are 64 hex digits (other text as it was), and only where
+ * they say something the row does not already: `computed_hash` NULL means
+ * "equal to recorded_hash" (an empty BLOB: none), `prev_hash` NULL means
+ * "equal to the previous event's recorded hash". Cases made before are
+ * rebuilt in place: their lines stay in `raw`, their hashes become BLOBs.
  */
+const HEX64 = (col: string) => `(length(${col}) = 64 AND ${col} NOT GLOB '*[^0-9a-f]*')`;
+const asHash = (col: string) => `CASE WHEN ${col} IS NULL THEN X'' WHEN ${HEX64(col)} THEN unhex(${col}) ELSE ${col} END`;
 MIGRATIONS.push({
   version: 6,
+  sql: `
+    CREATE TABLE events_v6 (
+      idx INTEGER PRIMARY KEY,
+      seq INTEGER NOT NULL,
+      line INTEGER NOT NULL,
+      byte_offset INTEGER,
+      byte_length INTEGER,
+      ts TEXT NOT NULL,
+      ts_ms INTEGER,
+      kind TEXT NOT NULL,
+      actor_type TEXT NOT NULL,
+      actor_id TEXT NOT NULL,
+      outcome TEXT,
+      summary TEXT NOT NULL,
+      raw TEXT,
+      canonical TEXT,
+      recorded_hash ANY,
+      computed_hash ANY,
+      prev_hash ANY,
+      unauthenticated TEXT,
+      replay_status TEXT,
+      CHECK ((raw IS NULL) = (byte_offset IS NOT NULL))
+    ) STRICT;
+    INSERT INTO events_v6 (idx, seq, line, byte_offset, byte_length, ts, ts_ms, kind, actor_type, actor_id, outcome, summary, raw, canonical, recorded_hash, computed_hash, prev_hash, unauthenticated, replay_status)
+      SELECT idx, seq, line, NULL, NULL, ts, ts_ms, kind, actor_type, actor_id, outcome, summary, raw, canonical,
+        CASE WHEN recorded_hash IS NULL THEN NULL WHEN ${HEX64('recorded_hash')} THEN unhex(recorded_hash) ELSE recorded_hash END,
+        CASE WHEN recorded_hash IS NOT NULL AND computed_hash IS recorded_hash THEN NULL ELSE ${asHash('computed_hash')} END,
+        ${asHash('prev_hash')},
+        unauthenticated, replay_status
+      FROM events;
+    DROP TABLE events;
+    ALTER TABLE events_v6 RENAME TO events;
+    CREATE INDEX events_ts ON events (ts_ms);
+    CREATE INDEX events_actor ON events (actor_id, idx);
+    CREATE INDEX events_kind ON events (kind, idx);
+    CREATE INDEX events_line ON events (line);
+  `,
+});
+
+/*
+ * Version 7: what an event is about, for the desk's subject filter, search
+ * and request lifecycle: its request id, decision id and subject (the agent
+ * a decision or approval is about). Cases written before are filled from
+ * the audit-export/1 lines they still hold in `raw` (cases made before
+ * version 6); rows that name their line by byte offset in the export copy
+ * keep NULL here (SQL cannot read the copy; open the export again), while
+ * cases made from this version on get the columns at ingest.
+ */
+MIGRATIONS.push({
+  version: 7,
   sql: `
     ALTER TABLE events ADD COLUMN request_id TEXT;
     ALTER TABLE events ADD COLUMN decision_id TEXT;
@@ -186,7 +244,7 @@ MIGRATIONS.push({
       subject_id = CASE WHEN json_valid(raw) THEN coalesce(
         CASE WHEN json_type(raw, '$.data.request.principal.id') = 'text' THEN json_extract(raw, '$.data.request.principal.id') END,
         CASE WHEN json_type(raw, '$.data.agent_id') = 'text' THEN json_extract(raw, '$.data.agent_id') END) END
-    WHERE (SELECT value FROM case_meta WHERE key = 'format') = '"audit-export/1"';
+    WHERE raw IS NOT NULL AND (SELECT value FROM case_meta WHERE key = 'format') = '"audit-export/1"';
     CREATE INDEX events_request ON events (request_id, idx) WHERE request_id IS NOT NULL;
     CREATE INDEX events_decision ON events (decision_id) WHERE decision_id IS NOT NULL;
     ${RESOLVE_SUBJECTS_SQL}

@@ -4,7 +4,8 @@
  * case is complete. Queries coarser than a cell read the cells; finer ones
  * (a deep zoom) group the few events in range directly.
  */
-import type { Db } from './case-store';
+import type { WritableDB } from './case-store';
+import type { TimelineBase } from './case-meta';
 
 /** Cells across the whole span: fine enough for any overview, small enough to read in milliseconds. */
 export const TIMELINE_CELLS = 4096;
@@ -18,14 +19,8 @@ export const MARKER_SQL = `CASE
   WHEN e.kind LIKE 'killswitch.%' THEN 'killswitch'
 END`;
 
-export interface TimelineBase {
-  lo: number;
-  hi: number;
-  width: number;
-}
-
 /** Build the index; returns the grid to keep in the case meta, or null when no event has a time. */
-export function buildTimelineIndex(db: Db): TimelineBase | null {
+export function buildTimelineIndex(db: WritableDB): TimelineBase | null {
   const span = db.prepare('SELECT min(ts_ms) AS lo, max(ts_ms) AS hi FROM events WHERE ts_ms IS NOT NULL').get() as { lo: number | null; hi: number | null };
   if (span.lo === null || span.hi === null) return null;
   const width = Math.max(1, Math.ceil((span.hi - span.lo + 1) / TIMELINE_CELLS));

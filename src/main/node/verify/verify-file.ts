@@ -12,6 +12,7 @@ import { detectFormat, readerById, FORMAT_READERS, UnknownFormatError } from '..
 import type { FormatReader } from '../formats/reader';
 import { InputError, UsageError } from '../errors/errors';
 import { checkRegularFile, readRegularFile } from '../read/files';
+import type { LineBatch } from '../read/line-batches';
 import { loadTrustStore } from './trust-store';
 import { verifyAuditExport } from '../formats/audit-export-reader';
 import { fileDigest } from '../read/file-digest';
@@ -31,6 +32,8 @@ export interface VerifyFileRequest {
   onEvent?: (event: CaseEvent) => void;
   onLine?: (summary: LineSummary) => void;
   onVerifier?: (verifier: ChainVerifier) => void;
+  /** audit-export/1 only: every batch of whole (decompressed) lines in file order, before it is verified. */
+  onBatch?: (batch: LineBatch) => void;
   onProgress?: (bytes: number, events: number) => void;
   signal?: AbortSignal;
   workerUrl?: URL | string;

@@ -1,0 +1,164 @@
+/**
+ * Every write of an ingest, as typed methods over a `WritableDB`: events in
+ * large transactions, findings, checkpoints, the replay outcome, the
+ * timeline index and the typed meta.
+ */
+import type Database from 'better-sqlite3';
+import type { Finding } from '../../../shared/verify/findings';
+import type { CaseEvent } from '../../../shared/formats/case-model';
+import type { DivergenceView, SequenceFindingView } from '../../../shared/replay/views';
+import type { WritableDB } from './case-store';
+import { CaseStoreReader, type StoredCheckpoint } from './case-store-reader';
+import { writeCaseMeta, type CaseMeta, type TimelineBase } from './case-meta';
+import { buildTimelineIndex } from './timeline-index';
+import { ExportCopy, type LineStarts } from './export-copy';
+import { encodeHash } from './hash-column';
+import { RESOLVE_SUBJECTS_SQL } from './migrations';
+
+/** The case's export copy and where its lines start: events whose line is their entry as written are stored by offset. */
+export interface CopyIndex {
+  file: string;
+  lines: LineStarts;
+}
+
+export class CaseStoreWriter {
+  private readonly insertEvent: Database.Statement;
+  private pending: CaseEvent[] = [];
+  /** Reads of the store being written (what ingest needs back: the span, the agents). */
+  readonly reads: CaseStoreReader;
+
+  private readonly copy: ExportCopy | null;
+  /** The recorded hash of the last event written: a link equal to it is not stored again. */
+  private lastRecorded: string | null = null;
+
+  constructor(
+    readonly db: WritableDB,
+    private readonly index: CopyIndex | null = null,
+  ) {
+    this.reads = new CaseStoreReader(db);
+    this.copy = index ? new ExportCopy(index.file) : null;
+    this.insertEvent = db.prepare(
+      `INSERT INTO events (idx, seq, line, byte_offset, byte_length, ts, ts_ms, kind, actor_type, actor_id, outcome, summary, raw, canonical, recorded_hash, computed_hash, prev_hash, unauthenticated, request_id, decision_id, subject_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+  }
+
+  /**
+   * Where each event's entry is in the copy: its line's offset and the
+   * entry's length, when the line begins with exactly the entry's bytes
+   * and ends there; null where it does not (the row keeps the entry).
+   * One read of the batch's span of the copy, compared byte for byte.
+   */
+  private spans(rows: CaseEvent[]): ({ offset: number; length: number } | null)[] {
+    const index = this.index;
+    if (!index || !this.copy) return rows.map(() => null);
+    const wanted = rows.map((e) => {
+      const offset = index.lines.start(e.line);
+      return offset === null ? null : { offset, bytes: Buffer.from(e.raw, 'utf8') };
+    });
+    const found = wanted.filter((w) => w !== null);
+    if (!found.length) return rows.map(() => null);
+    const lo = Math.min(...found.map((w) => w.offset));
+    const hi = Math.min(index.lines.end, Math.max(...found.map((w) => w.offset + w.bytes.length + 1)));
+    // One read for the batch; entries far apart (lines between them that are not events) are read one by one.
+    const together = hi - lo <= 16 << 20;
+    const span = together ? this.copy.readBytes(lo, hi - lo) : null;
+    return wanted.map((w) => {
+      if (!w) return null;
+      const own = span ?? this.copy!.readBytes(w.offset, Math.min(w.bytes.length + 1, index.lines.end - w.offset));
+      return matches(own, span ? w.offset - lo : 0, w, index.lines.end);
+    });
+  }
+
+
+  addEvent(e: CaseEvent): void {
+    this.pending.push(e);
+    if (this.pending.length >= 5000) this.flush();
+  }
+
+  flush(): void {
+    const rows = this.pending;
+    this.pending = [];
+    if (!rows.length) return;
+    const spans = this.spans(rows);
+    this.db.transaction(() => {
+      rows.forEach((e, i) => {
+        const ms = Date.parse(e.ts);
+        const span = spans[i];
+        const computed = e.recordedHash !== null && e.computedHash === e.recordedHash ? null : encodeHash(e.computedHash);
+        const prev = e.index > 0 && this.lastRecorded !== null && e.prevHash === this.lastRecorded ? null : encodeHash(e.prevHash);
+        this.insertEvent.run(
+          e.index, e.seq, e.line, span?.offset ?? null, span?.length ?? null, e.ts, Number.isNaN(ms) ? null : ms, e.kind, e.actorType, e.actorId, e.outcome, e.summary,
+          span ? null : e.raw, e.canonical, e.recordedHash === null ? null : encodeHash(e.recordedHash), computed, prev,
+          e.unauthenticated.length ? JSON.stringify(e.unauthenticated) : null,
+          e.requestId ?? null, e.decisionId ?? null, e.subjectId ?? null,
+        );
+        this.lastRecorded = e.recordedHash;
+      });
+    })();
+  }
+
+  /** Once every event is in: approvals and executions are about the agent that asked (RESOLVE_SUBJECTS_SQL). */
+  resolveSubjects(): void {
+    this.db.exec(RESOLVE_SUBJECTS_SQL);
+  }
+
+  addCheckpoints(rows: StoredCheckpoint[]): void {
+    const insert = this.db.prepare(
+      'INSERT OR REPLACE INTO checkpoints (line, seq_hi, tree_size, key_id, final, ts, merkle_root, head_hash, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.db.transaction(() => {
+      for (const c of rows) insert.run(c.line, c.seqHi, c.treeSize, c.keyId, c.final ? 1 : 0, c.ts, c.merkleRoot, c.headHash, c.status);
+    })();
+  }
+
+  /** After the events: each finding is tied to its event by the line it names. */
+  addFindings(findings: Finding[]): void {
+    const insert = this.db.prepare('INSERT INTO findings (kind, seq, line, message, severity) VALUES (?, ?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const f of findings) insert.run(f.kind, f.seq, f.line, f.message, f.severity);
+      this.db.exec('UPDATE findings SET event_idx = (SELECT idx FROM events WHERE events.line = findings.line) WHERE line IS NOT NULL');
+    })();
+  }
+
+  /**
+   * The replay outcome: every policy decision matched unless a result says
+   * otherwise; results other than a match and the sequence findings kept.
+   */
+  addReplay(results: readonly DivergenceView[], sequenceFindings: readonly SequenceFindingView[]): void {
+    const insertResult = this.db.prepare(
+      'INSERT OR REPLACE INTO replay_results (event_idx, seq, decision_id, agent, status, reason, fields, policy_name, policy_version, determining) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    const insertSequence = this.db.prepare('INSERT INTO sequence_findings (kind, seq, event_idx, message, severity, related_seqs) VALUES (?, ?, ?, ?, ?, ?)');
+    const setStatus = this.db.prepare('UPDATE events SET replay_status = ? WHERE idx = ?');
+    this.db.transaction(() => {
+      this.db.prepare("UPDATE events SET replay_status = 'match' WHERE kind = 'policy.decision'").run();
+      for (const v of results) {
+        insertResult.run(v.index, v.seq, v.decisionId, v.agent, v.status, v.reason, JSON.stringify(v.fields), v.policyName, v.policyVersion, JSON.stringify(v.determiningPolicies));
+        setStatus.run(v.status, v.index);
+      }
+      for (const f of sequenceFindings) insertSequence.run(f.kind, f.seq, f.index, f.message, f.severity, JSON.stringify(f.relatedSeqs));
+    })();
+  }
+
+  /** Build the timeline index; the grid to keep in the meta, or null when no event has a time. */
+  buildTimeline(): TimelineBase | null {
+    return buildTimelineIndex(this.db);
+  }
+
+  meta(meta: CaseMeta): void {
+    writeCaseMeta(this.db, meta);
+  }
+
+  /** Done with the copy (the store stays open). */
+  closeCopy(): void {
+    this.copy?.close();
+  }
+}
+
+/** Does the span at `at` hold exactly the entry's bytes, ended by a line end or the file's end? */
+function matches(span: Buffer, at: number, w: { offset: number; bytes: Buffer }, end: number): { offset: number; length: number } | null {
+  const after = span[at + w.bytes.length];
+  const ends = at + w.bytes.length === span.length ? w.offset + w.bytes.length === end : after === 10 || after === 13;
+  return ends && span.subarray(at, at + w.bytes.length).equals(w.bytes) ? { offset: w.offset, length: w.bytes.length } : null;
+}
