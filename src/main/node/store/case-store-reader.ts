@@ -29,16 +29,8 @@ export interface StoredEventHead {
   replayStatus: string | null;
 }
 
-export interface StoredEvent {
-  index: number;
-  seq: number;
-  line: number;
-  ts: string;
-  kind: string;
-  actorType: string;
-  actorId: string;
-  outcome: string | null;
-  summary: string;
+/** A whole event row: its head and what the inspector shows. */
+export interface StoredEvent extends StoredEventHead {
   raw: string;
   canonical: string | null;
   recordedHash: string | null;
@@ -46,7 +38,6 @@ export interface StoredEvent {
   prevHash: string | null;
   /** Member names no hash covers in this event. */
   unauthenticated: string[];
-  replayStatus: string | null;
 }
 
 export interface StoredCheckpoint {
