@@ -18,7 +18,7 @@ const open = new Map<string, CaseQueries>();
 function queries(caseId: string): CaseQueries {
   let q = open.get(caseId);
   if (!q) {
-    q = new CaseQueries(caseId, new CaseStoreReader(openWritable(caseFile(casesDir, caseId)), new ExportCopy(exportCopyFile(casesDir, caseId))));
+    q = new CaseQueries(caseId, new CaseStoreReader(openWritable(caseFile(casesDir, caseId), { exportCopy: exportCopyFile(casesDir, caseId) }), new ExportCopy(exportCopyFile(casesDir, caseId))));
     open.set(caseId, q);
   }
   return q;

@@ -227,24 +227,30 @@ MIGRATIONS.push({
  * Version 7: what an event is about, for the desk's subject filter, search
  * and request lifecycle: its request id, decision id and subject (the agent
  * a decision or approval is about). Cases written before are filled from
- * the audit-export/1 lines they still hold in `raw` (cases made before
- * version 6); rows that name their line by byte offset in the export copy
- * keep NULL here (SQL cannot read the copy; open the export again), while
- * cases made from this version on get the columns at ingest.
+ * their audit-export/1 lines: the ones still held in `raw` (made before
+ * version 6) and the ones named by byte offset in the case's export copy,
+ * read through the `export_line` SQL function the store registers
+ * (case-store.ts; NULL when the copy is missing, and the columns stay
+ * empty). Other formats are left empty rather than guessed. Cases made from
+ * this version on get the columns at ingest.
  */
+const textAt = (json: string, at: string) => `CASE WHEN json_type(${json}, '${at}') = 'text' THEN json_extract(${json}, '${at}') END`;
 MIGRATIONS.push({
   version: 7,
   sql: `
     ALTER TABLE events ADD COLUMN request_id TEXT;
     ALTER TABLE events ADD COLUMN decision_id TEXT;
     ALTER TABLE events ADD COLUMN subject_id TEXT;
+    CREATE TEMP TABLE v7_lines AS
+      SELECT idx, coalesce(raw, export_line(byte_offset, byte_length)) AS j FROM events
+      WHERE (SELECT value FROM case_meta WHERE key = 'format') = '"audit-export/1"';
     UPDATE events SET
-      request_id = CASE WHEN json_valid(raw) AND json_type(raw, '$.data.request_id') = 'text' THEN json_extract(raw, '$.data.request_id') END,
-      decision_id = CASE WHEN json_valid(raw) AND json_type(raw, '$.data.decision_id') = 'text' THEN json_extract(raw, '$.data.decision_id') END,
-      subject_id = CASE WHEN json_valid(raw) THEN coalesce(
-        CASE WHEN json_type(raw, '$.data.request.principal.id') = 'text' THEN json_extract(raw, '$.data.request.principal.id') END,
-        CASE WHEN json_type(raw, '$.data.agent_id') = 'text' THEN json_extract(raw, '$.data.agent_id') END) END
-    WHERE raw IS NOT NULL AND (SELECT value FROM case_meta WHERE key = 'format') = '"audit-export/1"';
+      request_id = ${textAt('l.j', '$.data.request_id')},
+      decision_id = ${textAt('l.j', '$.data.decision_id')},
+      subject_id = coalesce(${textAt('l.j', '$.data.request.principal.id')}, ${textAt('l.j', '$.data.agent_id')})
+    FROM (SELECT idx, j FROM temp.v7_lines WHERE j IS NOT NULL AND json_valid(j)) AS l
+    WHERE events.idx = l.idx;
+    DROP TABLE temp.v7_lines;
     CREATE INDEX events_request ON events (request_id, idx) WHERE request_id IS NOT NULL;
     CREATE INDEX events_decision ON events (decision_id) WHERE decision_id IS NOT NULL;
     ${RESOLVE_SUBJECTS_SQL}
