@@ -25,7 +25,9 @@ export const LAYER_MAP = {
     ingest: nodeStores,
     report: nodeStores,
     service: [...nodeStores, 'ingest', 'report'],
-    cli: [...nodeStores, 'ingest', 'report', 'service', 'generate', 'scale'],
+    // The desk over HTTP: a door like the CLI, above the service.
+    serve: [...nodeStores, 'ingest', 'report', 'service'],
+    cli: [...nodeStores, 'ingest', 'report', 'service', 'serve', 'generate', 'scale'],
   },
   'src/shared': {
     hex: [],

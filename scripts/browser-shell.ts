@@ -1,23 +1,22 @@
 /**
- * The browser test shell: the built renderer served on 127.0.0.1, opened in
- * Debian's Chromium through playwright-core, with `window.audit` bridged to
- * services running in this Node process. The page sees exactly the AuditApi
- * surface, as in Electron; nothing else crosses the bridge.
+ * The browser test shell: the built renderer served by the desk server of
+ * `audit-replay serve` (src/main/node/serve) over services running in this
+ * Node process, opened in Debian's Chromium through playwright-core. The page
+ * reaches exactly the AuditApi surface over HTTP with the per-run token, as a
+ * reviewer's browser does.
  *
  *   node bin/run-ts.mjs scripts/browser-shell.ts --fake [--events N] [--shot file.png] [--dark]
  *   node bin/run-ts.mjs scripts/browser-shell.ts --export resources/sample/export.jsonl --trust … --policies … --shot file.png
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { AUDIT_CHANNELS } from '../src/shared/api/audit-api';
-import type { AuditApi, JobProgress, PickKind } from '../src/shared/api/audit-api';
+import type { AuditApi, PickKind } from '../src/shared/api/audit-api';
+import { startDeskServer } from '../src/main/node/serve/desk-server';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
@@ -69,81 +68,20 @@ export function buildRenderer(): string {
   return out;
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-};
-
-export async function serveStatic(dir: string): Promise<{ server: Server; url: string }> {
-  const root = resolve(dir);
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const file = normalize(join(root, path === '/' ? 'index.html' : path));
-    if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(readFileSync(file));
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('The shell server has no port.');
-  return { server, url: `http://127.0.0.1:${address.port}/` };
-}
-
-const METHODS = Object.keys(AUDIT_CHANNELS);
-
-/** Runs in the page before the renderer: `window.audit` forwards each call over one binding. */
-function bridgeScript(methods: string[]): string {
-  return `(() => {
-    const listeners = new Set();
-    Object.defineProperty(window, '__auditProgress', { value: (p) => { for (const l of [...listeners]) { try { l(p); } catch (e) { console.error(e); } } } });
-    const call = async (method, args) => {
-      const reply = await window.__auditCall(method, args);
-      if (!reply.ok) throw new Error(reply.error);
-      return reply.value;
-    };
-    const api = {};
-    for (const m of ${JSON.stringify(methods)}) api[m] = (...args) => call(m, args);
-    api.onProgress = (listener) => { listeners.add(listener); return () => { listeners.delete(listener); }; };
-    Object.defineProperty(window, 'audit', { value: Object.freeze(api), enumerable: true });
-  })();`;
-}
-
 export async function startShell(options: ShellOptions): Promise<Shell> {
   const dir = options.rendererDir ?? buildRenderer();
-  const { server, url } = await serveStatic(dir);
+  // The real `audit-replay serve` door: token, Host/Origin checks, CSP, calls validated as over IPC.
+  const server = await startDeskServer({ service: options.service, rendererDir: dir, pickFile: (kind) => options.picks?.[kind] ?? null, onCall: options.onCall });
+  const url = server.url;
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   const context = await browser.newContext({ viewport: options.viewport ?? { width: 1440, height: 1000 }, colorScheme: options.colorScheme ?? 'light' });
   const problems: string[] = [];
-  const service = options.service as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-  await context.exposeBinding('__auditCall', async (_source, method: string, args: unknown[]) => {
-    if (!METHODS.includes(method) || !Array.isArray(args)) return { ok: false, error: `There is no call named ${String(method)}.` };
-    try {
-      if (method === 'pickFile') return { ok: true, value: options.picks?.[args[0] as 'export'] ?? null };
-      const started = performance.now();
-      const value = await service[method]!.apply(options.service, args);
-      options.onCall?.(method, performance.now() - started);
-      return { ok: true, value };
-    } catch (e) {
-      // The page gets the sentence only, as over Electron IPC.
-      return { ok: false, error: e instanceof Error ? e.message : String(e) };
-    }
-  });
-  await context.addInitScript(bridgeScript(METHODS));
   const page = await context.newPage();
   page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
   page.on('pageerror', (e) => problems.push(e.message));
-  const unsubscribe = options.service.onProgress((p: JobProgress) => {
-    page.evaluate(`window.__auditProgress(${JSON.stringify(p)})`).catch(() => undefined);
-  });
   await page.goto(url);
   return {
     browser,
@@ -159,9 +97,8 @@ export async function startShell(options: ShellOptions): Promise<Shell> {
       return file;
     },
     async close() {
-      unsubscribe();
       await browser.close().catch(() => undefined);
-      await new Promise<void>((ok) => server.close(() => ok()));
+      await server.close();
     },
   };
 }

@@ -46,6 +46,8 @@ export const audit = {
   listDivergences: (caseId) => invoke(AUDIT_CHANNELS.listDivergences, caseId),
   listSequenceFindings: (caseId) => invoke(AUDIT_CHANNELS.listSequenceFindings, caseId),
   getTimeline: (caseId, query) => invoke(AUDIT_CHANNELS.getTimeline, caseId, query),
+  searchEvents: (caseId, term) => invoke(AUDIT_CHANNELS.searchEvents, caseId, term),
+  getRequestStory: (caseId, index) => invoke(AUDIT_CHANNELS.getRequestStory, caseId, index),
   addNote: (caseId, note) => invoke(AUDIT_CHANNELS.addNote, caseId, note),
   editNote: (caseId, noteId, edit) => invoke(AUDIT_CHANNELS.editNote, caseId, noteId, edit),
   // Always both positions, so the main's exact-count validator sees two arguments.

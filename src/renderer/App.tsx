@@ -11,7 +11,10 @@ import { FilterBar } from './FilterBar';
 import { Inspector } from './Inspector';
 import { NotesPanel } from './NotesPanel';
 import { ReportButton } from './ReportButton';
+import { RequestStory } from './RequestStory';
+import { SearchBox } from './SearchBox';
 import { locateEvent } from './locate';
+import { useDeepLink } from './deep-link';
 import { describeRange, type Stretch } from '../shared/verify/answers';
 import { JobProgressBar, OpenPanel } from './OpenPanel';
 import { Timeline } from './Timeline';
@@ -248,6 +251,7 @@ function Desk() {
     },
     [api, summary, selectIndex],
   );
+  useDeepLink({ api, caseId: summary?.caseId ?? null, selectedIndex: selected?.index ?? null, loadCase: (id) => void loadCase(id), selectSeq: (seq) => void selectSeq(seq) });
   const onSpan = useCallback((fromTs: string, toTs: string) => setFilter((f) => ({ ...f, fromTs, toTs })), []);
 
   // A case just opened: the reader starts at its verdict, not wherever the Open button was.
@@ -321,18 +325,22 @@ function Desk() {
           <Timeline summary={summary} selected={selected} theme={theme} onSelectMarker={selectMarker} onSpan={onSpan} enabled={tableReady === summary.caseId} conduct={conduct} />
           <div className="work">
             <div className="work-left">
+              <SearchBox caseId={summary.caseId} onSelect={(row) => selectIndex(row.index, row.ts)} />
               <FilterBar summary={summary} filter={filter} onChange={setFilter} conductKinds={conduct.kinds} />
               <EventTable key={`${summary.caseId}:${revision}`} caseId={summary.caseId} filter={filter} selectedIndex={selected?.index ?? null} onSelect={selectRow} reveal={reveal} onFirstPage={setTableReady} conduct={conduct} />
             </div>
-            <Inspector
-              caseId={summary.caseId}
-              index={selected?.index ?? null}
-              onSelectIndex={(i) => selectIndex(i)}
-              format={summary.format}
-              signer={summary.signer}
-              conduct={selected ? conduct.byIndex.get(selected.index) : undefined}
-              onSelectSeq={(seq) => void selectSeq(seq)}
-            />
+            <div className="work-right">
+              <RequestStory caseId={summary.caseId} index={selected?.index ?? null} onSelectIndex={(i) => selectIndex(i)} />
+              <Inspector
+                caseId={summary.caseId}
+                index={selected?.index ?? null}
+                onSelectIndex={(i) => selectIndex(i)}
+                format={summary.format}
+                signer={summary.signer}
+                conduct={selected ? conduct.byIndex.get(selected.index) : undefined}
+                onSelectSeq={(seq) => void selectSeq(seq)}
+              />
+            </div>
           </div>
           <CaseLists caseId={summary.caseId} revision={revision} onLocateFinding={locateFinding} onSelectIndex={(i) => selectIndex(i)} onSelectSeq={(seq) => void selectSeq(seq)} />
           <NotesPanel key={`notes:${summary.caseId}`} caseId={summary.caseId} index={selected?.index ?? null} carried={summary.notesFrom} />

@@ -41,15 +41,34 @@ export function FilterBar({ summary, filter, onChange, conductKinds = [] }: Filt
 
   const set = (patch: EventFilter) => onChange({ ...filter, ...patch });
   const findingKinds = Object.keys(summary.findingCounts).sort();
+  const agentSet = new Set(summary.agents);
+  const others = (summary.actors ?? []).filter((a) => !agentSet.has(a));
   return (
     <form id="event-filters" className="filters" aria-label="Event filters" onSubmit={(e) => e.preventDefault()}>
       <label>
         Agent
         <select value={filter.agent ?? ''} onChange={(e) => set({ agent: e.target.value || null })}>
           <option value="">all</option>
-          {summary.agents.map((a) => (
-            <option key={a} value={a}>{a}</option>
-          ))}
+          <optgroup label="Agents">
+            {summary.agents.map((a) => (
+              <option key={a} value={a}>{a}</option>
+            ))}
+          </optgroup>
+          {others.length > 0 && (
+            <optgroup label="People and systems">
+              {others.map((a) => (
+                <option key={a} value={a}>{a}</option>
+              ))}
+            </optgroup>
+          )}
+        </select>
+      </label>
+      <label title="A decision is recorded by the policy engine about an agent; an approval by a person about an agent's request.">
+        Agent's part
+        <select value={filter.agentRole ?? 'either'} disabled={!filter.agent} onChange={(e) => set({ agentRole: e.target.value === 'either' ? null : (e.target.value as 'actor' | 'subject') })}>
+          <option value="either">acting or about it</option>
+          <option value="actor">acting</option>
+          <option value="subject">about it</option>
         </select>
       </label>
       <label>

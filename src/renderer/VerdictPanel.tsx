@@ -129,7 +129,15 @@ export function VerdictPanel({ summary, onLocateFinding, onShowStretch }: Verdic
         </div>
         <div>
           <dt>Agents</dt>
-          <dd title={summary.agents.join(', ')}>{formatCount(summary.agents.length)}</dd>
+          <dd title={summary.agents.join(', ')}>
+            {formatCount(summary.agents.length)}
+            {summary.actors.length > summary.agents.length && (
+              <span className="muted" title={summary.actors.filter((a) => !summary.agents.includes(a)).join(', ')}>
+                {' '}
+                · {formatCount(summary.actors.length)} actors in all
+              </span>
+            )}
+          </dd>
         </div>
         <div className="wide">
           <dt>Time range</dt>

@@ -62,7 +62,7 @@ describe('AuditService over a real case store', () => {
   it('stores the case in WAL mode, STRICT tables, migrated, and passes integrity_check', async () => {
     const db = new Database(path.join(dir, 'cases', `${caseId}.db`), { readonly: true });
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    expect(db.pragma('user_version', { simple: true })).toBe(6); // 3: reviewer notes (docs/reports.md), 4: timeline index, 5: severity and related events of sequence findings, 6: events by offset in the export copy
+    expect(db.pragma('user_version', { simple: true })).toBe(7); // 3: reviewer notes (docs/reports.md), 4: timeline index, 5: severity and related events of sequence findings, 6: events by offset in the export copy, 7: request, decision and subject of events
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const sql = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[];
     expect(sql.every((s) => /STRICT\s*$/.test(s))).toBe(true);
@@ -245,7 +245,8 @@ describe('the timeline index', () => {
     const whole = await service.getTimeline(caseId, { buckets: 50 });
     const sum = (t: typeof whole) => t.buckets.reduce((n, b) => n + b.total, 0);
     expect(sum(whole)).toBe(2500);
-    const perAgent = (await service.queryEvents(caseId, { offset: 0, limit: 1, agent: 'billing-agent' })).total;
+    // A lane draws what its actor did; the agent filter's default also counts events about the agent.
+    const perAgent = (await service.queryEvents(caseId, { offset: 0, limit: 1, agent: 'billing-agent', agentRole: 'actor' })).total;
     expect(whole.lanes.find((l) => l.agent === 'billing-agent')!.counts.reduce((n, c) => n + c.count, 0)).toBe(perAgent);
     // Markers are spread over the whole span, not just its start.
     const lastBucketStart = Date.parse(whole.buckets[45].start);

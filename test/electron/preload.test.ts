@@ -62,6 +62,8 @@ describe('preload', () => {
     ['listDivergences', ['c1']],
     ['listSequenceFindings', ['c1']],
     ['getTimeline', ['c1', { buckets: 10 }]],
+    ['searchEvents', ['c1', 'req-1']],
+    ['getRequestStory', ['c1', 4]],
     ['addNote', ['c1', { target: { kind: 'case' }, text: 'n', tags: [], author: 'a' }]],
     ['editNote', ['c1', 1, { text: 'n2', tags: ['false alarm'], author: 'a' }]],
     ['listNotes', ['c1', null]],

@@ -4,6 +4,7 @@
  * position, so a million-event case costs nothing until a page is asked for.
  */
 import type {
+  SearchResult,
   AuditApi,
   CaseNote,
   CaseRef,
@@ -154,6 +155,7 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
     },
     events: total,
     agents: FAKE_AGENTS,
+    actors: [...FAKE_AGENTS],
     firstTs: tsOf(0),
     lastTs: tsOf(total - 1),
     firstSeq: 0,
@@ -388,6 +390,17 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
     async listNotes(id, target) {
       record('listNotes', [id, target]);
       return notes.filter((n) => !target || (n.target.kind === target.kind && n.target.index === (target.index ?? null)));
+    },
+    async searchEvents(id, term) {
+      record('searchEvents', [id, term]);
+      // The first 20 events whose summary holds the term (a fake: the real service looks ids up exactly).
+      const matches: SearchResult['matches'] = [];
+      for (let i = 0; i < Math.min(total, 100_000) && matches.length < 20; i++) if (rowAt(i).summary.includes(term)) matches.push({ by: 'request id', row: rowAt(i) });
+      return { term, matches, truncated: false };
+    },
+    async getRequestStory(id, index) {
+      record('getRequestStory', [id, index]);
+      return null;
     },
     async exportReport(id, format, outPath) {
       record('exportReport', [id, format, outPath]);

@@ -124,6 +124,8 @@ function auditCalls(svc: AuditService): AuditCalls {
     getCaseSummary: (caseId) => svc.getCaseSummary(caseId),
     setCaseInputs: (caseId, inputs) => svc.setCaseInputs(caseId, inputs),
     queryEvents: (caseId, query) => svc.queryEvents(caseId, query),
+    searchEvents: (caseId, term) => svc.searchEvents(caseId, term),
+    getRequestStory: (caseId, index) => svc.getRequestStory(caseId, index),
     getEventProof: (caseId, index) => svc.getEventProof(caseId, index),
     listFindings: (caseId) => svc.listFindings(caseId),
     listDivergences: (caseId) => svc.listDivergences(caseId),

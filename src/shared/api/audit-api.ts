@@ -91,7 +91,10 @@ export interface CaseSummary {
   signer: SignerAnswer;
   conduct: ConductAnswer;
   events: number;
+  /** Actors of type agent. */
   agents: string[];
+  /** Every actor (agents, people, systems): one timeline lane each. */
+  actors: string[];
   firstTs: string | null;
   lastTs: string | null;
   firstSeq: number | null;
@@ -124,10 +127,15 @@ export interface NotesCarried {
   refused: string | null;
 }
 
+/** How `agent` matches: the event's actor, the agent it is about (a decision's principal, the requester of an approval), or either (the default). */
+export type AgentRole = 'actor' | 'subject' | 'either';
+
 export interface EventQuery {
   offset: number;
   limit: number;
+  /** Events by this agent or about it (see agentRole). */
   agent?: string | null;
+  agentRole?: AgentRole | null;
   kind?: string | null;
   /** 'allow' | 'deny' | 'require_approval' */
   outcome?: string | null;
@@ -157,6 +165,42 @@ export interface EventRow {
   replayStatus: 'match' | 'diverged' | 'not-replayable' | null;
   /** A one-line description (tool, request id, …), plain text. */
   summary: string;
+}
+
+/** What a search term was found as. */
+export type SearchKey = 'event hash' | 'recomputed hash' | 'previous hash' | 'request id' | 'decision id';
+
+export interface SearchResult {
+  term: string;
+  /** In file order; a term can be one event's hash and the next one's previous hash. */
+  matches: { by: SearchKey; row: EventRow }[];
+  /** More matched than were returned (MAX_SEARCH_MATCHES). */
+  truncated: boolean;
+}
+
+export type RequestStage = 'requested' | 'decision' | 'approval asked' | 'approved' | 'refused' | 'projected' | 'executed' | 'failed' | 'other';
+
+export interface RequestStep {
+  row: EventRow;
+  stage: RequestStage;
+  /** Milliseconds since the request's first event, when both have a time. */
+  afterMs: number | null;
+  /** What the step says, in words (the decision's policies, who approved, the error …); plain text. */
+  detail: string;
+  /** Conduct findings (sequence findings) on this step, in words. */
+  conduct: { kind: string; severity: 'violation' | 'warning'; message: string }[];
+}
+
+/** One request from start to end: every event carrying its request id, in file order. */
+export interface RequestStory {
+  requestId: string;
+  /** Who asked: the actor of its action.requested, if recorded. */
+  requester: string | null;
+  steps: RequestStep[];
+  /** How it ended, in words ("executed 4.2 s after it was requested", "denied; not executed" …). */
+  ending: string;
+  /** Steps left out past MAX_STORY_STEPS. */
+  truncated: boolean;
 }
 
 export interface EventPage {
@@ -288,6 +332,10 @@ export interface AuditApi {
   listDivergences(caseId: CaseId): Promise<DivergenceView[]>;
   listSequenceFindings(caseId: CaseId): Promise<SequenceFindingView[]>;
   getTimeline(caseId: CaseId, query: TimelineQuery): Promise<TimelineData>;
+  /** Events whose hash (or a prefix of 8+ hex digits), request id or decision id is the term. */
+  searchEvents(caseId: CaseId, term: string): Promise<SearchResult>;
+  /** The story of the request the event at this position belongs to; null when it names no request. */
+  getRequestStory(caseId: CaseId, index: number): Promise<RequestStory | null>;
   addNote(caseId: CaseId, note: NoteInput): Promise<CaseNote>;
   /** Appends a version; the earlier ones stay. */
   editNote(caseId: CaseId, noteId: number, edit: NoteEdit): Promise<CaseNote>;
@@ -315,6 +363,8 @@ export const AUDIT_CHANNELS = {
   listDivergences: 'replay.divergences',
   listSequenceFindings: 'replay.sequenceFindings',
   getTimeline: 'events.timeline',
+  searchEvents: 'events.search',
+  getRequestStory: 'events.requestStory',
   addNote: 'notes.add',
   editNote: 'notes.edit',
   listNotes: 'notes.list',

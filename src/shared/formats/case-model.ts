@@ -32,6 +32,16 @@ export interface CaseEvent {
   prevHash: string | null;
   /** Members of this entry that no hash, HMAC or signature covers. */
   unauthenticated: string[];
+  /** The request this entry belongs to (decision, approval, execution of one request), when the format says. */
+  requestId?: string | null;
+  /** The decision's own id, when the entry records one. */
+  decisionId?: string | null;
+  /**
+   * Whom the entry is about when that is not its actor: the principal of a
+   * policy decision, the agent a ring change moves. Entries of a request with
+   * no subject of their own get the actor of the request at ingest.
+   */
+  subjectId?: string | null;
 }
 
 export type ChainStart = 'genesis' | 'anchored-head' | 'partial' | 'none';

@@ -43,6 +43,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
     summary: 'export-events <export> [--format id] --ocel out.json | --xes out.xes   events for process-mining tools',
     load: async () => (await import('./export-events-command')).exportEventsCommand,
   },
+  serve: {
+    summary: 'serve [--port N] [--cases dir] [--open export --trust f --policies dir] [--ui dir]   the desk in a browser, on 127.0.0.1, behind a per-run token',
+    load: async () => (await import('./serve-command')).serveCommand,
+  },
   generate: {
     summary: 'generate --events N --seed S --out export.jsonl --key-out key.json [--trust-out trust.json] [--checkpoint-every N] [--genesis HEX --first-seq N]',
     load: async () => (await import('./generate-command')).generateCommand,

@@ -125,6 +125,19 @@ export function toCaseEvent(s: Extract<LineSummary, { t: 'event' }>, index: numb
     computedHash: s.computed,
     prevHash: s.prevHash,
     unauthenticated: [],
+    ...eventKeys(parsed.data ?? {}),
+  };
+}
+
+const idText = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 && v.length <= 512 ? v : null);
+
+/** The request, decision and subject an audit-export/1 event names (spec "Event kinds with meaning"). */
+function eventKeys(data: Record<string, unknown>): Pick<CaseEvent, 'requestId' | 'decisionId' | 'subjectId'> {
+  const request = data.request as { principal?: { id?: unknown } } | undefined;
+  return {
+    requestId: idText(data.request_id),
+    decisionId: idText(data.decision_id),
+    subjectId: idText(request?.principal?.id) ?? idText(data.agent_id),
   };
 }
 

@@ -162,6 +162,7 @@ export async function ingestCase(
       onProgress: (bytesDone, events) => onProgress({ bytesDone, events }),
     });
     writer.flush();
+    writer.resolveSubjects();
     writer.closeCopy();
     const copiedSha = copy.finish();
     if (copy.used) {
@@ -210,6 +211,8 @@ export async function ingestCase(
       firstTs: span.firstTs,
       lastTs: span.lastTs,
       agents: span.agents,
+      // Everyone the timeline draws a lane for (agents, people, systems), so counts agree.
+      actors: span.actors,
       notesFrom: request.notesFrom ? carryNotes(db, caseFile(request.casesDir, request.notesFrom), request.notesFrom, result.file.sha256) : null,
     });
     db.close();

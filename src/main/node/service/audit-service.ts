@@ -76,7 +76,7 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
     if (!/^[0-9a-f-]{36}$/.test(caseId)) throw new Error(`"${caseId}" is not a case id.`);
     let c = open.get(caseId);
     if (!c) {
-      const db = openWritable(caseFile(options.casesDir, caseId));
+      const db = openWritable(caseFile(options.casesDir, caseId), { exportCopy: exportCopyFile(options.casesDir, caseId) });
       c = { db, queries: new CaseQueries(caseId, new CaseStoreReader(db, new ExportCopy(exportCopyFile(options.casesDir, caseId)))) };
       open.set(caseId, c);
     }
@@ -229,6 +229,12 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
     },
     async getTimeline(caseId, query) {
       return read(caseId, 'timeline', query);
+    },
+    async searchEvents(caseId, term) {
+      return read(caseId, 'search', term);
+    },
+    async getRequestStory(caseId, index) {
+      return read(caseId, 'requestStory', index);
     },
 
     async addNote(caseId, note) {

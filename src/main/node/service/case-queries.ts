@@ -3,14 +3,14 @@
  * pages with filters, findings, replay results, timeline buckets and the
  * proof behind an event. Big reads page from SQLite; nothing loads every row.
  */
-import type { CaseSummary, EventPage, EventProof, EventQuery, EventRow, TimelineData, TimelineQuery } from '../../../shared/api/audit-api';
+import type { CaseSummary, EventPage, EventProof, EventQuery, EventRow, RequestStage, RequestStep, RequestStory, SearchKey, SearchResult, TimelineData, TimelineQuery } from '../../../shared/api/audit-api';
 import type { DivergenceView, SequenceFindingView } from '../../../shared/replay/views';
 import type { Finding } from '../../../shared/verify/findings';
 import { canonicalizeWithout } from '../../../shared/json/canonical';
 import { fromHex, toHex } from '../../../shared/hex';
 import { leafHash, MerkleLevels, inclusionProofFrom, verifyInclusion } from '../../../shared/verify/merkle';
 import { EXPORT_FORMAT } from '../../../shared/export/types';
-import type { CaseStoreReader, StoredEventHead } from '../store/case-store-reader';
+import type { CaseStoreReader, HashColumn, StoredEvent, StoredEventHead } from '../store/case-store-reader';
 import type { CaseMeta } from '../store/case-meta';
 import { nodeSha256, nodeSha256Hex } from '../read/hashes';
 import { conductNotRun } from '../../../shared/replay/conduct';
@@ -52,6 +52,8 @@ export class CaseQueries {
       conduct: m.conduct ?? conductNotRun('This case was made by an older version: open the export again for the conduct answer.'),
       events: m.events,
       agents: m.agents,
+      // Cases made before the meta kept every actor name them from the events.
+      actors: m.actors.length ? m.actors : this.store.actors(),
       firstTs: m.firstTs,
       lastTs: m.lastTs,
       firstSeq: (details.first_seq as number | null) ?? null,
@@ -78,6 +80,70 @@ export class CaseQueries {
     const { total, rows } = this.store.eventPage(query, limit, offset);
     const kinds = rows.length ? this.store.findingKindsBetween(rows[0].index, rows[rows.length - 1].index) : new Map<number, string[]>();
     return { total, offset, rows: rows.map((r) => toRow(r, kinds.get(r.index) ?? [])) };
+  }
+
+  /**
+   * An event hash (whole, or a prefix of at least 8 hex digits), a request id
+   * or a decision id. Ids are looked up exactly on their indexes; a hash
+   * prefix scans the hash columns.
+   */
+  search(rawTerm: string): SearchResult {
+    const term = rawTerm.trim();
+    const found: { by: SearchKey; idx: number }[] = [];
+    const limit = MAX_SEARCH_MATCHES + 1;
+    if (/^[0-9a-fA-F]{8,64}$/.test(term)) {
+      for (const hit of this.store.eventsWithHash(term, limit)) found.push({ by: HASH_KEYS[hit.by], idx: hit.index });
+    }
+    if (term) {
+      for (const [key, by] of [['request', 'request id'], ['decision', 'decision id']] as const) {
+        for (const idx of this.store.eventsWithId(key, term, limit)) found.push({ by, idx });
+      }
+    }
+    found.sort((a, b) => a.idx - b.idx);
+    const kept = found.slice(0, MAX_SEARCH_MATCHES);
+    const rows = this.rowsAt(kept.map((f) => f.idx));
+    return { term, matches: kept.map((f) => ({ by: f.by, row: rows.get(f.idx)! })), truncated: found.length > MAX_SEARCH_MATCHES };
+  }
+
+  /** Every event carrying the request id of the event at `index`, in file order, with what each step says. */
+  requestStory(index: number): RequestStory | null {
+    const requestId = this.store.requestIdOf(index);
+    if (requestId === undefined) throw new RangeError(`There is no event at position ${index} in this case.`);
+    if (requestId === null) return null;
+    const all = this.store.requestEvents(requestId, MAX_STORY_STEPS + 1);
+    const events = all.slice(0, MAX_STORY_STEPS);
+    const kinds = this.findingKindsFor(events.map((e) => e.index));
+    const conduct = this.store.sequenceFindingsOfEvents(events.map((e) => e.index));
+    const msOf = (e: StoredEvent) => {
+      const ms = Date.parse(e.ts);
+      return Number.isNaN(ms) ? null : ms;
+    };
+    const start = events.map(msOf).find((ms) => ms !== null) ?? null;
+    const steps: RequestStep[] = events.map((e) => {
+      const ms = msOf(e);
+      return {
+        row: toRow(e, kinds.get(e.index) ?? []),
+        stage: stageOf(e.kind),
+        afterMs: start !== null && ms !== null ? ms - start : null,
+        detail: stepDetail(e),
+        conduct: conduct.get(e.index) ?? [],
+      };
+    });
+    const requester = events.find((e) => e.kind === 'action.requested')?.actorId ?? null;
+    return { requestId, requester, steps, ending: storyEnding(steps), truncated: all.length > MAX_STORY_STEPS };
+  }
+
+  private rowsAt(indexes: number[]): Map<number, EventRow> {
+    const out = new Map<number, EventRow>();
+    const heads = this.store.eventHeads(indexes);
+    const kinds = this.findingKindsFor([...heads.keys()]);
+    for (const [idx, head] of heads) out.set(idx, toRow(head, kinds.get(idx) ?? []));
+    return out;
+  }
+
+  private findingKindsFor(indexes: number[]): Map<number, string[]> {
+    if (!indexes.length) return new Map();
+    return this.store.findingKindsBetween(Math.min(...indexes), Math.max(...indexes));
   }
 
   findings(): Finding[] {
@@ -213,6 +279,89 @@ export class CaseQueries {
     }
     return this.merkle;
   }
+}
+
+export const MAX_SEARCH_MATCHES = 200;
+export const MAX_STORY_STEPS = 500;
+
+const HASH_KEYS: Record<HashColumn, SearchKey> = { recorded: 'event hash', computed: 'recomputed hash', previous: 'previous hash' };
+
+const STAGES: Record<string, RequestStage> = {
+  'action.requested': 'requested',
+  'policy.decision': 'decision',
+  'approval.requested': 'approval asked',
+  'approval.granted': 'approved',
+  'approval.denied': 'refused',
+  'action.projected': 'projected',
+  'action.executed': 'executed',
+  'action.failed': 'failed',
+};
+
+function stageOf(kind: string): RequestStage {
+  return STAGES[kind] ?? 'other';
+}
+
+const word = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
+
+/** What a step says, from its line (audit-export/1 members); the table's summary for anything else. */
+function stepDetail(e: StoredEvent): string {
+  let data: Record<string, unknown> = {};
+  try {
+    const parsed = JSON.parse(e.raw) as { data?: unknown };
+    if (parsed && typeof parsed.data === 'object' && parsed.data !== null) data = parsed.data as Record<string, unknown>;
+  } catch {
+    return e.summary;
+  }
+  switch (e.kind) {
+    case 'action.requested': {
+      const args = data.args && typeof data.args === 'object' ? Object.entries(data.args as Record<string, unknown>).map(([k, v]) => `${k} ${word(v) ?? JSON.stringify(v)}`) : [];
+      return `${e.actorId} asks to ${word(data.tool) ?? 'act'}${args.length ? ` (${args.join(', ')})` : ''}`;
+    }
+    case 'policy.decision': {
+      const outcome = data.outcome as { effect?: unknown; determining?: unknown } | undefined;
+      const policy = data.policy as { name?: unknown; version?: unknown } | undefined;
+      const determining = Array.isArray(outcome?.determining) ? outcome.determining.map((p) => word(p)).filter(Boolean) : [];
+      const effect = { allow: 'allowed', deny: 'denied', require_approval: 'needs approval' }[word(outcome?.effect) ?? ''] ?? (word(outcome?.effect) ?? 'no effect recorded');
+      const replay = e.replayStatus === 'diverged' ? '; replay DIVERGES' : e.replayStatus === 'match' ? '; replay matches' : '';
+      return `${effect} by ${word(policy?.name) ?? '?'}@${word(policy?.version) ?? '?'}${determining.length ? `, policies ${determining.join(', ')}` : ''}${word(data.decision_id) ? ` (${word(data.decision_id)})` : ''}${replay}`;
+    }
+    case 'approval.requested':
+      return `approval asked${word(data.reason) ? `: ${word(data.reason)}` : ''}`;
+    case 'approval.granted':
+    case 'approval.denied':
+      return `${e.kind === 'approval.granted' ? 'approved' : 'refused'} by ${word(data.approver) ?? e.actorId}${word(data.expires_at) ? `, valid until ${word(data.expires_at)}` : ''}`;
+    case 'action.executed': {
+      const result = data.result as { status?: unknown } | undefined;
+      return `executed by ${e.actorId}${word(result?.status) ? ` (${word(result?.status)})` : ''}`;
+    }
+    case 'action.failed':
+      return `failed${word(data.error) ? `: ${word(data.error)}` : ''}`;
+    default:
+      return e.summary;
+  }
+}
+
+function seconds(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`;
+}
+
+/** How the request ended, from its last decisive step. */
+function storyEnding(steps: RequestStep[]): string {
+  const last = <S extends RequestStage>(stage: S) => [...steps].reverse().find((s) => s.stage === stage);
+  const executed = last('executed');
+  const failed = last('failed');
+  const after = (s: RequestStep) => (s.afterMs === null ? '' : ` ${seconds(s.afterMs)} after it was requested`);
+  const decision = last('decision');
+  if (executed) {
+    const denied = decision?.row.outcome === 'deny';
+    return `executed${after(executed)}${denied ? ', although the decision was deny' : ''}`;
+  }
+  if (failed) return `failed${after(failed)}`;
+  const refused = last('refused');
+  if (refused) return 'approval refused; not executed';
+  if (decision?.row.outcome === 'deny') return 'denied; not executed';
+  if (decision?.row.outcome === 'require_approval' && !last('approved')) return 'waiting for approval; no approval or execution recorded';
+  return 'no execution recorded';
 }
 
 function toRow(r: StoredEventHead, findingKinds: string[]): EventRow {

@@ -18,7 +18,7 @@ const open = new Map<string, CaseQueries>();
 function queries(caseId: string): CaseQueries {
   let q = open.get(caseId);
   if (!q) {
-    q = new CaseQueries(caseId, new CaseStoreReader(openWritable(caseFile(casesDir, caseId)), new ExportCopy(exportCopyFile(casesDir, caseId))));
+    q = new CaseQueries(caseId, new CaseStoreReader(openWritable(caseFile(casesDir, caseId), { exportCopy: exportCopyFile(casesDir, caseId) }), new ExportCopy(exportCopyFile(casesDir, caseId))));
     open.set(caseId, q);
   }
   return q;
@@ -34,6 +34,8 @@ const methods = {
   divergences: (caseId: string) => queries(caseId).divergences(),
   sequenceFindings: (caseId: string) => queries(caseId).sequenceFindings(),
   timeline: (caseId: string, query: Query<'timeline'>) => queries(caseId).timeline(query),
+  search: (caseId: string, term: string) => queries(caseId).search(term),
+  requestStory: (caseId: string, index: number) => queries(caseId).requestStory(index),
   refresh: (caseId: string) => queries(caseId).refreshMeta(),
   closeAll: () => {
     for (const q of open.values()) q.store.close();

@@ -51,6 +51,8 @@ export interface CaseMeta {
   firstTs: string | null;
   lastTs: string | null;
   agents: string[];
+  /** Every actor the timeline draws a lane for (agents, people, systems); [] in a case made before. */
+  actors: string[];
   notesFrom: NotesCarried | null;
 }
 
@@ -85,6 +87,7 @@ const KEYS: { [K in keyof CaseMeta]: string } = {
   firstTs: 'first_ts',
   lastTs: 'last_ts',
   agents: 'agents',
+  actors: 'actors',
   notesFrom: 'notes_from',
 };
 
@@ -119,6 +122,7 @@ const DEFAULTS: CaseMeta = {
   firstTs: null,
   lastTs: null,
   agents: [],
+  actors: [],
   notesFrom: null,
 };
 

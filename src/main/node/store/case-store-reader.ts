@@ -52,6 +52,9 @@ export interface StoredCheckpoint {
   headHash: string;
 }
 
+/** Which hash of an event a search matched. */
+export type HashColumn = 'recorded' | 'computed' | 'previous';
+
 export type MarkerKind = 'finding' | 'divergence' | 'deny' | 'approval' | 'killswitch';
 
 /** Event counts of one time slot, agent, kind and outcome. */
@@ -222,7 +225,12 @@ export class CaseStoreReader {
       where.push(sql);
       params.push(...values);
     };
-    if (filter.agent) add('e.actor_id = ?', filter.agent);
+    if (filter.agent) {
+      // The agent acting, or the agent the event is about (policy-engine records decisions about it; a person approves its requests).
+      if (filter.agentRole === 'actor') add('e.actor_id = ?', filter.agent);
+      else if (filter.agentRole === 'subject') add('e.subject_id = ?', filter.agent);
+      else add('(e.actor_id = ? OR e.subject_id = ?)', filter.agent, filter.agent);
+    }
     if (filter.kind) add('e.kind = ?', filter.kind);
     if (filter.outcome) add('e.outcome = ?', filter.outcome);
     if (filter.diverged) add("e.replay_status = 'diverged'");
@@ -245,16 +253,84 @@ export class CaseStoreReader {
     return { total, rows: rows.map(toHead) };
   }
 
+  /** The table rows of events at these positions (each once; a position with no event is left out). */
+  eventHeads(indexes: readonly number[]): Map<number, StoredEventHead> {
+    const out = new Map<number, StoredEventHead>();
+    const get = this.db.prepare(`SELECT ${HEAD_COLUMNS} FROM events e WHERE e.idx = ?`);
+    for (const idx of new Set(indexes)) {
+      const row = get.get(idx) as EventHeadDbRow | undefined;
+      if (row) out.set(idx, toHead(row));
+    }
+    return out;
+  }
+
+  /**
+   * Events whose recorded, recomputed or previous hash is this one (64 hex
+   * digits) or starts with it (8 to 63), in file order, at most `limit`,
+   * each once under the first column it matches in that order. Hashes are
+   * 32-byte BLOBs (other text as written); a NULL recomputed hash is the
+   * recorded one (matched as such), a NULL previous hash is the previous
+   * event's recorded hash.
+   */
+  eventsWithHash(hex: string, limit: number): { index: number; by: HashColumn }[] {
+    const lower = hex.toLowerCase();
+    if (!/^[0-9a-f]{8,64}$/.test(lower)) return [];
+    const exact = lower.length === 64;
+    const test = (col: string) =>
+      exact ? `${col} = @blob` : `((typeof(${col}) = 'blob' AND hex(${col}) LIKE @hexPrefix) OR (typeof(${col}) = 'text' AND ${col} LIKE @textPrefix))`;
+    const params = exact ? { blob: Buffer.from(lower, 'hex') } : { hexPrefix: `${lower.toUpperCase()}%`, textPrefix: `${lower}%` };
+    const rows = this.db
+      .prepare(
+        `WITH hit (idx, matched, pref) AS (
+           SELECT idx, 'recorded', 0 FROM events WHERE ${test('recorded_hash')}
+           UNION ALL SELECT idx, 'computed', 1 FROM events WHERE ${test('computed_hash')}
+           UNION ALL SELECT idx, 'previous', 2 FROM events WHERE ${test('prev_hash')}
+           UNION ALL SELECT e.idx, 'previous', 2 FROM events p JOIN events e ON e.idx = p.idx + 1 WHERE e.prev_hash IS NULL AND ${test('p.recorded_hash')}
+         )
+         SELECT idx, matched, min(pref) FROM hit GROUP BY idx ORDER BY idx LIMIT @limit`,
+      )
+      .all({ ...params, limit }) as { idx: number; matched: HashColumn }[];
+    return rows.map((r) => ({ index: r.idx, by: r.matched }));
+  }
+
+  /** Positions of the events carrying this request id or decision id, in file order, at most `limit`. */
+  eventsWithId(key: 'request' | 'decision', id: string, limit: number): number[] {
+    const column = key === 'request' ? 'request_id' : 'decision_id';
+    return this.db.prepare(`SELECT idx FROM events WHERE ${column} = ? ORDER BY idx LIMIT ?`).pluck().all(id, limit) as number[];
+  }
+
+  /** The request id of the event at a position: null when it has none, undefined when there is no such event. */
+  requestIdOf(index: number): string | null | undefined {
+    return this.db.prepare('SELECT request_id FROM events WHERE idx = ?').pluck().get(index) as string | null | undefined;
+  }
+
+  /** The events of a request, in file order, at most `limit`. */
+  requestEvents(requestId: string, limit: number): StoredEvent[] {
+    const rows = this.db
+      .prepare(
+        `SELECT e.*, coalesce(e.prev_hash, (SELECT p.recorded_hash FROM events p WHERE p.idx = e.idx - 1)) AS prev_hash
+         FROM events e WHERE e.request_id = ? ORDER BY e.idx LIMIT ?`,
+      )
+      .all(requestId, limit) as EventDbRow[];
+    return rows.map((r) => this.toEvent(r));
+  }
+
+  /** Every actor of the case (agents, people, systems), sorted. */
+  actors(): string[] {
+    return this.db.prepare('SELECT DISTINCT actor_id FROM events ORDER BY actor_id').pluck().all() as string[];
+  }
+
   /** seq, time and kind of an event (for a timeline marker). */
   eventHead(index: number): { seq: number; ts: string; kind: string } | undefined {
     return this.db.prepare('SELECT seq, ts, kind FROM events WHERE idx = ?').get(index) as { seq: number; ts: string; kind: string } | undefined;
   }
 
-  /** The first and last time and the agents, as ingest keeps them in the meta. */
-  span(): { firstTs: string | null; lastTs: string | null; agents: string[] } {
+  /** The first and last time, the agents and every actor, as ingest keeps them in the meta. */
+  span(): { firstTs: string | null; lastTs: string | null; agents: string[]; actors: string[] } {
     const span = this.db.prepare("SELECT min(ts) AS first, max(ts) AS last FROM events WHERE ts <> ''").get() as { first: string | null; last: string | null };
     const agents = this.db.prepare("SELECT DISTINCT actor_id FROM events WHERE actor_type = 'agent' ORDER BY actor_id").pluck().all() as string[];
-    return { firstTs: span.first, lastTs: span.last, agents };
+    const actors = this.db.prepare('SELECT DISTINCT actor_id FROM events ORDER BY actor_id').pluck().all() as string[];
+    return { firstTs: span.first, lastTs: span.last, agents, actors };
   }
 
   // --- findings and checkpoints
@@ -334,6 +410,19 @@ export class CaseStoreReader {
     const extra = columns.has('related_seqs') ? ', severity, related_seqs' : ", 'violation' AS severity, '[]' AS related_seqs";
     const rows = this.db.prepare(`SELECT kind, seq, event_idx AS "index", message${extra} FROM sequence_findings ORDER BY event_idx, id`).all() as (Omit<SequenceFindingView, 'relatedSeqs' | 'severity'> & { severity: string; related_seqs: string })[];
     return rows.map(({ related_seqs, severity, ...r }) => ({ ...r, severity: severity === 'warning' ? 'warning' : 'violation', relatedSeqs: JSON.parse(related_seqs) as number[] }));
+  }
+
+  /** The conduct findings at each of these event positions, in the order found. */
+  sequenceFindingsOfEvents(indexes: readonly number[]): Map<number, { kind: string; message: string; severity: 'violation' | 'warning' }[]> {
+    const out = new Map<number, { kind: string; message: string; severity: 'violation' | 'warning' }[]>();
+    // A case written before store version 5 has no severity: every finding was a violation.
+    const hasSeverity = (this.db.prepare("SELECT count(*) FROM pragma_table_info('sequence_findings') WHERE name = 'severity'").pluck().get() as number) > 0;
+    const get = this.db.prepare(`SELECT kind, message, ${hasSeverity ? 'severity' : "'violation' AS severity"} FROM sequence_findings WHERE event_idx = ? ORDER BY id`);
+    for (const idx of new Set(indexes)) {
+      const rows = get.all(idx) as { kind: string; message: string; severity: string }[];
+      if (rows.length) out.set(idx, rows.map((r) => ({ kind: r.kind, message: r.message, severity: r.severity === 'warning' ? 'warning' : 'violation' })));
+    }
+    return out;
   }
 
   hasSequenceFinding(index: number): boolean {

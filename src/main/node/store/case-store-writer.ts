@@ -13,6 +13,7 @@ import { writeCaseMeta, type CaseMeta, type TimelineBase } from './case-meta';
 import { buildTimelineIndex } from './timeline-index';
 import { ExportCopy, type LineStarts } from './export-copy';
 import { encodeHash } from './hash-column';
+import { RESOLVE_SUBJECTS_SQL } from './migrations';
 
 /** The case's export copy and where its lines start: events whose line is their entry as written are stored by offset. */
 export interface CopyIndex {
@@ -37,8 +38,8 @@ export class CaseStoreWriter {
     this.reads = new CaseStoreReader(db);
     this.copy = index ? new ExportCopy(index.file) : null;
     this.insertEvent = db.prepare(
-      `INSERT INTO events (idx, seq, line, byte_offset, byte_length, ts, ts_ms, kind, actor_type, actor_id, outcome, summary, raw, canonical, recorded_hash, computed_hash, prev_hash, unauthenticated)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO events (idx, seq, line, byte_offset, byte_length, ts, ts_ms, kind, actor_type, actor_id, outcome, summary, raw, canonical, recorded_hash, computed_hash, prev_hash, unauthenticated, request_id, decision_id, subject_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
@@ -90,10 +91,16 @@ export class CaseStoreWriter {
           e.index, e.seq, e.line, span?.offset ?? null, span?.length ?? null, e.ts, Number.isNaN(ms) ? null : ms, e.kind, e.actorType, e.actorId, e.outcome, e.summary,
           span ? null : e.raw, e.canonical, e.recordedHash === null ? null : encodeHash(e.recordedHash), computed, prev,
           e.unauthenticated.length ? JSON.stringify(e.unauthenticated) : null,
+          e.requestId ?? null, e.decisionId ?? null, e.subjectId ?? null,
         );
         this.lastRecorded = e.recordedHash;
       });
     })();
+  }
+
+  /** Once every event is in: approvals and executions are about the agent that asked (RESOLVE_SUBJECTS_SQL). */
+  resolveSubjects(): void {
+    this.db.exec(RESOLVE_SUBJECTS_SQL);
   }
 
   addCheckpoints(rows: StoredCheckpoint[]): void {

@@ -9,8 +9,10 @@
  * readable) that the write methods take, so a reader cannot write by
  * mistake. Every SQL statement of the app lives in this folder.
  */
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, type Migration } from './migrations';
+import { ExportCopy } from './export-copy';
 import { SentenceError } from '../errors/errors';
 
 declare const readable: unique symbol;
@@ -23,7 +25,13 @@ export type WritableDB = ReadableDB & { readonly [writable]: true };
 
 export class CaseStoreError extends SentenceError {}
 
-export function migrate(db: Database.Database, migrations: Migration[] = MIGRATIONS): void {
+/**
+ * Bring a store up to the latest version. `exportCopy` is the case's copy
+ * of its export: a migration that needs an event's line reads it there by
+ * byte offset through the SQL function `export_line(offset, length)` (NULL
+ * when there is no copy or no offset).
+ */
+export function migrate(db: Database.Database, migrations: Migration[] = MIGRATIONS, exportCopy?: string): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   const latest = migrations[migrations.length - 1].version;
   if (current > latest) {
@@ -31,17 +39,27 @@ export function migrate(db: Database.Database, migrations: Migration[] = MIGRATI
   }
   const pending = migrations.filter((m) => m.version > current);
   if (!pending.length) return;
-  db.transaction(() => {
-    for (const m of pending) {
-      db.exec(m.sql);
-      db.pragma(`user_version = ${m.version}`);
-    }
-  })();
+  const copy = exportCopy && existsSync(exportCopy) ? new ExportCopy(exportCopy) : null;
+  db.function('export_line', { deterministic: true }, (offset: unknown, length: unknown) =>
+    copy && typeof offset === 'number' && typeof length === 'number' ? copy.read(offset, length) : null,
+  );
+  try {
+    db.transaction(() => {
+      for (const m of pending) {
+        db.exec(m.sql);
+        db.pragma(`user_version = ${m.version}`);
+      }
+    })();
+  } finally {
+    copy?.close();
+  }
 }
 
 export interface OpenOptions {
   /** For a store being built by ingest: it is thrown away on a crash, so durability is not needed until it is renamed into place. */
   bulk?: boolean;
+  /** The case's export copy, for migrations that read lines from it. */
+  exportCopy?: string;
 }
 
 /** Open (and migrate) a case store for reading and writing. */
@@ -56,7 +74,7 @@ export function openWritable(file: string, options: OpenOptions = {}): WritableD
       db.pragma('synchronous = FULL');
     }
     db.pragma('foreign_keys = ON');
-    migrate(db);
+    migrate(db, MIGRATIONS, options.exportCopy);
   } catch (err) {
     db.close();
     throw err;

@@ -7,6 +7,16 @@ export interface Migration {
   sql: string;
 }
 
+/**
+ * An entry of a request with no subject of its own (an approval, an
+ * execution) is about whoever asked: the actor of the request's
+ * action.requested. Run at ingest once the events are in, and by migration 7.
+ */
+export const RESOLVE_SUBJECTS_SQL = `
+  UPDATE events SET subject_id = (
+    SELECT r.actor_id FROM events r WHERE r.request_id = events.request_id AND r.kind = 'action.requested' ORDER BY r.idx LIMIT 1
+  ) WHERE subject_id IS NULL AND request_id IS NOT NULL AND kind <> 'action.requested';`;
+
 export const MIGRATIONS: Migration[] = [
   {
     version: 1,
@@ -210,5 +220,40 @@ MIGRATIONS.push({
     CREATE INDEX events_actor ON events (actor_id, idx);
     CREATE INDEX events_kind ON events (kind, idx);
     CREATE INDEX events_line ON events (line);
+  `,
+});
+
+/*
+ * Version 7: what an event is about, for the desk's subject filter, search
+ * and request lifecycle: its request id, decision id and subject (the agent
+ * a decision or approval is about). Cases written before are filled from
+ * their audit-export/1 lines: the ones still held in `raw` (made before
+ * version 6) and the ones named by byte offset in the case's export copy,
+ * read through the `export_line` SQL function the store registers
+ * (case-store.ts; NULL when the copy is missing, and the columns stay
+ * empty). Other formats are left empty rather than guessed. Cases made from
+ * this version on get the columns at ingest.
+ */
+const textAt = (json: string, at: string) => `CASE WHEN json_type(${json}, '${at}') = 'text' THEN json_extract(${json}, '${at}') END`;
+MIGRATIONS.push({
+  version: 7,
+  sql: `
+    ALTER TABLE events ADD COLUMN request_id TEXT;
+    ALTER TABLE events ADD COLUMN decision_id TEXT;
+    ALTER TABLE events ADD COLUMN subject_id TEXT;
+    CREATE TEMP TABLE v7_lines AS
+      SELECT idx, coalesce(raw, export_line(byte_offset, byte_length)) AS j FROM events
+      WHERE (SELECT value FROM case_meta WHERE key = 'format') = '"audit-export/1"';
+    UPDATE events SET
+      request_id = ${textAt('l.j', '$.data.request_id')},
+      decision_id = ${textAt('l.j', '$.data.decision_id')},
+      subject_id = coalesce(${textAt('l.j', '$.data.request.principal.id')}, ${textAt('l.j', '$.data.agent_id')})
+    FROM (SELECT idx, j FROM temp.v7_lines WHERE j IS NOT NULL AND json_valid(j)) AS l
+    WHERE events.idx = l.idx;
+    DROP TABLE temp.v7_lines;
+    CREATE INDEX events_request ON events (request_id, idx) WHERE request_id IS NOT NULL;
+    CREATE INDEX events_decision ON events (decision_id) WHERE decision_id IS NOT NULL;
+    ${RESOLVE_SUBJECTS_SQL}
+    CREATE INDEX events_subject ON events (subject_id, idx) WHERE subject_id IS NOT NULL;
   `,
 });

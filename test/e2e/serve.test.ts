@@ -1,0 +1,127 @@
+/**
+ * The desk through the real `audit-replay serve` process in Chromium: --open
+ * lands on the case, a selection goes into the address, and a reload of that
+ * address restores case and selection. Screenshots land in test-results/.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { buildRenderer, CHROMIUM_PATH, chromiumAvailable, REPO_ROOT } from '../../scripts/browser-shell';
+
+const available = chromiumAvailable();
+const SAMPLE = join(REPO_ROOT, 'resources/sample');
+
+describe.skipIf(!available)('audit-replay serve in Chromium', () => {
+  let dir: string;
+  let child: ChildProcess;
+  let link: string;
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'audit-replay-serve-e2e-'));
+    const ui = buildRenderer();
+    child = spawn(
+      process.execPath,
+      [join(REPO_ROOT, 'bin/audit-replay.mjs'), 'serve', '--cases', join(dir, 'cases'), '--ui', ui, '--open', join(SAMPLE, 'export.jsonl'), '--trust', join(SAMPLE, 'trust.json'), '--policies', join(SAMPLE, 'policies')],
+      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let err = '';
+    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    link = await new Promise<string>((ok, fail) => {
+      createInterface({ input: child.stdout! }).once('line', ok);
+      child.once('exit', (code) => fail(new Error(`serve exited ${code}: ${err}`)));
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+    page = await (await browser.newContext({ viewport: { width: 1440, height: 1000 } })).newPage();
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    page.on('pageerror', (e) => problems.push(e.message));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((ok) => child.once('exit', ok));
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses the page without the token', async () => {
+    const bare = new URL(link);
+    bare.search = '';
+    bare.hash = '';
+    const response = await page.goto(bare.href);
+    expect(response?.status()).toBe(401);
+    await expect(page.locator('body').textContent()).resolves.toMatch(/only from the link audit-replay serve printed/);
+  });
+
+  it('opens the --open case from the printed link, and a reload of a selection restores it', async () => {
+    expect(link).toMatch(/#case=[0-9a-f-]{36}$/);
+    // The refused page above (and the browser's favicon try on it) logged its own 401/404.
+    problems.length = 0;
+    await page.goto(link);
+    await page.getByRole('heading', { name: /Verdict/ }).waitFor({ timeout: 60_000 });
+    await expect(page.locator('.verdict-word').textContent()).resolves.toBe('INTACT');
+    await expect(page.locator('.case-name').textContent()).resolves.toBe('export.jsonl');
+
+    // Pick the fifth row: its seq goes into the address.
+    const row = page.locator('.grid-spacer .row:not(.loading)').nth(4);
+    await row.waitFor();
+    const seq = Number(await row.locator('[role="gridcell"]').first().textContent());
+    await row.click();
+    await expect.poll(() => page.evaluate<string>('location.hash')).toMatch(new RegExp(`&seq=${seq}$`));
+    await page.getByRole('heading', { name: `Event seq ${seq}`, exact: false }).waitFor();
+    const withSelection = page.url();
+    expect(withSelection).toContain('?token=');
+
+    // A fresh page on that address (a reload or a shared link) lands on the same case and event.
+    await page.goto('about:blank');
+    await page.goto(withSelection);
+    await page.getByRole('heading', { name: /Verdict/ }).waitFor({ timeout: 60_000 });
+    await page.getByRole('heading', { name: new RegExp(`^Event seq ${seq}\\b`) }).waitFor({ timeout: 20_000 });
+    await expect.poll(() => page.locator('.grid-spacer .row.selected [role="gridcell"]').first().textContent()).toBe(String(seq));
+    await page.reload();
+    await page.getByRole('heading', { name: new RegExp(`^Event seq ${seq}\\b`) }).waitFor({ timeout: 20_000 });
+    expect(page.url()).toBe(withSelection);
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: join(REPO_ROOT, 'test-results', 'serve-1-deep-link.png'), fullPage: true });
+    expect(problems).toEqual([]);
+  });
+
+  it('finds a request by its id and tells its story beside the inspector; Agent = ap-payment-agent + deny lists the engine\'s denials', async () => {
+    await page.getByLabel('Find an event').fill('req-INV-100003-pay_invoice');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const results = page.getByRole('region', { name: 'Search events' });
+    await expect.poll(() => results.getByRole('listitem').count()).toBeGreaterThan(3);
+    await results.getByRole('button', { name: /approval\.granted/ }).first().click();
+    const story = page.getByRole('region', { name: 'Request from start to end' });
+    await story.waitFor();
+    await expect(story.textContent()).resolves.toContain('req-INV-100003-pay_invoice');
+    await expect(story.textContent()).resolves.toMatch(/approved by \S+@/);
+    const stages = await story.locator('.story-steps > li > button').allTextContents();
+    expect(stages.slice(0, 3)).toEqual(['requested', 'decision', 'approval asked']);
+    // A step selects its event: the inspector follows.
+    await story.getByRole('button', { name: /^Select the decision step, seq (\d+)$/ }).click();
+    const decisionSeq = /seq (\d+)/.exec((await story.locator('li[aria-current="step"] button').getAttribute('aria-label')) ?? '')?.[1];
+    await page.getByRole('heading', { name: new RegExp(`^Event seq ${decisionSeq}\\b`) }).waitFor();
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: join(REPO_ROOT, 'test-results', 'serve-2-request-story.png'), fullPage: true });
+
+    const filters = page.getByRole('form', { name: 'Event filters' });
+    await filters.getByRole('combobox', { name: /^Agent(?!')/ }).selectOption('ap-payment-agent');
+    await filters.getByLabel('Outcome').selectOption('deny');
+    // Before this change the table said "0 events": the denials are recorded by policy-engine, about the agent.
+    const actorCells = page.locator('.grid-spacer .row:not(.loading) [role="gridcell"]:nth-child(4)');
+    await expect.poll(async () => [...new Set(await actorCells.allTextContents())]).toEqual(['policy-engine']);
+    const outcomes = await page.locator('.grid-spacer .row:not(.loading) .outcome').allTextContents();
+    expect(outcomes.length).toBeGreaterThan(0);
+    expect(new Set(outcomes).size).toBe(1);
+    await page.locator('.work-left').screenshot({ path: join(REPO_ROOT, 'test-results', 'serve-3-subject-filter.png') });
+    expect(problems).toEqual([]);
+  });
+});
