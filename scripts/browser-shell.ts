@@ -22,7 +22,7 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 
 /** What the shell needs from the services: the lead's AuditService has this shape. */
-export type ShellService = Omit<AuditApi, 'pickFile'> & { close?(): Promise<void> };
+export type ShellService = Omit<AuditApi, 'pickFile' | 'getDeskInfo'> & { close?(): Promise<void> };
 
 export interface ShellOptions {
   service: ShellService;

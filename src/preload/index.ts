@@ -26,6 +26,7 @@ async function invoke<T>(channel: string, ...args: unknown[]): Promise<T> {
 }
 
 export const audit = {
+  getDeskInfo: () => invoke(AUDIT_CHANNELS.getDeskInfo),
   pickFile: (kind) => invoke(AUDIT_CHANNELS.pickFile, kind),
   openExport: (request) => invoke(AUDIT_CHANNELS.openExport, request),
   cancelJob: (jobId) => invoke(AUDIT_CHANNELS.cancelJob, jobId),

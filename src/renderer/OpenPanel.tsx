@@ -1,6 +1,11 @@
-/** Opening an export: the file dialog, a typed path (the browser shell has no dialog), drag and drop, and recent cases. */
+/**
+ * Opening an export: first what to check it against (trust store, policies),
+ * then the export, by the file dialog (the desktop app only), a typed path or
+ * drag and drop; the inputs an export was last opened with come back with it;
+ * recent cases, and the bundled sample on first start.
+ */
 import { useEffect, useState } from 'react';
-import type { CaseId, CaseRef, JobProgress, OpenExportRequest } from '../shared/api/audit-api';
+import type { CaseId, CaseRef, DeskInfo, JobProgress, OpenExportRequest } from '../shared/api/audit-api';
 import { sentenceOf, useApi } from './api';
 import { CONDUCT_WORDS, formatBytes, formatCount, formatDuration, formatTs, INTEGRITY_WORDS, plural, SIGNER_WORDS, VERDICT_WORDS } from './format';
 
@@ -20,6 +25,8 @@ export function OpenPanel({ onOpen, onOpenCase, revision, busy = false }: OpenPa
   const [policies, setPolicies] = useState('');
   const [hmacKey, setHmacKey] = useState('');
   const [recent, setRecent] = useState<CaseRef[] | null>(null);
+  const [desk, setDesk] = useState<DeskInfo | null>(null);
+  const [remembered, setRemembered] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -32,13 +39,43 @@ export function OpenPanel({ onOpen, onOpenCase, revision, busy = false }: OpenPa
       live = false;
     };
   }, [api, revision]);
+  useEffect(() => {
+    let live = true;
+    // Until the shell says it has a file dialog, none is offered (a browser has none).
+    api.getDeskInfo().then(
+      (d) => live && setDesk(d),
+      () => live && setDesk({ canPickFiles: false, sample: null }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
+  const canPick = desk?.canPickFiles === true;
 
-  const request = (exportPath: string): OpenExportRequest => ({
-    exportPath,
-    trustPath: trust.trim() || null,
-    policiesPath: policies.trim() || null,
-    hmacKeyPath: hmacKey.trim() || null,
-  });
+  /** The trust store and policies this export was last opened with, when the reviewer has named neither. */
+  const rememberedFor = (exportPath: string): { trustPath: string | null; policiesPath: string | null } | null => {
+    if (trust.trim() || policies.trim()) return null;
+    const last = recent?.find((c) => !c.interrupted && c.exportPath === exportPath && (c.trustPath || c.policiesPath));
+    return last ? { trustPath: last.trustPath ?? null, policiesPath: last.policiesPath ?? null } : null;
+  };
+  const request = (exportPath: string): OpenExportRequest => {
+    const again = rememberedFor(exportPath);
+    return {
+      exportPath,
+      trustPath: trust.trim() || again?.trustPath || null,
+      policiesPath: policies.trim() || again?.policiesPath || null,
+      hmacKeyPath: hmacKey.trim() || null,
+    };
+  };
+  const typePath = (value: string) => {
+    setPath(value);
+    const again = rememberedFor(value.trim());
+    if (again) {
+      setTrust(again.trustPath ?? '');
+      setPolicies(again.policiesPath ?? '');
+      setRemembered('The trust store and policy folder are filled in from the last time this export was opened; change them if you need to.');
+    }
+  };
   const choose = async () => {
     setError(null);
     try {
@@ -56,16 +93,30 @@ export function OpenPanel({ onOpen, onOpenCase, revision, busy = false }: OpenPa
       setError(sentenceOf(e));
     }
   };
+  const chooseButton = (kind: 'trust' | 'policies' | 'key', set: (v: string) => void, label: string) =>
+    canPick && (
+      <button type="button" onClick={() => chooseInto(kind, set)} aria-label={label}>
+        Choose…
+      </button>
+    );
 
   return (
     <section className="panel open-panel" aria-label="Open an export">
       <h2>Open an audit export</h2>
-      <p className="muted">Choose a file, drop it anywhere on this window, or type its path. The file is only read, never changed.</p>
-      <div className="open-actions">
-        <button type="button" className="primary" onClick={choose} disabled={busy}>
-          Choose export file…
-        </button>
-      </div>
+      <p className="muted">
+        {canPick ? 'Name what to check it against, then choose the export, drop it anywhere on this window, or type its path.' : 'Name what to check it against, then type the export\'s path.'} The export is only read,
+        never changed.
+      </p>
+      {recent !== null && recent.length === 0 && desk?.sample && (
+        <div className="first-start" role="note" aria-label="First start">
+          <p>
+            New here? The bundled sample is a small export of invoice agents with its trust store and policies: open it to see a verdict, the timeline and a few planted problems.
+          </p>
+          <button type="button" className="primary" disabled={busy} onClick={() => onOpen(desk.sample!)}>
+            Open the sample
+          </button>
+        </div>
+      )}
       <form
         className="open-form"
         onSubmit={(e) => {
@@ -73,34 +124,66 @@ export function OpenPanel({ onOpen, onOpenCase, revision, busy = false }: OpenPa
           if (path.trim() && !busy) onOpen(request(path.trim()));
         }}
       >
-        <label>
-          Export file path
-          <input name="path" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/path/to/export.jsonl" spellCheck={false} />
-        </label>
-        <label>
-          Trust store (optional)
-          <span className="input-row">
-            <input name="trust" value={trust} onChange={(e) => setTrust(e.target.value)} placeholder="/path/to/trust.json" spellCheck={false} />
-            <button type="button" onClick={() => chooseInto('trust', setTrust)} aria-label="Choose a trust store file">Choose…</button>
-          </span>
-        </label>
-        <label>
-          Policy folder (optional)
-          <span className="input-row">
-            <input name="policies" value={policies} onChange={(e) => setPolicies(e.target.value)} placeholder="/path/to/policies" spellCheck={false} />
-            <button type="button" onClick={() => chooseInto('policies', setPolicies)} aria-label="Choose a policy folder">Choose…</button>
-          </span>
-        </label>
-        <label>
-          HMAC key file (optional, for AGT file-sink logs; read once, never stored)
-          <span className="input-row">
-            <input name="hmac-key" value={hmacKey} onChange={(e) => setHmacKey(e.target.value)} placeholder="/path/to/sink.key" spellCheck={false} />
-            <button type="button" onClick={() => chooseInto('key', setHmacKey)} aria-label="Choose an HMAC key file">Choose…</button>
-          </span>
-        </label>
-        <button type="submit" disabled={busy || !path.trim()}>
-          Open
-        </button>
+        <fieldset>
+          <legend>1. What to check it against</legend>
+          <label>
+            Trust store (optional)
+            <span className="input-row">
+              <input name="trust" value={trust} onChange={(e) => setTrust(e.target.value)} placeholder="/path/to/trust.json" spellCheck={false} />
+              {chooseButton('trust', setTrust, 'Choose a trust store file')}
+            </span>
+          </label>
+          <label>
+            Policy folder (optional)
+            <span className="input-row">
+              <input name="policies" value={policies} onChange={(e) => setPolicies(e.target.value)} placeholder="/path/to/policies" spellCheck={false} />
+              {chooseButton('policies', setPolicies, 'Choose a policy folder')}
+            </span>
+          </label>
+          <label>
+            HMAC key file (optional, for AGT file-sink logs; read once, never stored)
+            <span className="input-row">
+              <input name="hmac-key" value={hmacKey} onChange={(e) => setHmacKey(e.target.value)} placeholder="/path/to/sink.key" spellCheck={false} />
+              {chooseButton('key', setHmacKey, 'Choose an HMAC key file')}
+            </span>
+          </label>
+          <details className="explain">
+            <summary>What are these?</summary>
+            <p>
+              <strong>A trust store</strong> is a small JSON file you keep that lists the signing keys you accept (and any you have revoked). With it the desk can say who vouches
+              for the record. Without it the record can still be checked for edits, but nobody you trust vouches for it: the verdict is “unanchored”.
+            </p>
+            <p>
+              <strong>A policy folder</strong> holds the Cedar policy bundles the agents ran under, one folder per version. With it every recorded decision is decided again
+              under the exact version it names, and any that come out differently are listed. Without it decisions are shown but not re-checked.
+            </p>
+            <p>
+              <strong>An HMAC key file</strong> is only for logs that Microsoft&apos;s Agent Governance Toolkit signs with a shared secret instead of a key pair.
+            </p>
+          </details>
+        </fieldset>
+        <fieldset>
+          <legend>2. The export</legend>
+          {canPick && (
+            <div className="open-actions">
+              <button type="button" className="primary" onClick={choose} disabled={busy}>
+                Choose export file…
+              </button>
+            </div>
+          )}
+          <label>
+            Export file path
+            <input name="path" value={path} onChange={(e) => typePath(e.target.value)} placeholder="/path/to/export.jsonl" spellCheck={false} />
+          </label>
+          {remembered && (
+            <p className="muted" role="status">
+              {remembered}
+            </p>
+          )}
+          <button type="submit" disabled={busy || !path.trim()}>
+            Open
+          </button>
+        </fieldset>
       </form>
       {error && <p className="error-text" role="alert">{error}</p>}
       <h3>Recent cases</h3>

@@ -31,6 +31,7 @@ const CASE = 'c0ffee_case-1';
 
 function fakeCalls(): Record<keyof AuditCalls, Mock> {
   return {
+    getDeskInfo: vi.fn(async () => ({ canPickFiles: true, sample: null })),
     pickFile: vi.fn(async () => '/tmp/x.jsonl'),
     openExport: vi.fn(async () => ({ jobId: 'job-1' })),
     cancelJob: vi.fn(async () => undefined),
@@ -64,6 +65,7 @@ function setup() {
 
 /** One valid argument list per call. */
 const VALID: Record<keyof typeof AUDIT_CHANNELS, unknown[]> = {
+  getDeskInfo: [],
   pickFile: ['export'],
   openExport: [{ exportPath: '/cases/export.jsonl', trustPath: '/cases/trust.json', policiesPath: null }],
   cancelJob: ['job-1'],

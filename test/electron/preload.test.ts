@@ -50,6 +50,7 @@ describe('preload', () => {
   });
 
   const calls: [keyof typeof AUDIT_CHANNELS, unknown[]][] = [
+    ['getDeskInfo', []],
     ['pickFile', ['trust']],
     ['openExport', [{ exportPath: '/e.jsonl' }]],
     ['cancelJob', ['job-1']],

@@ -8,6 +8,7 @@ import type {
   AuditApi,
   CaseNote,
   CaseRef,
+  DeskInfo,
   PickKind,
   CaseSummary,
   EventProof,
@@ -30,6 +31,10 @@ export interface FakeOptions {
   autoFinish?: boolean;
   /** What pickFile returns. */
   picks?: Partial<Record<PickKind, string | null>>;
+  /** What getDeskInfo says (default: a desktop shell with a file dialog and no bundled sample). */
+  desk?: Partial<DeskInfo>;
+  /** What listRecentCases returns instead of the one case of the fake. */
+  recent?: CaseRef[];
 }
 
 export const FAKE_AGENTS = ['ap-agent', 'hr-agent', 'ops-bot', 'alice'];
@@ -207,6 +212,10 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
   };
 
   const api = {
+    async getDeskInfo() {
+      record('getDeskInfo', []);
+      return { canPickFiles: true, sample: null, ...options.desk };
+    },
     async pickFile(kind: PickKind) {
       record('pickFile', [kind]);
       return options.picks?.[kind] ?? null;
@@ -227,6 +236,7 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
     },
     async listRecentCases(): Promise<CaseRef[]> {
       record('listRecentCases', []);
+      if (options.recent) return options.recent;
       return [{ caseId, exportName: 'export.jsonl', exportPath: '/cases/export.jsonl', verdict, events: total, openedAt: '2026-11-25T04:00:00.000Z' }];
     },
     async getCaseSummary(id) {

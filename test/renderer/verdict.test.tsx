@@ -98,7 +98,7 @@ describe('opening an export', () => {
   it('opens the case when the job is done, via the file dialog', async () => {
     const fake = createFakeAuditApi({ events: 1000, picks: { export: '/picked/export.jsonl' } });
     render(<App api={fake} />);
-    fireEvent.click(screen.getByRole('button', { name: 'Choose export file…' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Choose export file…' }));
     await screen.findByRole('heading', { name: /Verdict/ });
     expect(callsOf(fake, 'openExport')[0]![0]).toMatchObject({ exportPath: '/picked/export.jsonl' });
     expect(callsOf(fake, 'getCaseSummary')).toContainEqual(['case-1']);

@@ -84,6 +84,22 @@ describe('desk server', () => {
     expect(page.headers['x-content-type-options']).toBe('nosniff');
   });
 
+  it('tells the page it has no file dialog unless one is given, and where the sample is', async () => {
+    expect(JSON.parse((await call('getDeskInfo', [])).body)).toEqual({ ok: true, value: { canPickFiles: false, sample: null } });
+    const sample = { exportPath: '/s/export.jsonl', trustPath: '/s/trust.json', policiesPath: null, hmacKeyPath: null };
+    const other = await startDeskServer({ service, rendererDir: join(dir, 'ui'), sample, pickFile: () => '/picked' });
+    try {
+      const reply = await http(other.port, '/api/getDeskInfo', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${other.token}`, host: `127.0.0.1:${other.port}` },
+        body: '[]',
+      });
+      expect(JSON.parse(reply.body)).toEqual({ ok: true, value: { canPickFiles: true, sample } });
+    } finally {
+      await other.close();
+    }
+  });
+
   it('refuses API calls without the token or with a wrong one, and answers with it', async () => {
     expect((await call('listRecentCases', [], { authorization: '' })).status).toBe(401);
     expect((await call('listRecentCases', [], { authorization: 'Bearer nope' })).status).toBe(401);

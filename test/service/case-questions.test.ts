@@ -162,3 +162,29 @@ describe('a request from start to end', () => {
     await expect(service.getRequestStory(caseId, events.length + 5)).rejects.toThrow(/no event at position/);
   });
 });
+
+describe('recent cases', () => {
+  it('lists one entry per export and inputs, the newest, with the inputs it was made with', async () => {
+    const again = async (trustPath: string | null) => {
+      const { jobId } = await service.openExport({ exportPath: join(SAMPLE, 'export.jsonl'), trustPath, policiesPath: join(SAMPLE, 'policies') });
+      const end = await jobEnd(service, jobId);
+      expect(end.phase).toBe('done');
+      return end.caseId!;
+    };
+    // The same export and inputs again: a new case, which replaces the first in the list.
+    const second = await again(join(SAMPLE, 'trust.json'));
+    expect(second).not.toBe(caseId);
+    // Without the trust store: other inputs, so its own entry.
+    const untrusted = await again(null);
+    const recent = (await service.listRecentCases()).filter((c) => c.exportPath === join(SAMPLE, 'export.jsonl'));
+    expect(recent.map((c) => [c.caseId, c.trustPath, c.policiesPath])).toEqual(
+      expect.arrayContaining([
+        [second, join(SAMPLE, 'trust.json'), join(SAMPLE, 'policies')],
+        [untrusted, null, join(SAMPLE, 'policies')],
+      ]),
+    );
+    expect(recent).toHaveLength(2);
+    // The older case is still on disk and opens.
+    expect((await service.getCaseSummary(caseId)).caseId).toBe(caseId);
+  });
+});

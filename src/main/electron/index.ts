@@ -12,7 +12,7 @@ import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CaseRef, JobProgress, OpenExportRequest, PickKind } from '../../shared/api/audit-api';
 import { createAuditService } from '../node/service/audit-service';
-import { casesDirIn } from '../node/service/desk-folders';
+import { bundledSample, casesDirIn } from '../node/service/desk-folders';
 import type { AuditService } from '../node/service/audit-service';
 // Built by electron-vite as separate entries; the service gets their paths (under plain Node it uses the .mjs shims).
 import ingestWorkerPath from '../node/ingest/ingest-worker.ts?modulePath';
@@ -115,8 +115,14 @@ async function pickFile(kind: PickKind): Promise<string | null> {
   return result.canceled ? null : (result.filePaths[0] ?? null);
 }
 
+/** The bundled sample: beside the app's resources when packaged, in the source tree otherwise. */
+function sampleDir(): string {
+  return app.isPackaged ? join(process.resourcesPath, 'sample') : join(app.getAppPath(), 'resources', 'sample');
+}
+
 function auditCalls(svc: AuditService): AuditCalls {
   return {
+    getDeskInfo: async () => ({ canPickFiles: true, sample: bundledSample(sampleDir()) }),
     pickFile,
     openExport: (request) => svc.openExport(request),
     cancelJob: (jobId) => svc.cancelJob(jobId),

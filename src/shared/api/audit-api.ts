@@ -55,6 +55,9 @@ export interface CaseRef {
   answers?: { integrity: IntegrityStatus; signer: SignerStatus; signerKey: string | null; conduct: ConductStatus; diverged: number; violations: number };
   /** File name of the trust store the case was verified with, or null when none was used. */
   trustName?: string | null;
+  /** The trust store and policy folder the case was made with (absent for interrupted ingests), so opening the export again can use them again. */
+  trustPath?: string | null;
+  policiesPath?: string | null;
   events: number;
   openedAt: string;
   /**
@@ -316,7 +319,15 @@ export interface ReportExport {
   bytes: number;
 }
 
+/** What the shell around the desk offers: a file dialog (the desktop app) or not (a browser), and where the bundled sample is. */
+export interface DeskInfo {
+  canPickFiles: boolean;
+  /** The bundled sample export with its trust store and policies, or null when this install has none. */
+  sample: OpenExportRequest | null;
+}
+
 export interface AuditApi {
+  getDeskInfo(): Promise<DeskInfo>;
   /** Ask the reviewer for a file (desktop dialog); null when cancelled or unavailable. */
   pickFile(kind: PickKind): Promise<string | null>;
   openExport(request: OpenExportRequest): Promise<{ jobId: JobId }>;
@@ -351,6 +362,7 @@ export interface AuditApi {
 
 /** Channel names, grouped by feature; the IPC surface is snapshot-tested. */
 export const AUDIT_CHANNELS = {
+  getDeskInfo: 'desk.info',
   pickFile: 'dialog.pickFile',
   openExport: 'case.openExport',
   cancelJob: 'job.cancel',

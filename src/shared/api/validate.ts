@@ -236,6 +236,7 @@ type CallArgs<K extends AuditCallName> = Parameters<AuditApi[K]>;
 
 /** One validator per call; the mapped type makes a missing or mistyped entry a compile error. */
 export const AUDIT_VALIDATORS: { readonly [K in AuditCallName]: ArgsCheck<CallArgs<K>> } = {
+  getDeskInfo: args<CallArgs<'getDeskInfo'>>(),
   pickFile: args<CallArgs<'pickFile'>>(['kind', oneOf(['export', 'trust', 'policies', 'key'] as const)]),
   openExport: args<CallArgs<'openExport'>>(['request', openExportRequest]),
   cancelJob: args<CallArgs<'cancelJob'>>(['jobId', jobId]),

@@ -4,17 +4,19 @@
  * --open as a deep link); everything else goes to stderr. Runs until
  * SIGINT or SIGTERM.
  */
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SentenceError, UsageError } from '../errors/errors';
 import { createAuditService, type AuditService } from '../service/audit-service';
 import { startDeskServer } from '../serve/desk-server';
+import { bundledSample, defaultCasesDir } from '../service/desk-folders';
 import { intOption, parseCommandArgs } from './args';
 import type { CliCommand, CliIo } from './io';
 
 /** electron-vite's renderer output, beside the sources. */
 const DEFAULT_UI = fileURLToPath(new URL('../../../../out/renderer', import.meta.url));
+/** The bundled sample, beside the sources. */
+const SAMPLE_DIR = fileURLToPath(new URL('../../../../resources/sample', import.meta.url));
 
 async function openCase(service: AuditService, io: CliIo, request: { exportPath: string; trustPath: string | null; policiesPath: string | null }): Promise<string> {
   let jobId: string | null = null;
@@ -64,12 +66,13 @@ export const serveCommand: CliCommand = async (args, io) => {
   const port = intOption(values.port, 'port', 0);
   if (port > 65535) throw new UsageError('--port takes a number from 0 to 65535');
   if ((values.trust || values.policies) && !values.open) throw new UsageError('--trust and --policies go with --open');
-  const casesDir = resolve(values.cases ?? join(homedir(), '.audit-replay', 'cases'));
+  // The desktop app's cases folder, as for `open`: a case pre-ingested there is in the served desk's recent list.
+  const casesDir = resolve(values.cases ?? defaultCasesDir());
   const service = createAuditService({ casesDir });
   let server: Awaited<ReturnType<typeof startDeskServer>> | null = null;
   try {
     // The desk first: a missing build is said before a long ingest, not after it.
-    server = await startDeskServer({ service, rendererDir: resolve(values.ui ?? DEFAULT_UI), port });
+    server = await startDeskServer({ service, rendererDir: resolve(values.ui ?? DEFAULT_UI), port, sample: bundledSample(SAMPLE_DIR) });
     let hash = '';
     if (values.open) {
       const caseId = await openCase(service, io, {

@@ -16,13 +16,13 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { extname, join, relative, sep } from 'node:path';
 import { AUDIT_CHANNELS } from '../../../shared/api/audit-api';
-import type { AuditApi, JobProgress, PickKind } from '../../../shared/api/audit-api';
+import type { AuditApi, DeskInfo, JobProgress, OpenExportRequest, PickKind } from '../../../shared/api/audit-api';
 import { AUDIT_VALIDATORS, type AuditCallName } from '../../../shared/api/validate';
 import { errorSentence } from '../../../shared/api/error-sentence';
 import { SentenceError } from '../errors/errors';
 
 /** What the desk server calls: every AuditApi call but the file dialog (a browser has none). */
-export type DeskService = Omit<AuditApi, 'pickFile'>;
+export type DeskService = Omit<AuditApi, 'pickFile' | 'getDeskInfo'>;
 
 export interface DeskServerOptions {
   service: DeskService;
@@ -32,6 +32,8 @@ export interface DeskServerOptions {
   port?: number;
   /** What "Choose…" answers; without it the page gets null and the reviewer types a path. */
   pickFile?(kind: PickKind): string | null;
+  /** The bundled sample the first-start page offers, or none. */
+  sample?: OpenExportRequest | null;
   /** Told how long each call took in the service (the UI bench names slow calls with it). */
   onCall?(method: string, ms: number): void;
   /** Fixed token (tests); otherwise 32 random bytes. */
@@ -156,6 +158,7 @@ export async function startDeskServer(options: DeskServerOptions): Promise<DeskS
     try {
       let value: unknown;
       if (name === 'pickFile') value = options.pickFile?.(checked.value[0] as PickKind) ?? null;
+      else if (name === 'getDeskInfo') value = { canPickFiles: options.pickFile !== undefined, sample: options.sample ?? null } satisfies DeskInfo;
       else {
         const started = performance.now();
         const fn = (options.service as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[name]!;

@@ -24,7 +24,7 @@ import { CaseNotes } from '../notes/case-notes';
 import { exportCaseReport } from '../report/case-report';
 import type { HtmlToPdf } from '../report/pdf';
 
-export type AuditService = Omit<AuditApi, 'pickFile'> & { close(): Promise<void> };
+export type AuditService = Omit<AuditApi, 'pickFile' | 'getDeskInfo'> & { close(): Promise<void> };
 
 export interface AuditServiceOptions {
   casesDir: string;
@@ -181,6 +181,8 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
             verdict: meta.verdict,
             ...recentAnswers(meta),
             trustName: meta.trustPath !== null ? path.basename(meta.trustPath) : null,
+            trustPath: meta.trustPath,
+            policiesPath: meta.policiesPath,
             events: meta.events,
             openedAt: (await stat(file)).mtime.toISOString(),
             mtime: (await stat(file)).mtimeMs,
@@ -195,7 +197,18 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
         if (out.some((c) => c.exportPath === r.exportPath && c.mtime >= found)) continue;
         out.push({ caseId: r.caseId, exportName: r.exportPath ? path.basename(r.exportPath) : 'an export whose name was not recorded', exportPath: r.exportPath, verdict: null, events: 0, openedAt: r.foundAt, interrupted: true, mtime: found });
       }
-      return out.sort((a, b) => b.mtime - a.mtime || a.caseId.localeCompare(b.caseId)).map(({ mtime: _m, ...ref }) => ref);
+      // One entry per export and inputs, the newest: opening the same export again with the same
+      // trust store and policies makes a new case, and the older ones stay on disk but are not listed.
+      const seen = new Set<string>();
+      return out
+        .sort((a, b) => b.mtime - a.mtime || a.caseId.localeCompare(b.caseId))
+        .filter((c) => {
+          const key = JSON.stringify(c.interrupted ? [c.caseId] : [c.exportPath, c.trustPath ?? null, c.policiesPath ?? null]);
+          if (seen.has(key)) return false;
+          seen.add(key);
+          return true;
+        })
+        .map(({ mtime: _m, ...ref }) => ref);
     },
 
     async getCaseSummary(caseId) {

@@ -4,8 +4,10 @@
  * same folder, worked out as Electron does (appData, then the product name),
  * so a case pre-ingested from the command line is in the desk's recent list.
  */
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { OpenExportRequest } from '../../../shared/api/audit-api';
 
 /** The product name: Electron's app name (package.json "productName") and so its user data folder's name. */
 export const DESK_APP_NAME = 'Audit Replay';
@@ -29,4 +31,17 @@ export function deskUserDataDir(env: NodeJS.ProcessEnv = process.env, platform: 
 /** The cases folder the desk uses when Electron keeps its default user data folder. */
 export function defaultCasesDir(env: NodeJS.ProcessEnv = process.env): string {
   return casesDirIn(deskUserDataDir(env));
+}
+
+/**
+ * The bundled sample (resources/sample in the sources, `sample` in a
+ * packaged app's resources) as an open request with its trust store and
+ * policies, or null when the folder is not there.
+ */
+export function bundledSample(sampleDir: string): OpenExportRequest | null {
+  const exportPath = path.join(sampleDir, 'export.jsonl');
+  if (!existsSync(exportPath)) return null;
+  const trust = path.join(sampleDir, 'trust.json');
+  const policies = path.join(sampleDir, 'policies');
+  return { exportPath, trustPath: existsSync(trust) ? trust : null, policiesPath: existsSync(policies) ? policies : null, hmacKeyPath: null };
 }
