@@ -1,14 +1,41 @@
 /** A one-line, plain-text description of an event for tables and reports. */
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
 
+const MAX_ARGS = 4;
+const MAX_VALUE = 40;
+
+/**
+ * A request's arguments as the table shows them: the amount first (with its
+ * currency, as written: the spec allows whole units or cents), then up to
+ * four other plain values by name, each cut at 40 characters.
+ */
+function argsText(args: unknown): string {
+  if (!args || typeof args !== 'object' || Array.isArray(args)) return '';
+  const a = args as Record<string, unknown>;
+  const out: string[] = [];
+  const amount = str(a.amount);
+  const currency = typeof a.currency === 'string' ? a.currency : null;
+  if (amount !== null) out.push(`amount ${amount}${currency ? ` ${currency}` : ''}`);
+  for (const [key, value] of Object.entries(a)) {
+    if (out.length >= MAX_ARGS) break;
+    if (key === 'amount' || (key === 'currency' && amount !== null)) continue;
+    const v = str(value) ?? (typeof value === 'boolean' ? String(value) : null);
+    if (v === null) continue;
+    out.push(`${key} ${v.length > MAX_VALUE ? `${v.slice(0, MAX_VALUE - 1)}…` : v}`);
+  }
+  return out.join(', ');
+}
+
 export function describeEvent(kind: string, data: Record<string, unknown>): { outcome: string | null; summary: string } {
   const req = str(data.request_id);
   const parts: string[] = [];
   let outcome: string | null = null;
   switch (kind) {
-    case 'action.requested':
-      parts.push(`requests ${str(data.tool) ?? '?'}`);
+    case 'action.requested': {
+      const args = argsText(data.args);
+      parts.push(`requests ${str(data.tool) ?? '?'}${args ? `: ${args}` : ''}`);
       break;
+    }
     case 'policy.decision': {
       const o = data.outcome as { effect?: unknown; determining?: unknown } | undefined;
       outcome = str(o?.effect);
