@@ -217,6 +217,11 @@ export function checkEntryProof(proof: EntryProofFile, options: ProofCheckOption
       position = false;
       problems.push(`the entry is the checkpoint's last event, but the checkpoint's head_hash is ${short(cp.head_hash)}`);
     }
+    // Hex the line parser let through as text must not reach fromHex: a proof that cannot be read is one that does not hold.
+    if (!HEX64.test(cp.merkle_root) || !HEX64.test(event.hash) || !inclusion.path.every((h) => HEX64.test(h))) {
+      position = false;
+      problems.push(`the checkpoint's merkle_root, the entry's hash or a hash of the audit path is not 64 lowercase hex digits`);
+    }
     if (position) {
       const leaf = leafHash(options.sha256, fromHex(event.hash));
       const result = verifyInclusion(options.sha256, leaf, inclusion.leaf_index, cp.tree_size, inclusion.path.map(fromHex), fromHex(cp.merkle_root));
