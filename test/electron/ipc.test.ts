@@ -49,6 +49,7 @@ function fakeCalls(): Record<keyof AuditCalls, Mock> {
     editNote: vi.fn(async () => ({ noteId: 1 })),
     listNotes: vi.fn(async () => []),
     exportReport: vi.fn(async () => null),
+    exportEntryProof: vi.fn(async () => null),
   };
 }
 
@@ -82,6 +83,7 @@ const VALID: Record<keyof typeof AUDIT_CHANNELS, unknown[]> = {
   editNote: [CASE, 1, { text: 'edited', tags: [], author: 'reviewer' }],
   listNotes: [CASE, null],
   exportReport: [CASE, 'pdf', null],
+  exportEntryProof: [CASE, 41, null],
 };
 
 describe('registerAuditIpc', () => {

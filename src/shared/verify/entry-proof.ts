@@ -74,6 +74,13 @@ export function buildEntryProof(p: BuildEntryProofInput): EntryProofFile {
   };
 }
 
+/** Checkpoint statuses whose signature holds under some key: a proof under one says something (who vouches is the reader's trust store's answer). */
+const PROVABLE = new Set(['valid', 'self-signed', 'untrusted-key', 'revoked-key']);
+
+export function provableUnder(checkpointStatus: string): boolean {
+  return PROVABLE.has(checkpointStatus);
+}
+
 /** The proof file's text: pretty JSON, so a reviewer can read it, ending with a line end. */
 export function entryProofText(proof: EntryProofFile): string {
   return `${JSON.stringify(proof, null, 2)}\n`;

@@ -16,12 +16,9 @@ import { nodeSha256, nodeSha256Hex } from '../read/hashes';
 import { conductNotRun } from '../../../shared/replay/conduct';
 import { stretchOf } from '../../../shared/verify/answers';
 import { MAX_LIMIT } from '../../../shared/api/validate';
-import { buildEntryProof, entryProofText, proofCommand, proofFileName } from '../../../shared/verify/entry-proof';
+import { buildEntryProof, entryProofText, proofCommand, proofFileName, provableUnder } from '../../../shared/verify/entry-proof';
 import { summarizeLine } from '../../../shared/export/parse-line';
 import { SentenceError } from '../errors/errors';
-
-/** Checkpoints whose signature holds under some key (who that is, the proof's reader judges with their trust store). */
-const PROVABLE = new Set(['valid', 'self-signed', 'untrusted-key', 'revoked-key']);
 
 
 export class CaseQueries {
@@ -287,7 +284,7 @@ export class CaseQueries {
     if (!row) throw new RangeError(`There is no event at position ${index} in this case.`);
     if (this.meta.format !== EXPORT_FORMAT) throw new SentenceError(`Only ${EXPORT_FORMAT} entries have a proof that can be checked on its own; this case is ${this.meta.format}.`);
     const cp = this.store.checkpointCovering(index);
-    if (!row.recordedHash || !cp || !PROVABLE.has(cp.status)) {
+    if (!row.recordedHash || !cp || !provableUnder(cp.status)) {
       throw new SentenceError(`Event seq ${row.seq} is not covered by any checkpoint whose signature holds, so a proof of it would prove nothing.`);
     }
     const tree = this.merkleTree();
