@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../core/run-cli';
+import type { EntryProofFile } from '../../src/shared/verify/entry-proof';
 import { openSampleCases, TRUST, type SampleCases } from '../verify/proof-fixture';
 
 let cases: SampleCases;
@@ -16,8 +17,8 @@ afterAll(async () => {
   await cases?.close();
 });
 
-const edit = (name: string, change: (p: any) => void): string => {
-  const p = JSON.parse(readFileSync(proofPath, 'utf8'));
+const edit = (name: string, change: (p: EntryProofFile) => void): string => {
+  const p = JSON.parse(readFileSync(proofPath, 'utf8')) as EntryProofFile;
   change(p);
   const out = path.join(cases.dir, name);
   writeFileSync(out, JSON.stringify(p));
@@ -66,7 +67,7 @@ describe('audit-replay verify-proof', () => {
   it('refuses what is not a proof in one sentence naming the file, exit 2', async () => {
     const notJson = path.join(cases.dir, 'junk.json');
     writeFileSync(notJson, '{"format":');
-    const wrong = edit('wrong.json', (p) => delete p.checkpoint);
+    const wrong = edit('wrong.json', (p) => delete (p as Partial<EntryProofFile>).checkpoint);
     for (const [file, why] of [
       [notJson, /junk\.json: the file is not an entry's proof: it is not valid JSON/],
       [wrong, /wrong\.json: the file is not an audit-replay-proof\/1 proof: it has no "checkpoint" object/],

@@ -94,7 +94,7 @@ export function proofFileName(exportName: string, seq: number): string {
 
 /** The command that re-checks a proof offline; the trust store by its file name when the case has one. */
 export function proofCommand(fileName: string, trustName: string | null): string {
-  const quote = (s: string) => (/^[A-Za-z0-9._\/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  const quote = (s: string) => (/^[A-Za-z0-9._/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
   return `audit-replay verify-proof ${quote(fileName)} --trust ${trustName ? quote(trustName) : 'your-trust-store.json'}`;
 }
 
