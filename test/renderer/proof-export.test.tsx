@@ -31,7 +31,7 @@ describe("inspector: export this entry's proof", () => {
     const status = await within(inspector).findByRole('status');
     expect(status.textContent).toMatch(/^Saved \/home\/reviewer\/p\.json \(\d+ bytes; SHA-256 [0-9a-f]{64}\)\.$/);
     // The window never names a path: the host chooses it.
-    expect(callsOf(fake, 'exportEntryProof')).toEqual([['case-1', 7, undefined]]);
+    expect(callsOf(fake, 'exportEntryProof')).toEqual([['case-1', 7, null]]);
   });
 
   it('downloads it in the browser when the host hands the text back (the served desk)', async () => {
