@@ -54,6 +54,7 @@ export const audit = {
   // Always both positions, so the main's exact-count validator sees two arguments.
   listNotes: (caseId, target) => invoke(AUDIT_CHANNELS.listNotes, caseId, target ?? null),
   exportReport: (caseId, format, outPath) => invoke(AUDIT_CHANNELS.exportReport, caseId, format, outPath ?? null),
+  exportEntryProof: (caseId, index, outPath) => invoke(AUDIT_CHANNELS.exportEntryProof, caseId, index, outPath ?? null),
 } satisfies AuditApi;
 
 /**

@@ -339,6 +339,8 @@ function Desk() {
                 signer={summary.signer}
                 conduct={selected ? conduct.byIndex.get(selected.index) : undefined}
                 onSelectSeq={(seq) => void selectSeq(seq)}
+                exportName={summary.exportName}
+                trustName={summary.trustPath ? (summary.trustPath.split(/[\\/]/).pop() ?? null) : null}
               />
             </div>
           </div>

@@ -8,6 +8,8 @@ import { asText, formatTs } from './format';
 import { describeRange, type SignerAnswer } from '../shared/verify/answers';
 import { EXPORT_FORMAT } from '../shared/export/types';
 import { Plain, Term } from './plain-words';
+import { ProofExport } from './ProofExport';
+import { provableUnder } from '../shared/verify/entry-proof';
 
 export interface InspectorProps {
   caseId: CaseId;
@@ -20,6 +22,9 @@ export interface InspectorProps {
   conduct?: readonly SequenceFindingView[];
   /** Select the event with this seq (a conduct finding's related events). */
   onSelectSeq?(seq: number): void;
+  /** The export's file name and the trust store's, for the proof file and the command that re-checks it. */
+  exportName?: string;
+  trustName?: string | null;
 }
 
 
@@ -48,7 +53,7 @@ function valueAt(raw: string, path: string): { found: boolean; value: unknown } 
   }
 }
 
-export function Inspector({ caseId, index, onSelectIndex, format, signer, conduct = [], onSelectSeq }: InspectorProps) {
+export function Inspector({ caseId, index, onSelectIndex, format, signer, conduct = [], onSelectSeq, exportName = 'export.jsonl', trustName = null }: InspectorProps) {
   const api = useApi();
   const [proof, setProof] = useState<EventProof | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -242,6 +247,9 @@ export function Inspector({ caseId, index, onSelectIndex, format, signer, conduc
         </>
       ) : (
         <p className="check check-bad">No checkpoint whose signature holds covers this event: nothing vouches for it.</p>
+      )}
+      {format === EXPORT_FORMAT && (
+        <ProofExport caseId={caseId} index={proof.index} seq={proof.seq} exportName={exportName} trustName={trustName} covered={cp !== null && provableUnder(cp.status) && proof.inclusionOk === true} />
       )}
 
       <h3>Unauthenticated fields</h3>

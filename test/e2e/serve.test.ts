@@ -107,4 +107,34 @@ describe.skipIf(!available)('audit-replay serve in Chromium', () => {
     await page.locator('.work-left').screenshot({ path: join(REPO_ROOT, 'test-results', 'serve-3-subject-filter.png') });
     expect(problems).toEqual([]);
   });
+
+  it("downloads the selected entry's proof, which verify-proof re-checks as INTACT with the sample's trust store", async () => {
+    const row = page.locator('.grid-spacer .row:not(.loading)').first();
+    await row.waitFor();
+    const seq = Number(await row.locator('[role="gridcell"]').first().textContent());
+    await row.click();
+    await page.getByRole('heading', { name: new RegExp(`^Event seq ${seq}\\b`) }).waitFor();
+    const inspector = page.getByRole('region', { name: 'Event inspector' });
+    const proof = inspector.getByRole('group', { name: "This entry's proof" });
+    await expect(proof.getByLabel('Command that re-checks the proof').textContent()).resolves.toBe(`audit-replay verify-proof export.seq-${seq}.proof.json --trust trust.json`);
+    const downloading = page.waitForEvent('download', { timeout: 20_000 });
+    await proof.getByRole('button', { name: "Export this entry's proof" }).click();
+    await proof.getByRole('status').waitFor();
+    expect(await proof.getByRole('status').textContent()).toMatch(/^Downloaded /);
+    const download = await downloading;
+    expect(download.suggestedFilename()).toBe(`export.seq-${seq}.proof.json`);
+    const saved = join(dir, download.suggestedFilename());
+    await download.saveAs(saved);
+    await expect(proof.getByRole('status').textContent()).resolves.toMatch(new RegExp(`^Downloaded export\\.seq-${seq}\\.proof\\.json \\(\\d+ bytes; SHA-256 [0-9a-f]{64}\\)\\.$`));
+    await proof.screenshot({ path: join(REPO_ROOT, 'test-results', 'serve-4-entry-proof.png') });
+    const checked = await new Promise<{ code: number | null; out: string }>((ok) => {
+      const p = spawn(process.execPath, [join(REPO_ROOT, 'bin/audit-replay.mjs'), 'verify-proof', saved, '--trust', join(SAMPLE, 'trust.json')], { cwd: REPO_ROOT });
+      let out = '';
+      p.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      p.once('exit', (code) => ok({ code, out }));
+    });
+    expect(checked.out).toMatch(/: INTACT\n/);
+    expect(checked.code).toBe(0);
+    expect(problems).toEqual([]);
+  });
 });

@@ -50,6 +50,7 @@ function fakeCalls(): Record<keyof AuditCalls, Mock> {
     editNote: vi.fn(async () => ({ noteId: 1 })),
     listNotes: vi.fn(async () => []),
     exportReport: vi.fn(async () => null),
+    exportEntryProof: vi.fn(async () => null),
   };
 }
 
@@ -84,6 +85,7 @@ const VALID: Record<keyof typeof AUDIT_CHANNELS, unknown[]> = {
   editNote: [CASE, 1, { text: 'edited', tags: [], author: 'reviewer' }],
   listNotes: [CASE, null],
   exportReport: [CASE, 'pdf', null],
+  exportEntryProof: [CASE, 41, null],
 };
 
 describe('registerAuditIpc', () => {

@@ -136,6 +136,19 @@ describe('main process wiring', () => {
     expect(fake.service.exportReport).toHaveBeenCalledTimes(1);
   });
 
+  it("saves an entry's proof where the reviewer chooses, offering the proof's own file name; a path named by the window is refused", async () => {
+    const exportProof = fake.handlers.get(AUDIT_CHANNELS.exportEntryProof)!;
+    const ours = { senderFrame: { url: APP_ENTRY_URL, parent: null } };
+    await expect(exportProof(ours, 'case_1', 7, '/home/reviewer/.bashrc')).rejects.toThrow(/asks where to save the proof/);
+    expect(fake.service.exportEntryProof).not.toHaveBeenCalled();
+    vi.mocked(electron.dialog.showSaveDialog).mockResolvedValueOnce({ canceled: false, filePath: '/home/reviewer/p.json' });
+    await expect(exportProof(ours, 'case_1', 7, null)).resolves.toMatchObject({ path: '/home/reviewer/p.json' });
+    expect(vi.mocked(electron.dialog.showSaveDialog).mock.calls.at(-1)!.at(-1)).toMatchObject({ defaultPath: 'export.seq-7.proof.json' });
+    expect(fake.service.exportEntryProof).toHaveBeenLastCalledWith('case_1', 7, '/home/reviewer/p.json');
+    vi.mocked(electron.dialog.showSaveDialog).mockResolvedValueOnce({ canceled: true, filePath: '' });
+    await expect(exportProof(ours, 'case_1', 7, null)).resolves.toBeNull();
+  });
+
   it('forwards progress to the window and has a File menu with Open Export…', () => {
     const progress: JobProgress = { jobId: 'j', phase: 'ingest', bytesDone: 1, bytesTotal: 2, events: 0, secondsLeft: null };
     fake.progress(progress);

@@ -69,6 +69,9 @@ export interface FakeAuditApi extends AuditApi {
   rowAt(index: number): EventRow;
   finishJob(jobId: string): void;
   failNext(message: string): void;
+  refuseProofs(sentence: string | null): void;
+  saveProofsTo(file: string | null): void;
+  uncover(index: number): void;
 }
 
 export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
@@ -79,6 +82,10 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
   const listeners = new Set<(p: JobProgress) => void>();
   let jobCounter = 0;
   let failMessage: string | null = null;
+  let proofRefusal: string | null = null;
+  let savedProofPath: string | null = null;
+  // Events no checkpoint with a holding signature covers (uncover()).
+  const uncovered = new Set<number>();
   const filteredCache = new Map<string, number[]>();
   const caseId = 'case-1';
   const notes: CaseNote[] = [];
@@ -294,7 +301,7 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
         prevHash: body.prev_hash,
         expectedPrevHash: index === 0 ? '0'.repeat(64) : hex64(index - 1, 3),
         linkMatches: true,
-        checkpoint: { line: seqHi + 3 + Math.floor(seqHi / 1000), seqHi, treeSize: seqHi + 1, keyId: 'ops-2026', final: seqHi === total - 1, ts: tsOf(seqHi), status: 'valid', merkleRoot: steps[steps.length - 1]!.result },
+        checkpoint: uncovered.has(index) ? null : { line: seqHi + 3 + Math.floor(seqHi / 1000), seqHi, treeSize: seqHi + 1, keyId: 'ops-2026', final: seqHi === total - 1, ts: tsOf(seqHi), status: 'valid', merkleRoot: steps[steps.length - 1]!.result },
         leafHash: hex64(index, 4),
         inclusion: steps,
         inclusionOk: !isTampered,
@@ -416,12 +423,32 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
       record('exportReport', [id, format, outPath]);
       return outPath ? { path: outPath, format, reportSha256: hex64(5, 5), bytes: 1234 } : null;
     },
+    async exportEntryProof(id, index, outPath) {
+      record('exportEntryProof', [id, index, outPath]);
+      const seq = rowAt(index).seq;
+      if (proofRefusal) throw new Error(proofRefusal);
+      const fileName = `export.seq-${seq}.proof.json`;
+      const text = `{"format":"audit-replay-proof/1","entry":{"seq":${seq}}}\n`;
+      return { fileName, text, sha256: hex64(6, index), bytes: text.length, path: outPath ?? savedProofPath, command: `audit-replay verify-proof ${fileName} --trust trust.json` };
+    },
   } satisfies AuditApi;
 
   return Object.assign(api, {
     calls,
     rowAt,
     finishJob: finish,
+    /** The sentence exportEntryProof rejects with from now on (null: it answers). */
+    refuseProofs(sentence: string | null) {
+      proofRefusal = sentence;
+    },
+    /** Where exportEntryProof says it saved (a desktop save dialog's answer); null as the served desk answers. */
+    saveProofsTo(file: string | null) {
+      savedProofPath = file;
+    },
+    /** From now on no checkpoint covers the event at this position. */
+    uncover(index: number) {
+      uncovered.add(index);
+    },
     failNext(message: string) {
       failMessage = message;
     },

@@ -147,6 +147,15 @@ function auditCalls(svc: AuditService): AuditCalls {
       const chosen = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
       return chosen.canceled || !chosen.filePath ? null : svc.exportReport(caseId, format, chosen.filePath);
     },
+    // As the report: the proof is made first (a refusal is said before any dialog), then saved where the reviewer chooses.
+    exportEntryProof: async (caseId, index, outPath) => {
+      if (outPath) throw new Error('The desktop app asks where to save the proof.');
+      const made = await svc.exportEntryProof(caseId, index);
+      if (!made) return null;
+      const options = { title: "Save this entry's proof", defaultPath: made.fileName, filters: [{ name: 'Proof (JSON)', extensions: ['json'] }] };
+      const chosen = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
+      return chosen.canceled || !chosen.filePath ? null : svc.exportEntryProof(caseId, index, chosen.filePath);
+    },
   };
 }
 

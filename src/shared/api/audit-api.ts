@@ -326,6 +326,20 @@ export interface DeskInfo {
   sample: OpenExportRequest | null;
 }
 
+/** One entry's proof (audit-replay-proof/1, docs/verification.md), made from a case. */
+export interface EntryProofExport {
+  /** The file name suggested for it (the served desk downloads it under this name). */
+  fileName: string;
+  /** The proof file's text: a few kilobytes of JSON. */
+  text: string;
+  sha256: string;
+  bytes: number;
+  /** Where it was written; null when it was not (the served desk hands `text` to the browser as a download). */
+  path: string | null;
+  /** The command that re-checks it offline. */
+  command: string;
+}
+
 export interface AuditApi {
   getDeskInfo(): Promise<DeskInfo>;
   /** Ask the reviewer for a file (desktop dialog); null when cancelled or unavailable. */
@@ -358,6 +372,14 @@ export interface AuditApi {
    * (outPath must be absent there); null when the reviewer cancels.
    */
   exportReport(caseId: CaseId, format: ReportFormat, outPath?: string | null): Promise<ReportExport | null>;
+  /**
+   * The proof of the event at this position, checked offline by
+   * `audit-replay verify-proof`. Written to outPath when given; the desktop
+   * app asks where to save (outPath must be absent there, null when the
+   * reviewer cancels). Refused, in a sentence, for an event no checkpoint
+   * with a signature that holds covers: such a proof would prove nothing.
+   */
+  exportEntryProof(caseId: CaseId, index: number, outPath?: string | null): Promise<EntryProofExport | null>;
 }
 
 /** Channel names, grouped by feature; the IPC surface is snapshot-tested. */
@@ -381,6 +403,7 @@ export const AUDIT_CHANNELS = {
   editNote: 'notes.edit',
   listNotes: 'notes.list',
   exportReport: 'report.export',
+  exportEntryProof: 'verify.exportEntryProof',
 } as const satisfies Record<Exclude<keyof AuditApi, 'onProgress'>, string>;
 
 export const PROGRESS_CHANNEL = 'job.progress';

@@ -255,4 +255,5 @@ export const AUDIT_VALIDATORS: { readonly [K in AuditCallName]: ArgsCheck<CallAr
   editNote: args<CallArgs<'editNote'>>(['caseId', caseId], ['noteId', integer(1, MAX_OFFSET)], ['edit', noteEdit]),
   listNotes: args<CallArgs<'listNotes'>>(['caseId', caseId], ['target', optional(noteTarget)]),
   exportReport: args<CallArgs<'exportReport'>>(['caseId', caseId], ['format', oneOf(['json', 'html', 'pdf'] as const)], ['outPath', optional(absolutePath)]),
+  exportEntryProof: args<CallArgs<'exportEntryProof'>>(['caseId', caseId], ['index', eventIndex], ['outPath', optional(absolutePath)]),
 };

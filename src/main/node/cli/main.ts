@@ -11,6 +11,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
     summary: 'verify <file> [--trust trust.json] [--format id] [--hmac-key-file f] [--continues earlier.jsonl] [--trace-record record.json] [--json] [--workers N]   (or verify <file> [--trust f] [--json] --redis URL: on workers)',
     load: async () => (await import('./verify-command')).verifyCommand,
   },
+  'verify-proof': {
+    summary: 'verify-proof <proof.json> [--trust trust.json] [--json]   re-check one entry\'s proof (exported from the desk) offline',
+    load: async () => (await import('./verify-proof-command')).verifyProofCommand,
+  },
   open: {
     summary: 'open <export> [--trust f] [--policies dir] [--hmac-key-file f] [--format id] [--cases DIR] [--json]   make a case as the desk does, in its cases folder (or DIR)',
     load: async () => (await import('./open-command')).openCommand,

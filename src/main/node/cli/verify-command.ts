@@ -6,7 +6,7 @@ import type { CliCommand, CliIo } from './io';
 import { progressPrinter } from './progress';
 import { describeRange, joinAdjacent, type IntegrityStatus } from '../../../shared/verify/answers';
 
-const integrityWord = (s: IntegrityStatus) => (s === 'intact' ? 'consistent (every hash, link and root holds)' : s === 'altered' ? 'ALTERED' : 'cannot be checked');
+export const integrityWord = (s: IntegrityStatus) => (s === 'intact' ? 'consistent (every hash, link and root holds)' : s === 'altered' ? 'ALTERED' : 'cannot be checked');
 
 export const verifyCommand: CliCommand = async (args, io) => {
   const { values, positionals } = parseCommandArgs(args, {

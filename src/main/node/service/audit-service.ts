@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createWorkerClient, WorkerStoppedError, type WorkerClient } from '../read/worker-client';
-import type { AuditApi, CaseRef, JobProgress, OpenExportRequest } from '../../../shared/api/audit-api';
+import type { AuditApi, CaseRef, EntryProofExport, JobProgress, OpenExportRequest } from '../../../shared/api/audit-api';
 import { caseFile, exportCopyFile, partialCaseFile, partialOwnerFile, readInterruptedIngests, sweepPartialCases, type IngestRequest } from '../ingest/ingest-case';
 import type { IngestProgressEvent, IngestWorkerMethods } from '../ingest/ingest-worker';
 import { openReadable, openWritable, type WritableDB } from '../store/case-store';
@@ -19,7 +19,8 @@ import { ExportCopy } from '../store/export-copy';
 import { CaseQueries } from './case-queries';
 import { CaseReader, type ReadMethod } from './case-reader';
 import { describeError } from '../errors/describe-error';
-import { checkRegularFile } from '../read/files';
+import { checkRegularFile, refuseOutputsOverInputs, writeOutputFile } from '../read/files';
+import { proofCommand } from '../../../shared/verify/entry-proof';
 import { CaseNotes } from '../notes/case-notes';
 import { exportCaseReport } from '../report/case-report';
 import type { HtmlToPdf } from '../report/pdf';
@@ -264,6 +265,21 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
       const out = outPath ?? path.join(options.casesDir, 'reports', `${caseId}.${format}`);
       if (!outPath) await mkdir(path.dirname(out), { recursive: true });
       return exportCaseReport({ summary: c.queries.summary(), notes: new CaseNotes(c.db).stored(), format, outPath: out, caseStore: caseFile(options.casesDir, caseId), htmlToPdf: options.htmlToPdf, summarizeWorkerUrl: options.summarizeWorkerUrl });
+    },
+
+    async exportEntryProof(caseId, index, outPath) {
+      const made = await read<EntryProofExport>(caseId, 'entryProof', index);
+      if (!outPath) return made;
+      const summary = (await openCase(caseId)).queries.summary();
+      // A proof written over the export, the trust store or the case would destroy the evidence it speaks of.
+      refuseOutputsOverInputs([{ path: outPath, label: outPath }], [
+        { path: summary.exportPath, role: 'export this case examines' },
+        { path: summary.trustPath, role: 'trust store of this case' },
+        { path: summary.policiesPath, role: 'policy folder of this case' },
+        { path: caseFile(options.casesDir, caseId), role: 'case store itself' },
+      ]);
+      await writeOutputFile(outPath, made.text);
+      return { ...made, path: outPath, command: proofCommand(path.basename(outPath), summary.trustPath ? path.basename(summary.trustPath) : null) };
     },
 
     async close() {

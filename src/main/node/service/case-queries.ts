@@ -3,7 +3,7 @@
  * pages with filters, findings, replay results, timeline buckets and the
  * proof behind an event. Big reads page from SQLite; nothing loads every row.
  */
-import type { CaseSummary, EventPage, EventProof, EventQuery, EventRow, RequestStage, RequestStep, RequestStory, SearchKey, SearchResult, TimelineData, TimelineQuery } from '../../../shared/api/audit-api';
+import type { CaseSummary, EntryProofExport, EventPage, EventProof, EventQuery, EventRow, RequestStage, RequestStep, RequestStory, SearchKey, SearchResult, TimelineData, TimelineQuery } from '../../../shared/api/audit-api';
 import type { DivergenceView, SequenceFindingView } from '../../../shared/replay/views';
 import type { Finding } from '../../../shared/verify/findings';
 import { canonicalizeWithout } from '../../../shared/json/canonical';
@@ -16,6 +16,9 @@ import { nodeSha256, nodeSha256Hex } from '../read/hashes';
 import { conductNotRun } from '../../../shared/replay/conduct';
 import { stretchOf } from '../../../shared/verify/answers';
 import { MAX_LIMIT } from '../../../shared/api/validate';
+import { buildEntryProof, entryProofText, proofCommand, proofFileName, provableUnder } from '../../../shared/verify/entry-proof';
+import { summarizeLine } from '../../../shared/export/parse-line';
+import { SentenceError } from '../errors/errors';
 
 
 export class CaseQueries {
@@ -268,6 +271,55 @@ export class CaseQueries {
     proof.inclusion = verified.steps.map((s) => ({ side: s.side, sibling: toHex(s.sibling), result: toHex(s.result) }));
     proof.inclusionOk = verified.ok;
     return proof;
+  }
+
+  /**
+   * The proof file of the event at this position (audit-replay-proof/1):
+   * its line, the audit path to the covering checkpoint's root, that
+   * checkpoint's line and the key the export names for it. Refused for an
+   * event that no checkpoint with a holding signature covers.
+   */
+  entryProof(index: number): EntryProofExport {
+    const row = this.store.event(index);
+    if (!row) throw new RangeError(`There is no event at position ${index} in this case.`);
+    if (this.meta.format !== EXPORT_FORMAT) throw new SentenceError(`Only ${EXPORT_FORMAT} entries have a proof that can be checked on its own; this case is ${this.meta.format}.`);
+    const cp = this.store.checkpointCovering(index);
+    if (!row.recordedHash || !cp || !provableUnder(cp.status)) {
+      throw new SentenceError(`Event seq ${row.seq} is not covered by any checkpoint whose signature holds, so a proof of it would prove nothing.`);
+    }
+    const tree = this.merkleTree();
+    const checkpointText = this.store.exportLine(cp.line);
+    const header = this.store.exportLine(1);
+    if (cp.treeSize > tree.size || checkpointText === null || header === null) {
+      throw new SentenceError('This case keeps no copy of its export lines (it was made by an older version): open the export again to export a proof.');
+    }
+    const path = inclusionProofFrom(tree, index, cp.treeSize);
+    if (!verifyInclusion(nodeSha256, leafHash(nodeSha256, fromHex(row.recordedHash)), index, cp.treeSize, path, fromHex(cp.merkleRoot)).ok) {
+      throw new SentenceError(`The checkpoint on line ${cp.line} that covers event seq ${row.seq} does not match the events, so a proof of it would prove nothing.`);
+    }
+    const h = summarizeLine(header, 1, nodeSha256Hex);
+    const key = h.t === 'header' ? (h.header.keys.find((k) => k.key_id === cp.keyId) ?? null) : null;
+    const proof = buildEntryProof({
+      exportName: this.meta.exportName,
+      exportSha256: this.meta.exportSha256,
+      exportId: (this.meta.details.export_id as string | null | undefined) ?? null,
+      chainId: (this.meta.details.chain_id as string | null | undefined) ?? null,
+      seq: row.seq,
+      line: row.line,
+      text: row.raw,
+      recordedHash: row.recordedHash,
+      prevHash: row.prevHash ?? '',
+      leafIndex: index,
+      treeSize: cp.treeSize,
+      path,
+      checkpointLine: cp.line,
+      checkpointText,
+      key: key && { key_id: key.key_id, alg: key.alg, public_key: key.public_key },
+    });
+    const text = entryProofText(proof);
+    const fileName = proofFileName(this.meta.exportName, row.seq);
+    const trust = this.meta.trustPath ? this.meta.trustPath.split(/[\\/]/).pop()! : null;
+    return { fileName, text, sha256: nodeSha256Hex(text), bytes: Buffer.byteLength(text), path: null, command: proofCommand(fileName, trust) };
   }
 
   /** Built on first use and kept: later proofs cost O(log² n). */

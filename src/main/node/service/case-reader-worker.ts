@@ -30,6 +30,7 @@ const methods = {
   summary: (caseId: string) => queries(caseId).summary(),
   events: (caseId: string, query: Query<'events'>) => queries(caseId).events(query),
   proof: (caseId: string, index: number) => queries(caseId).proof(index),
+  entryProof: (caseId: string, index: number) => queries(caseId).entryProof(index),
   findings: (caseId: string) => queries(caseId).findings(),
   divergences: (caseId: string) => queries(caseId).divergences(),
   sequenceFindings: (caseId: string) => queries(caseId).sequenceFindings(),

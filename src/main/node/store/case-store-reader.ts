@@ -369,6 +369,20 @@ export class CaseStoreReader {
       : this.db.prepare('SELECT 1 FROM findings WHERE kind = ? AND event_idx = ?').get(kind, index) !== undefined;
   }
 
+  /**
+   * A line of the export that is not an event row (a checkpoint, the header),
+   * read from the case's copy forward from the nearest event before it that
+   * the copy holds. Null without a copy (cases made before store version 6)
+   * or past its end.
+   */
+  exportLine(line: number): string | null {
+    if (!this.copy) return null;
+    const before = this.db
+      .prepare('SELECT line, byte_offset FROM events WHERE line <= ? AND byte_offset IS NOT NULL ORDER BY line DESC LIMIT 1')
+      .get(line) as { line: number; byte_offset: number } | undefined;
+    return before ? this.copy.lineFrom(before.byte_offset, before.line, line) : this.copy.lineFrom(0, 1, line);
+  }
+
   checkpoints(): StoredCheckpoint[] {
     return (this.db.prepare('SELECT * FROM checkpoints ORDER BY line').all() as CheckpointDbRow[]).map(toCheckpoint);
   }

@@ -153,6 +153,42 @@ export class ExportCopy {
     return buf.subarray(0, got);
   }
 
+  /**
+   * The text of 1-based line `target`, found by reading forward from the
+   * start of line `line` at byte `offset` (without its line end); null past
+   * the end, or when it lies more than `maxScan` bytes on.
+   */
+  lineFrom(offset: number, line: number, target: number, maxScan = 64 << 20): string | null {
+    if (target < line) return null;
+    const chunk = 64 << 10;
+    let at = line;
+    let pos = offset;
+    let start = target === line ? offset : -1;
+    const parts: Buffer[] = [];
+    while (pos - offset < maxScan) {
+      const buf = this.readBytes(pos, chunk);
+      if (buf.length === 0) return start >= 0 ? Buffer.concat(parts).toString('utf8') : null;
+      let from = 0;
+      for (;;) {
+        const nl = buf.indexOf(10, from);
+        if (start >= 0) {
+          if (nl < 0) {
+            parts.push(buf.subarray(from));
+            break;
+          }
+          parts.push(buf.subarray(from, nl));
+          return Buffer.concat(parts).toString('utf8');
+        }
+        if (nl < 0) break;
+        at++;
+        from = nl + 1;
+        if (at === target) start = pos + from;
+      }
+      pos += buf.length;
+    }
+    return null;
+  }
+
   close(): void {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
