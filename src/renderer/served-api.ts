@@ -5,6 +5,7 @@
  * The renderer does not know it: it gets an AuditApi like any other.
  */
 import { AUDIT_CHANNELS } from '../shared/api/audit-api';
+import { AUDIT_VALIDATORS, type AuditCallName } from '../shared/api/validate';
 import type { AuditApi, JobProgress } from '../shared/api/audit-api';
 
 type Reply = { ok: true; value: unknown } | { ok: false; error: string };
@@ -62,7 +63,11 @@ export function createServedApi(token: string): AuditApi {
   };
 
   const api: Record<string, unknown> = {};
-  for (const method of Object.keys(AUDIT_CHANNELS)) api[method] = (...args: unknown[]) => call(method, args);
+  // An optional argument left out goes as null, as the preload sends it, so the door's count check holds.
+  for (const method of Object.keys(AUDIT_CHANNELS) as AuditCallName[]) {
+    const arity = AUDIT_VALIDATORS[method].arity;
+    api[method] = (...args: unknown[]) => call(method, Array.from({ length: Math.max(arity, args.length) }, (_, i) => args[i] ?? null));
+  }
   api.onProgress = (listener: (p: JobProgress) => void) => {
     listeners.add(listener);
     connect();

@@ -3,6 +3,7 @@
  * lands on the case, a selection goes into the address, and a reload of that
  * address restores case and selection. Screenshots land in test-results/.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,6 +136,15 @@ describe.skipIf(!available)('audit-replay serve in Chromium', () => {
     });
     expect(checked.out).toMatch(/: INTACT\n/);
     expect(checked.code).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
+  it('exports the evidence report from the served desk (an optional argument left out still passes the door)', async () => {
+    const group = page.getByRole('group', { name: 'Evidence report' });
+    await group.getByLabel('Report format').selectOption('json');
+    await group.getByRole('button', { name: 'Export report' }).click();
+    await group.getByRole('status').waitFor({ timeout: 60_000 });
+    await expect(group.getByRole('status').textContent()).resolves.toMatch(/^Saved .*\.json \(\d+ bytes\); report SHA-256 [0-9a-f]{64}\.$/);
     expect(problems).toEqual([]);
   });
 });

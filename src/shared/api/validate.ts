@@ -137,6 +137,8 @@ export function object<T extends object>(shape: Shape<T>): Check<T> {
 export interface ArgsCheck<A extends unknown[]> {
   (args: readonly unknown[]): Checked<A>;
   readonly describe: string;
+  /** How many arguments the call takes (trailing optional ones are sent as null). */
+  readonly arity: number;
 }
 
 /** The whole argument list of one call: exactly this many arguments, each checked. */
@@ -157,7 +159,7 @@ export function args<A extends unknown[]>(...checks: { [I in keyof A]: readonly 
       }
       return ok(out as A);
     },
-    { describe },
+    { describe, arity: list.length },
   );
 }
 
