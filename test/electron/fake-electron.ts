@@ -38,6 +38,9 @@ function createFake() {
     listSequenceFindings: vi.fn(async () => []),
     getTimeline: vi.fn(async () => ({})),
     exportReport: vi.fn(async (_caseId: string, format: string, outPath: string) => ({ path: outPath, format, reportSha256: 'ab', bytes: 1 })),
+    whatIf: vi.fn(async () => ({ jobId: 'job-3' })),
+    getWhatIfResult: vi.fn(async () => ({})),
+    compareExport: vi.fn(async () => ({ relation: 'extends' })),
     close: vi.fn(async () => undefined),
   };
   const menus: unknown[] = [];

@@ -68,6 +68,9 @@ describe('preload', () => {
     ['editNote', ['c1', 1, { text: 'n2', tags: ['false alarm'], author: 'a' }]],
     ['listNotes', ['c1', null]],
     ['exportReport', ['c1', 'pdf', null]],
+    ['whatIf', ['c1', null]],
+    ['getWhatIfResult', ['job-3']],
+    ['compareExport', ['c1', null]],
   ];
   it('covers every call in this test', () => {
     expect(calls.map(([c]) => c).sort()).toEqual(Object.keys(AUDIT_CHANNELS).sort());

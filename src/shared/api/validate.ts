@@ -254,4 +254,7 @@ export const AUDIT_VALIDATORS: { readonly [K in AuditCallName]: ArgsCheck<CallAr
   editNote: args<CallArgs<'editNote'>>(['caseId', caseId], ['noteId', integer(1, MAX_OFFSET)], ['edit', noteEdit]),
   listNotes: args<CallArgs<'listNotes'>>(['caseId', caseId], ['target', optional(noteTarget)]),
   exportReport: args<CallArgs<'exportReport'>>(['caseId', caseId], ['format', oneOf(['json', 'html', 'pdf'] as const)], ['outPath', optional(absolutePath)]),
+  whatIf: args<CallArgs<'whatIf'>>(['caseId', caseId], ['policiesPath', optional(absolutePath)]),
+  getWhatIfResult: args<CallArgs<'getWhatIfResult'>>(['jobId', jobId]),
+  compareExport: args<CallArgs<'compareExport'>>(['caseId', caseId], ['earlierPath', optional(absolutePath)]),
 };
