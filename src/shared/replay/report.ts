@@ -130,7 +130,7 @@ export function changedPolicyIds(before: DecisionOutcome, after: DecisionOutcome
   return ids;
 }
 
-export const NO_DETERMINING_POLICY = '(no determining policy)';
+const NO_DETERMINING_POLICY = '(no determining policy)';
 
 /** `sha256Hex` hashes UTF-8 text (injected, as elsewhere in the shared layer). */
 export function canonicalReport(report: ReplayReport, sha256Hex: (text: string) => string): { text: string; sha256: string } {

@@ -34,7 +34,7 @@ export interface CompareRequest {
 const ref = (b: BundleSource) => `${b.name}@${b.version}`;
 
 /** The one bundle of the picked folder to evaluate against (see WhatIfRequest), with the bundles replay needs beside it. */
-export function chooseAgainst(caseBundles: readonly BundleSource[], policiesPath: string): { against: BundleSource; bundles: BundleSource[] } {
+function chooseAgainst(caseBundles: readonly BundleSource[], policiesPath: string): { against: BundleSource; bundles: BundleSource[] } {
   const isBundle = statSync(path.join(policiesPath, 'manifest.json'), { throwIfNoEntry: false })?.isFile() ?? false;
   const picked = isBundle ? [loadBundle(path.resolve(policiesPath))] : loadBundleFolder(policiesPath);
   const known = new Set(caseBundles.map((b) => b.digest));
