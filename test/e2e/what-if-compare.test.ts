@@ -11,12 +11,14 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildRenderer, CHROMIUM_PATH, chromiumAvailable, REPO_ROOT } from '../../scripts/browser-shell';
 
 const available = chromiumAvailable();
 const SAMPLE = join(REPO_ROOT, 'resources/sample');
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const lines = readFileSync(join(SAMPLE, 'export.jsonl'), 'utf8').split('\n').filter(Boolean);
 
 describe.skipIf(!available)('what-if and compare in the served desk', () => {
@@ -109,6 +111,10 @@ describe.skipIf(!available)('what-if and compare in the served desk', () => {
     await answer.scrollIntoViewIfNeeded();
     await panel.screenshot({ path: join(REPO_ROOT, 'test-results', 'e2e-compare.png') });
     await page.screenshot({ path: join(REPO_ROOT, 'test-results', 'e2e-what-if-compare-page.png'), fullPage: true });
+    // The panel with both answers shown: no serious or critical axe-core violation.
+    await page.evaluate(AXE);
+    const result = (await page.evaluate('window.axe.run(document.querySelector("section.what-if"), { resultTypes: ["violations"] })')) as { violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] };
+    expect(result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
     expect(problems).toEqual([]);
   });
 });
