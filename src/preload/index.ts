@@ -55,6 +55,9 @@ export const audit = {
   listNotes: (caseId, target) => invoke(AUDIT_CHANNELS.listNotes, caseId, target ?? null),
   exportReport: (caseId, format, outPath) => invoke(AUDIT_CHANNELS.exportReport, caseId, format, outPath ?? null),
   exportEntryProof: (caseId, index, outPath) => invoke(AUDIT_CHANNELS.exportEntryProof, caseId, index, outPath ?? null),
+  whatIf: (caseId, policiesPath) => invoke(AUDIT_CHANNELS.whatIf, caseId, policiesPath ?? null),
+  getWhatIfResult: (jobId) => invoke(AUDIT_CHANNELS.getWhatIfResult, jobId),
+  compareExport: (caseId, earlierPath) => invoke(AUDIT_CHANNELS.compareExport, caseId, earlierPath ?? null),
 } satisfies AuditApi;
 
 /**

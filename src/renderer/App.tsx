@@ -22,6 +22,7 @@ import { Plain } from './plain-words';
 import { useConduct } from './useConduct';
 import { useJob } from './useJob';
 import { VerdictPanel } from './VerdictPanel';
+import { WhatIfPanel } from './WhatIfPanel';
 
 type ThemeChoice = 'system' | 'light' | 'dark';
 
@@ -345,6 +346,7 @@ function Desk() {
             </div>
           </div>
           <CaseLists caseId={summary.caseId} revision={revision} onLocateFinding={locateFinding} onSelectIndex={(i) => selectIndex(i)} onSelectSeq={(seq) => void selectSeq(seq)} />
+          <WhatIfPanel key={`what-if:${summary.caseId}`} summary={summary} onSelectIndex={(i) => selectIndex(i)} onSelectSeq={(seq) => void selectSeq(seq)} />
           <NotesPanel key={`notes:${summary.caseId}`} caseId={summary.caseId} index={selected?.index ?? null} carried={summary.notesFrom} />
           <ReportButton caseId={summary.caseId} />
         </main>

@@ -252,15 +252,17 @@ const PHASE_WORDS: Record<JobProgress['phase'], string> = {
   cancelled: 'Cancelled',
 };
 
-export function JobProgressBar({ progress, onCancel }: { progress: JobProgress | null; onCancel(): void }) {
-  const fraction = progress && progress.bytesTotal > 0 ? Math.min(1, progress.bytesDone / progress.bytesTotal) : null;
+export function JobProgressBar({ progress, onCancel, label = 'Background job' }: { progress: JobProgress | null; onCancel(): void; label?: string }) {
+  // A what-if counts events against the case's total; an ingest counts bytes.
+  const byEvents = progress?.task === 'what-if' && (progress.eventsTotal ?? 0) > 0;
+  const fraction = !progress ? null : byEvents ? Math.min(1, progress.events / progress.eventsTotal!) : progress.bytesTotal > 0 ? Math.min(1, progress.bytesDone / progress.bytesTotal) : null;
   return (
-    <section className="panel progress-panel" aria-label="Background job">
+    <section className="panel progress-panel" aria-label={label}>
       <div className="progress-line">
         <strong>{progress ? PHASE_WORDS[progress.phase] : 'Starting…'}</strong>
         {progress && (
           <span className="muted">
-            {formatCount(progress.events)} events · {formatBytes(progress.bytesDone)} of {formatBytes(progress.bytesTotal)} · time left {formatDuration(progress.secondsLeft)}
+            {byEvents ? `${formatCount(progress.events)} of ${formatCount(progress.eventsTotal!)} events` : `${formatCount(progress.events)} events · ${formatBytes(progress.bytesDone)} of ${formatBytes(progress.bytesTotal)}`} · time left {formatDuration(progress.secondsLeft)}
           </span>
         )}
         <button type="button" onClick={onCancel}>

@@ -39,6 +39,9 @@ function createFake() {
     getTimeline: vi.fn(async () => ({})),
     exportReport: vi.fn(async (_caseId: string, format: string, outPath: string) => ({ path: outPath, format, reportSha256: 'ab', bytes: 1 })),
     exportEntryProof: vi.fn(async (_caseId: string, index: number, outPath?: string | null) => ({ fileName: `export.seq-${index}.proof.json`, text: '{}\n', sha256: 'cd', bytes: 3, path: outPath ?? null, command: 'audit-replay verify-proof x --trust t' })),
+    whatIf: vi.fn(async () => ({ jobId: 'job-3' })),
+    getWhatIfResult: vi.fn(async () => ({})),
+    compareExport: vi.fn(async () => ({ relation: 'extends' })),
     close: vi.fn(async () => undefined),
   };
   const menus: unknown[] = [];

@@ -51,6 +51,9 @@ function fakeCalls(): Record<keyof AuditCalls, Mock> {
     listNotes: vi.fn(async () => []),
     exportReport: vi.fn(async () => null),
     exportEntryProof: vi.fn(async () => null),
+    whatIf: vi.fn(async () => ({ jobId: 'job-3' })),
+    getWhatIfResult: vi.fn(async () => ({ changed: 0 })),
+    compareExport: vi.fn(async () => null),
   };
 }
 
@@ -86,6 +89,9 @@ const VALID: Record<keyof typeof AUDIT_CHANNELS, unknown[]> = {
   listNotes: [CASE, null],
   exportReport: [CASE, 'pdf', null],
   exportEntryProof: [CASE, 41, null],
+  whatIf: [CASE, null],
+  getWhatIfResult: ['job-3'],
+  compareExport: [CASE, '/cases/earlier.jsonl'],
 };
 
 describe('registerAuditIpc', () => {
@@ -181,6 +187,12 @@ describe('registerAuditIpc', () => {
     ['zero timeline buckets', AUDIT_CHANNELS.getTimeline, [CASE, { buckets: 0 }], /buckets/],
     ['a job id with a slash', AUDIT_CHANNELS.cancelJob, ['job/1'], /not allowed/],
     ['case inputs with an unknown field', AUDIT_CHANNELS.setCaseInputs, [CASE, { trustPath: '/t.json', exportPath: '/x' }], /unexpected field "exportPath"/],
+    ['a relative what-if folder', AUDIT_CHANNELS.whatIf, [CASE, '../policies'], /policiesPath must be an absolute path/],
+    ['a what-if folder as a list', AUDIT_CHANNELS.whatIf, [CASE, ['/p']], /policiesPath must be text, not a list/],
+    ['a what-if without its case', AUDIT_CHANNELS.whatIf, ['/p'], /Expected 2 arguments, got 1/],
+    ['a what-if result by a path', AUDIT_CHANNELS.getWhatIfResult, ['../job'], /not allowed/],
+    ['a relative earlier export', AUDIT_CHANNELS.compareExport, [CASE, 'earlier.jsonl'], /earlierPath must be an absolute path/],
+    ['a NUL in the earlier export', AUDIT_CHANNELS.compareExport, [CASE, '/tmp/a\0.jsonl'], /NUL/],
   ];
   it.each(invalid)('refuses %s before the service sees it', async (_what, channel, args, problem) => {
     const { ipc, log, serviceCalls } = setup();

@@ -149,6 +149,28 @@ describe('main process wiring', () => {
     await expect(exportProof(ours, 'case_1', 7, null)).resolves.toBeNull();
   });
 
+  it('what-if and compare read what the reviewer picks in the open dialog; a path named by the window is refused', async () => {
+    const ours = { senderFrame: { url: APP_ENTRY_URL, parent: null } };
+    const whatIf = fake.handlers.get(AUDIT_CHANNELS.whatIf)!;
+    const compare = fake.handlers.get(AUDIT_CHANNELS.compareExport)!;
+    await expect(whatIf(ours, 'case_1', '/etc')).rejects.toThrow(/asks for the policy bundle/);
+    await expect(compare(ours, 'case_1', '/home/reviewer/.ssh/id_ed25519')).rejects.toThrow(/asks for the earlier export/);
+    expect(fake.service.whatIf).not.toHaveBeenCalled();
+    expect(fake.service.compareExport).not.toHaveBeenCalled();
+    // Cancelled dialogs (the fake's default): nothing runs, the window gets null.
+    await expect(whatIf(ours, 'case_1', null)).resolves.toBeNull();
+    await expect(compare(ours, 'case_1', null)).resolves.toBeNull();
+    expect(fake.service.whatIf).not.toHaveBeenCalled();
+    vi.mocked(electron.dialog.showOpenDialog).mockResolvedValueOnce({ canceled: false, filePaths: ['/home/reviewer/policies-v9'] });
+    await expect(whatIf(ours, 'case_1', null)).resolves.toEqual({ jobId: 'job-3' });
+    expect(fake.service.whatIf).toHaveBeenCalledExactlyOnceWith('case_1', '/home/reviewer/policies-v9');
+    expect(vi.mocked(electron.dialog.showOpenDialog).mock.lastCall?.at(-1)).toMatchObject({ properties: ['openDirectory'] });
+    vi.mocked(electron.dialog.showOpenDialog).mockResolvedValueOnce({ canceled: false, filePaths: ['/home/reviewer/march.jsonl'] });
+    await expect(compare(ours, 'case_1', null)).resolves.toEqual({ relation: 'extends' });
+    expect(fake.service.compareExport).toHaveBeenCalledExactlyOnceWith('case_1', '/home/reviewer/march.jsonl');
+    expect(vi.mocked(electron.dialog.showOpenDialog).mock.lastCall?.at(-1)).toMatchObject({ properties: ['openFile'] });
+  });
+
   it('forwards progress to the window and has a File menu with Open Export…', () => {
     const progress: JobProgress = { jobId: 'j', phase: 'ingest', bytesDone: 1, bytesTotal: 2, events: 0, secondsLeft: null };
     fake.progress(progress);

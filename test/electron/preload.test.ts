@@ -70,6 +70,9 @@ describe('preload', () => {
     ['listNotes', ['c1', null]],
     ['exportReport', ['c1', 'pdf', null]],
     ['exportEntryProof', ['c1', 7, null]],
+    ['whatIf', ['c1', null]],
+    ['getWhatIfResult', ['job-3']],
+    ['compareExport', ['c1', null]],
   ];
   it('covers every call in this test', () => {
     expect(calls.map(([c]) => c).sort()).toEqual(Object.keys(AUDIT_CHANNELS).sort());

@@ -19,7 +19,9 @@ import type {
   TimelineLaneMarker,
   TimelineQuery,
 } from '../../src/shared/api/audit-api';
-import type { DivergenceView, SequenceFindingView } from '../../src/shared/replay/views';
+import { whatIfView, type DivergenceView, type SequenceFindingView, type WhatIfView } from '../../src/shared/replay/views';
+import type { WhatIfChange } from '../../src/shared/replay/types';
+import { comparisonWords } from '../../src/shared/verify/comparison';
 import type { Finding, Verdict } from '../../src/shared/verify/findings';
 
 export interface FakeOptions {
@@ -29,13 +31,18 @@ export interface FakeOptions {
   progressDelayMs?: number;
   /** When false, openExport never finishes until the test calls `finishJob`. */
   autoFinish?: boolean;
-  /** What pickFile returns. */
+  /** What pickFile returns; also what the desktop's own dialog picks for whatIf (policies) and compareExport (export) called without a path. */
   picks?: Partial<Record<PickKind, string | null>>;
   /** What getDeskInfo says (default: a desktop shell with a file dialog and no bundled sample). */
   desk?: Partial<DeskInfo>;
   /** What listRecentCases returns instead of the one case of the fake. */
   recent?: CaseRef[];
 }
+
+/** The fake what-if's policy id that holds markup: it must show as text. */
+export const XSS_POLICY = '<b onmouseover="window.__xss=3">ap.limit</b>';
+/** Fork seq of the fake compare when the earlier export's name has "tampered" in it. */
+export const FAKE_FORK_SEQ = 40;
 
 export const FAKE_AGENTS = ['ap-agent', 'hr-agent', 'ops-bot', 'alice'];
 export const XSS_SUMMARY = '<img src=x onerror="window.__xss=1">';
@@ -206,6 +213,32 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
     if (options.autoFinish !== false) setTimeout(() => finish(jobId), delay * steps.length);
   };
   const finish = (jobId: string) => emit({ jobId, phase: 'done', bytesDone: total * 420, bytesTotal: total * 420, events: total, secondsLeft: 0, caseId });
+
+  const whatIfs = new Map<string, WhatIfView>();
+  const pendingWhatIfs = new Map<string, () => void>();
+  /** Decisions among the first events: every third allow becomes deny, every seventh deny allow; one change names a policy with markup. */
+  const fakeWhatIf = (folder: string, events: number): WhatIfView => {
+    const changes: WhatIfChange[] = [];
+    const byTransition: Record<string, number> = {};
+    const byPolicy: Record<string, number> = {};
+    let evaluated = 0;
+    for (let i = 0; i < events; i++) {
+      const row = rowAt(i);
+      if (row.kind !== 'policy.decision') continue;
+      evaluated++;
+      const flip = row.outcome === 'allow' ? evaluated % 3 === 0 : row.outcome === 'deny' ? evaluated % 7 === 0 : false;
+      if (!flip) continue;
+      const toDeny = row.outcome === 'allow';
+      const policy = changes.length === 1 ? XSS_POLICY : toDeny ? 'ap.limit' : 'ap.ring';
+      const before = { effect: row.outcome as 'allow' | 'deny', determining: toDeny ? ['ap.pay.small'] : [policy] };
+      const after = { effect: toDeny ? ('deny' as const) : ('allow' as const), determining: toDeny ? [policy] : ['ap.pay.small'] };
+      changes.push({ seq: row.seq, index: row.index, decision_id: changes.length === 0 ? XSS_SUMMARY : `DEC-${i}`, before, after });
+      const t = `${before.effect}->${after.effect}`;
+      byTransition[t] = (byTransition[t] ?? 0) + 1;
+      for (const id of [policy, 'ap.pay.small']) byPolicy[id] = (byPolicy[id] ?? 0) + 1;
+    }
+    return whatIfView({ against: { name: 'ap-policy', version: '9', digest: hex64(9, 9) }, evaluated, changed: changes.length, errors: 0, by_policy: byPolicy, by_transition: byTransition, changes }, evaluated, folder);
+  };
 
   const record = (method: string, args: unknown[]) => {
     calls.push({ method, args });
@@ -431,12 +464,59 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
       const text = `{"format":"audit-replay-proof/1","entry":{"seq":${seq}}}\n`;
       return { fileName, text, sha256: hex64(6, index), bytes: text.length, path: outPath ?? savedProofPath, command: `audit-replay verify-proof ${fileName} --trust trust.json` };
     },
+    async whatIf(id, policies) {
+      record('whatIf', [id, policies]);
+      const folder = policies ?? options.picks?.policies ?? null;
+      if (folder === null) return null;
+      const jobId = `job-${++jobCounter}`;
+      const events = Math.min(total, 1000);
+      const base = { jobId, bytesDone: 0, bytesTotal: 0, eventsTotal: events, task: 'what-if' as const };
+      const delay = options.progressDelayMs ?? 0;
+      setTimeout(() => emit({ ...base, phase: 'replay', events: Math.floor(events / 2), secondsLeft: 1 }), 0);
+      const done = () => {
+        whatIfs.set(jobId, fakeWhatIf(folder, events));
+        emit({ ...base, phase: 'done', events, secondsLeft: 0 });
+      };
+      if (options.autoFinish !== false) setTimeout(done, delay + 1);
+      else pendingWhatIfs.set(jobId, done);
+      return { jobId };
+    },
+    async getWhatIfResult(jobId) {
+      record('getWhatIfResult', [jobId]);
+      const view = whatIfs.get(jobId);
+      if (!view) throw new Error('That what-if is no longer kept (or has not finished); run it again.');
+      return view;
+    },
+    async compareExport(id, earlier) {
+      record('compareExport', [id, earlier]);
+      const file = earlier ?? options.picks?.export ?? null;
+      if (file === null) return null;
+      const name = file.split('/').pop()!;
+      if (name.startsWith('gone')) throw new Error(`${file}: no such file.`);
+      const forks = name.includes('tampered');
+      return comparisonWords(
+        {
+          relation: forks ? 'forks' : 'extends',
+          message: forks ? `The exports fork at seq ${FAKE_FORK_SEQ}.` : 'The newer export extends the older one without rewriting it: its first 500 events have the same Merkle root, proven by an RFC 6962 consistency proof of 9 hashes.',
+          older: { events: 500, verdict: forks ? 'tampered' : 'intact' },
+          newer: { events: total, verdict },
+          consistencyProof: [],
+          forkAt: forks ? { index: FAKE_FORK_SEQ, seq: FAKE_FORK_SEQ, olderLine: FAKE_FORK_SEQ + 2, newerLine: FAKE_FORK_SEQ + 2 } : null,
+        },
+        name,
+      );
+    },
   } satisfies AuditApi;
 
   return Object.assign(api, {
     calls,
     rowAt,
-    finishJob: finish,
+    finishJob(jobId: string) {
+      const whatIf = pendingWhatIfs.get(jobId);
+      pendingWhatIfs.delete(jobId);
+      if (whatIf) whatIf();
+      else finish(jobId);
+    },
     /** The sentence exportEntryProof rejects with from now on (null: it answers). */
     refuseProofs(sentence: string | null) {
       proofRefusal = sentence;

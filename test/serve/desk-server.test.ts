@@ -149,6 +149,15 @@ describe('desk server', () => {
     }
   });
 
+  it('what-if and compare take only absolute paths the reviewer typed, and need the token', async () => {
+    expect((await call('whatIf', ['0b0b0b0b-0000-4000-8000-000000000000', 'policies'])).status).toBe(400);
+    expect((await call('compareExport', ['0b0b0b0b-0000-4000-8000-000000000000', '../earlier.jsonl'])).status).toBe(400);
+    expect((await call('whatIf', ['0b0b0b0b-0000-4000-8000-000000000000', '/p'], { authorization: 'Bearer nope' })).status).toBe(401);
+    // No dialog in a browser: a call without a path asks for one, in a sentence.
+    const none = JSON.parse((await call('compareExport', ['0b0b0b0b-0000-4000-8000-000000000000', null])).body);
+    expect(none).toEqual({ ok: false, error: 'Choose the earlier export to compare with.' });
+  });
+
   it('listens on 127.0.0.1 only', async () => {
     const others = Object.values(networkInterfaces())
       .flat()

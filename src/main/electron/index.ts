@@ -111,6 +111,10 @@ async function pickFile(kind: PickKind): Promise<string | null> {
             properties: ['openFile'],
             filters: [{ name: 'Audit exports', extensions: ['jsonl', 'gz', 'json'] }, { name: 'All files', extensions: ['*'] }],
           };
+  return showOpen(options);
+}
+
+async function showOpen(options: OpenDialogOptions): Promise<string | null> {
   const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
   return result.canceled ? null : (result.filePaths[0] ?? null);
 }
@@ -155,6 +159,18 @@ function auditCalls(svc: AuditService): AuditCalls {
       const options = { title: "Save this entry's proof", defaultPath: made.fileName, filters: [{ name: 'Proof (JSON)', extensions: ['json'] }] };
       const chosen = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
       return chosen.canceled || !chosen.filePath ? null : svc.exportEntryProof(caseId, index, chosen.filePath);
+    },
+    // What-if and compare read what the reviewer picks in these dialogs, never a path the window names.
+    whatIf: async (caseId, policiesPath) => {
+      if (policiesPath) throw new Error('The desktop app asks for the policy bundle to compare with.');
+      const chosen = await showOpen({ title: 'Choose the policy bundle to compare with (a bundle folder, or a folder holding one new bundle)', properties: ['openDirectory'] });
+      return chosen === null ? null : svc.whatIf(caseId, chosen);
+    },
+    getWhatIfResult: (jobId) => svc.getWhatIfResult(jobId),
+    compareExport: async (caseId, earlierPath) => {
+      if (earlierPath) throw new Error('The desktop app asks for the earlier export to compare with.');
+      const chosen = await showOpen({ title: 'Choose an earlier export of the same record', properties: ['openFile'], filters: [{ name: 'Audit exports', extensions: ['jsonl', 'gz', 'json'] }, { name: 'All files', extensions: ['*'] }] });
+      return chosen === null ? null : svc.compareExport(caseId, chosen);
     },
   };
 }

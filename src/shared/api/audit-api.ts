@@ -5,7 +5,8 @@
  * renderer never knows how a call travels.
  */
 import type { Finding, Verdict } from '../verify/findings';
-import type { DivergenceView, ReplayCounts, SequenceFindingView } from '../replay/views';
+import type { DivergenceView, ReplayCounts, SequenceFindingView, WhatIfView } from '../replay/views';
+import type { ExportComparison } from '../verify/comparison';
 import type { ConductAnswer, ConductStatus, IntegrityAnswer, IntegrityStatus, SignerAnswer, SignerStatus, Stretch } from '../verify/answers';
 
 export type CaseId = string;
@@ -43,6 +44,10 @@ export interface JobProgress {
   caseId?: CaseId;
   /** Set on failed: a sentence naming file, line and what is wrong; never a stack trace. */
   error?: string;
+  /** 'what-if' for a what-if replay (no case is made; bytes stay 0 and events count against eventsTotal); absent for an ingest. */
+  task?: 'what-if';
+  /** A what-if's total: the events of the case. */
+  eventsTotal?: number;
 }
 
 export interface CaseRef {
@@ -380,6 +385,23 @@ export interface AuditApi {
    * with a signature that holds covers: such a proof would prove nothing.
    */
   exportEntryProof(caseId: CaseId, index: number, outPath?: string | null): Promise<EntryProofExport | null>;
+  /**
+   * What-if: replays the case's decisions against another policy bundle (a
+   * bundle folder, or a folder with one bundle the case's own folder lacks) as
+   * a job; its result is `getWhatIfResult(jobId)` once the job is done. The
+   * desktop app asks for the folder itself (policiesPath must be absent
+   * there); null when the reviewer cancels.
+   */
+  whatIf(caseId: CaseId, policiesPath?: string | null): Promise<{ jobId: JobId } | null>;
+  /** The result of a finished what-if job (kept for the last few jobs). */
+  getWhatIfResult(jobId: JobId): Promise<WhatIfView>;
+  /**
+   * Does the case's export carry an earlier export of the same chain on
+   * unchanged, or where does it depart from it? The desktop app asks for the
+   * earlier file itself (earlierPath must be absent there); null when the
+   * reviewer cancels.
+   */
+  compareExport(caseId: CaseId, earlierPath?: string | null): Promise<ExportComparison | null>;
 }
 
 /** Channel names, grouped by feature; the IPC surface is snapshot-tested. */
@@ -404,6 +426,9 @@ export const AUDIT_CHANNELS = {
   listNotes: 'notes.list',
   exportReport: 'report.export',
   exportEntryProof: 'verify.exportEntryProof',
+  whatIf: 'replay.whatIf',
+  getWhatIfResult: 'replay.whatIfResult',
+  compareExport: 'verify.compareExport',
 } as const satisfies Record<Exclude<keyof AuditApi, 'onProgress'>, string>;
 
 export const PROGRESS_CHANNEL = 'job.progress';

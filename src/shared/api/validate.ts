@@ -258,4 +258,7 @@ export const AUDIT_VALIDATORS: { readonly [K in AuditCallName]: ArgsCheck<CallAr
   listNotes: args<CallArgs<'listNotes'>>(['caseId', caseId], ['target', optional(noteTarget)]),
   exportReport: args<CallArgs<'exportReport'>>(['caseId', caseId], ['format', oneOf(['json', 'html', 'pdf'] as const)], ['outPath', optional(absolutePath)]),
   exportEntryProof: args<CallArgs<'exportEntryProof'>>(['caseId', caseId], ['index', eventIndex], ['outPath', optional(absolutePath)]),
+  whatIf: args<CallArgs<'whatIf'>>(['caseId', caseId], ['policiesPath', optional(absolutePath)]),
+  getWhatIfResult: args<CallArgs<'getWhatIfResult'>>(['jobId', jobId]),
+  compareExport: args<CallArgs<'compareExport'>>(['caseId', caseId], ['earlierPath', optional(absolutePath)]),
 };

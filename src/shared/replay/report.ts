@@ -86,12 +86,7 @@ export class ReplayReportBuilder {
       w.changes.push({ seq: d.seq, index: d.index, decision_id: d.decision_id, before, after });
       const transition = `${before.effect}->${after.effect}`;
       w.by_transition[transition] = (w.by_transition[transition] ?? 0) + 1;
-      const gained = after.determining.filter((id) => !before.determining.includes(id));
-      const lost = before.determining.filter((id) => !after.determining.includes(id));
-      const ids = [...gained, ...lost];
-      // An effect change with the same determining ids (e.g. an @approval added) is charged to those ids.
-      if (ids.length === 0) ids.push(...(after.determining.length > 0 ? after.determining : ['(no determining policy)']));
-      for (const id of ids) w.by_policy[id] = (w.by_policy[id] ?? 0) + 1;
+      for (const id of changedPolicyIds(before, after)) w.by_policy[id] = (w.by_policy[id] ?? 0) + 1;
     }
   }
 
@@ -124,6 +119,18 @@ export class ReplayReportBuilder {
     return { ...report, conduct: conductOf({ ...report, sequence_findings: meta.sequenceFindings }) };
   }
 }
+
+/** The policy ids a what-if change is charged to (its `by_policy` keys): each that became or stopped being determining. */
+export function changedPolicyIds(before: DecisionOutcome, after: DecisionOutcome): string[] {
+  const gained = after.determining.filter((id) => !before.determining.includes(id));
+  const lost = before.determining.filter((id) => !after.determining.includes(id));
+  const ids = [...gained, ...lost];
+  // An effect change with the same determining ids (e.g. an @approval added) is charged to those ids.
+  if (ids.length === 0) ids.push(...(after.determining.length > 0 ? after.determining : [NO_DETERMINING_POLICY]));
+  return ids;
+}
+
+const NO_DETERMINING_POLICY = '(no determining policy)';
 
 /** `sha256Hex` hashes UTF-8 text (injected, as elsewhere in the shared layer). */
 export function canonicalReport(report: ReplayReport, sha256Hex: (text: string) => string): { text: string; sha256: string } {

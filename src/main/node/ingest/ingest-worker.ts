@@ -1,8 +1,11 @@
-/** The ingest worker: one ingest per worker, progress posted as events, killed to cancel. */
+/** The ingest worker: one ingest (or one what-if, or one compare) per worker, progress posted as events, killed to cancel. */
 import { SentenceError } from '../errors/errors';
 import { describeError } from '../errors/describe-error';
 import { postWorkerEvent, serveWorker } from '../read/worker-client';
 import { ingestCase, type IngestRequest } from './ingest-case';
+import { compareCase, whatIfCase, type CompareRequest, type WhatIfRequest } from './case-checks';
+import type { WhatIfView } from '../../../shared/replay/views';
+import type { ExportComparison } from '../../../shared/verify/comparison';
 
 export interface IngestProgressEvent {
   type: 'progress';
@@ -24,6 +27,28 @@ const methods = {
     } catch (err) {
       // Worded here, where the export's name is known; the sentence crosses unchanged.
       throw new SentenceError(describeError(err, request.exportPath));
+    }
+  },
+
+  async whatIf(request: WhatIfRequest): Promise<WhatIfView> {
+    let last = 0;
+    try {
+      return await whatIfCase(request, (events) => {
+        const now = performance.now();
+        if (now - last < 100) return;
+        last = now;
+        postWorkerEvent({ type: 'progress', bytesDone: 0, events });
+      });
+    } catch (err) {
+      throw new SentenceError(describeError(err, request.policiesPath));
+    }
+  },
+
+  async compare(request: CompareRequest): Promise<ExportComparison> {
+    try {
+      return await compareCase(request);
+    } catch (err) {
+      throw new SentenceError(describeError(err, request.earlierPath));
     }
   },
 };

@@ -24,6 +24,9 @@ import { proofCommand } from '../../../shared/verify/entry-proof';
 import { CaseNotes } from '../notes/case-notes';
 import { exportCaseReport } from '../report/case-report';
 import type { HtmlToPdf } from '../report/pdf';
+import { SentenceError } from '../errors/errors';
+import { EXPORT_FORMAT } from '../../../shared/export/types';
+import type { WhatIfView } from '../../../shared/replay/views';
 
 export type AuditService = Omit<AuditApi, 'pickFile' | 'getDeskInfo'> & { close(): Promise<void> };
 
@@ -54,11 +57,17 @@ interface Job {
   worker: WorkerClient<IngestWorkerMethods>;
   caseId: string;
   settled: boolean;
+  /** A what-if makes no case: cancelling it has no partial case to remove. */
+  task?: 'what-if';
 }
+
+/** Finished what-if results kept for getWhatIfResult, newest last. */
+const KEPT_WHAT_IFS = 8;
 
 export function createAuditService(options: AuditServiceOptions): AuditService {
   const listeners = new Set<(p: JobProgress) => void>();
   const jobs = new Map<string, Job>();
+  const whatIfs = new Map<string, WhatIfView>();
   const open = new Map<string, OpenCase>();
   const ready = prepareCasesDir(options.casesDir);
   // Reads for the review desk run in a worker; notes and reports use the handle below.
@@ -145,6 +154,47 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
     return { jobId };
   };
 
+  /** A case whose export is audit-export/1, for what-if and compare (the other formats record no Cedar request or Merkle leaves). */
+  const auditExportCase = async (caseId: string, what: string) => {
+    const summary = (await openCase(caseId)).queries.summary();
+    if (summary.format !== EXPORT_FORMAT) throw new SentenceError(`${what} works on ${EXPORT_FORMAT} exports; this case is a ${summary.format} file.`);
+    return summary;
+  };
+
+  const startWhatIf = async (caseId: string, policiesPath: string): Promise<{ jobId: string }> => {
+    const summary = await auditExportCase(caseId, 'What-if');
+    const jobId = randomUUID();
+    const worker = createWorkerClient<IngestWorkerMethods>(options.ingestWorkerUrl ?? DEFAULT_INGEST_WORKER, { name: 'what-if worker' });
+    const job: Job = { worker, caseId, settled: false, task: 'what-if' };
+    jobs.set(jobId, job);
+    const total = summary.events;
+    const base = { jobId, bytesDone: 0, bytesTotal: 0, eventsTotal: total, task: 'what-if' as const };
+    const started = performance.now();
+    emit({ ...base, phase: 'replay', events: 0, secondsLeft: null });
+    const settle = (p: JobProgress) => {
+      if (job.settled) return;
+      job.settled = true;
+      jobs.delete(jobId);
+      emit(p);
+      void worker.close();
+    };
+    worker.onEvent((event) => {
+      const msg = event as IngestProgressEvent;
+      if (msg.type !== 'progress' || job.settled) return;
+      const rate = msg.events / Math.max((performance.now() - started) / 1000, 0.001);
+      emit({ ...base, phase: 'replay', events: msg.events, secondsLeft: msg.events > 0 ? Math.max(0, (total - msg.events) / rate) : null });
+    });
+    worker.call('whatIf', [{ exportCopy: exportCopyFile(options.casesDir, caseId), casePoliciesPath: summary.policiesPath, policiesPath }]).then(
+      (view) => {
+        whatIfs.set(jobId, view);
+        for (const old of [...whatIfs.keys()].slice(0, Math.max(0, whatIfs.size - KEPT_WHAT_IFS))) whatIfs.delete(old);
+        settle({ ...base, phase: 'done', events: total, secondsLeft: 0 });
+      },
+      (err: Error) => settle({ ...base, phase: 'failed', events: 0, secondsLeft: null, error: err instanceof WorkerStoppedError ? describeError(err, policiesPath) : err.message }),
+    );
+    return { jobId };
+  };
+
   return {
     openExport: (request) => startIngest(request),
 
@@ -154,9 +204,38 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
       job.settled = true;
       jobs.delete(jobId);
       await job.worker.close();
-      await rm(partialCaseFile(options.casesDir, job.caseId), { force: true });
-      await rm(partialOwnerFile(options.casesDir, job.caseId), { force: true });
-      emit({ jobId, phase: 'cancelled', bytesDone: 0, bytesTotal: 0, events: 0, secondsLeft: null });
+      if (job.task !== 'what-if') {
+        await rm(partialCaseFile(options.casesDir, job.caseId), { force: true });
+        await rm(partialOwnerFile(options.casesDir, job.caseId), { force: true });
+      }
+      emit({ jobId, phase: 'cancelled', bytesDone: 0, bytesTotal: 0, events: 0, secondsLeft: null, ...(job.task ? { task: job.task } : {}) });
+    },
+
+    async whatIf(caseId, policiesPath) {
+      if (!policiesPath) throw new SentenceError('Choose the policy bundle to compare with.');
+      return startWhatIf(caseId, policiesPath);
+    },
+
+    async getWhatIfResult(jobId) {
+      const view = whatIfs.get(jobId);
+      if (!view) throw new SentenceError('That what-if is no longer kept (or has not finished); run it again.');
+      return view;
+    },
+
+    async compareExport(caseId, earlierPath) {
+      if (!earlierPath) throw new SentenceError('Choose the earlier export to compare with.');
+      const summary = await auditExportCase(caseId, 'Comparing with an earlier export');
+      try {
+        await checkRegularFile(earlierPath, 'earlier export');
+      } catch (err) {
+        throw new SentenceError(describeError(err, earlierPath));
+      }
+      const worker = createWorkerClient<IngestWorkerMethods>(options.ingestWorkerUrl ?? DEFAULT_INGEST_WORKER, { name: 'compare worker' });
+      try {
+        return await worker.call('compare', [{ exportCopy: exportCopyFile(options.casesDir, caseId), earlierPath, trustPath: summary.trustPath }]);
+      } finally {
+        await worker.close();
+      }
     },
 
     onProgress(listener) {

@@ -8,12 +8,12 @@ import { consistencyProof, leafHash, subtreeRoot, verifyConsistency } from '../.
 import type { ChainVerifier, ChainResult } from '../../../shared/verify/chain-verifier';
 import type { TrustStore } from '../../../shared/export/types';
 import type { Verdict } from '../../../shared/verify/findings';
+import type { ExportRelation } from '../../../shared/verify/comparison';
 import { InputError } from '../errors/errors';
 import { checkRegularFile } from '../read/files';
 import { verifyAuditExport } from '../formats/audit-export-reader';
 import { nodeSha256 } from '../read/hashes';
 
-export type ExportRelation = 'identical' | 'extends' | 'continues' | 'forks' | 'unrelated';
 
 export interface ExportSide {
   path: string;
