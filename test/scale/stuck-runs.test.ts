@@ -58,16 +58,20 @@ async function until(url: string, state: 'waiting' | 'active'): Promise<void> {
 
 const oneSentence = (stderr: string) => expect(stderr.split('\n').filter(Boolean), stderr).toHaveLength(1);
 
+/** The run ended with exit 2, nothing on stdout, and Redis lost in one sentence. */
+function expectLost(result: { code: number | null; stdout: string; stderr: string }, command: string, url: string) {
+  expect(result.code).toBe(2);
+  expect(result.stdout).toBe('');
+  expect(result.stderr).toMatch(new RegExp(`^audit-replay ${command}: Redis at ${url} was lost during the run \\(.*\\), so it was stopped: start Redis again and run the command again\\n$`));
+  oneSentence(result.stderr);
+}
+
 it('Redis killed while verify --redis waits on its jobs: exit 2 and a sentence saying Redis was lost', async () => {
   const r = await redis();
   const run = cliChild('verify', exportPath, '--trust', trustPath, '--redis', r.url, '--segment-bytes', '200000', '--wait-timeout', '3600');
   await until(r.url, 'waiting');
   await r.kill();
-  const result = await run.done;
-  expect(result.code).toBe(2);
-  expect(result.stdout).toBe('');
-  expect(result.stderr).toMatch(new RegExp(`^audit-replay verify: Redis at ${r.url} was lost during the run \\(.*\\), so it was stopped: start Redis again and run the command again\\n$`));
-  oneSentence(result.stderr);
+  expectLost(await run.done, 'verify', r.url);
 }, 120_000);
 
 it('Redis killed while a worker is doing replay --redis jobs: exit 2 and the same sentence; the worker still stops on SIGTERM', async () => {
@@ -77,11 +81,7 @@ it('Redis killed while a worker is doing replay --redis jobs: exit 2 and the sam
   const run = cliChild('replay', exportPath, '--policies', POLICIES, '--redis', r.url, '--chunk-bytes', '200000', '--wait-timeout', '3600');
   await until(r.url, 'active');
   await r.kill();
-  const result = await run.done;
-  expect(result.code).toBe(2);
-  expect(result.stdout).toBe('');
-  expect(result.stderr).toMatch(new RegExp(`^audit-replay replay: Redis at ${r.url} was lost during the run \\(.*\\), so it was stopped: start Redis again and run the command again\\n$`));
-  oneSentence(result.stderr);
+  expectLost(await run.done, 'replay', r.url);
   const exited = new Promise<number | null>((resolve) => worker.child.once('exit', (code) => resolve(code)));
   worker.child.kill('SIGTERM');
   expect(await exited).toBe(0);
