@@ -27,7 +27,7 @@ beforeAll(async () => {
   trustPath = path.join(dir, 'trust.json');
   const gen = await cli('generate', '--events', '20000', '--seed', 'stuck', '--out', exportPath, '--key-out', path.join(dir, 'key.json'), '--trust-out', trustPath);
   expect(gen.code, gen.stderr).toBe(0);
-}, 120_000);
+}, 300_000);
 
 afterEach(async () => {
   await Promise.all(workers.splice(0).map((w) => w.stop()));
