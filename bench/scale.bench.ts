@@ -3,8 +3,9 @@
  * processes) against the local commands on the same generated exports
  * (200,000 and 1,000,000 events by default; BENCH_SCALE_EVENTS=200000 for
  * one size, BENCH_SCALE_REPLAY=0 to skip replay), cached under os.tmpdir().
- * Checks the answers are identical byte for byte, and prints time ratios and
- * the round-trip cost of one job, all measured in the same run.
+ * Checks the answers are identical byte for byte, and prints time ratios, the
+ * round-trip cost of one job, one segment's map work and replay's ordered pass
+ * (the part that stays on the submitter), all measured in the same run.
  *
  *   npm run bench:scale
  */
@@ -17,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deriveKey, writeExport } from '../src/main/node/generate/generate-export';
 import { createCedarDecider } from '../src/main/node/replay/decider';
+import { replayExport } from '../src/main/node/replay/replay-service';
 import { createSubmitter } from '../src/main/node/scale/queue';
 import { countSegment, planSegments, verifySegment } from '../src/main/node/scale/segments';
 import { DEFAULT_SEGMENT_BYTES } from '../src/main/node/scale/verify-run';
@@ -125,6 +127,15 @@ async function main() {
           `job round trips ${((jobs * perJobMs) / 1000).toFixed(2)} s of it; identical output`,
       );
       if (!REPLAY) continue;
+      // The part of replay --redis that does not fan out: the submitter's pass over every event in order (workflow and
+      // conduct checks, projections, the report), here with every decision's result given as the chunks give them.
+      const o0 = performance.now();
+      const ordered = await replayExport({ exportPath: file, policies: POLICIES, workers: 1, precomputed: () => ({ pinned: { status: 'match' } }) });
+      const orderedSeconds = (performance.now() - o0) / 1000;
+      console.log(
+        `replay's ordered pass (${ordered.report.events} events, every decision's result given), in this process: ${orderedSeconds.toFixed(2)} s ` +
+          `(${Math.round(ordered.report.events / orderedSeconds)} events/s)`,
+      );
       const localReplay = await run(['replay', file, '--policies', POLICIES, '--json']);
       const distReplay = await run(['replay', file, '--policies', POLICIES, '--json', '--redis', url]);
       if (distReplay.stdout !== localReplay.stdout || distReplay.code !== localReplay.code) throw new Error(`replay --redis differs from replay on ${file}: ${distReplay.stderr}`);

@@ -25,6 +25,8 @@ export interface RedisServer {
   url: string;
   flush(): Promise<void>;
   stop(): Promise<void>;
+  /** Kills redis-server outright (SIGKILL), as a crash or a lost host would. */
+  kill(): Promise<void>;
 }
 
 export async function startRedis(): Promise<RedisServer> {
@@ -51,6 +53,10 @@ export async function startRedis(): Promise<RedisServer> {
     stop: async () => {
       client.disconnect();
       await stopChild(child);
+    },
+    kill: async () => {
+      client.disconnect();
+      await stopChild(child, 'SIGKILL');
     },
   };
 }

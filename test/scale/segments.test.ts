@@ -12,8 +12,8 @@ import { toVerification } from '../../src/main/node/formats/audit-export-reader'
 import { countSegment, planSegments, verifySegment, type Plan, type SegmentRef } from '../../src/main/node/scale/segments';
 import { reduceSegments } from '../../src/main/node/scale/reduce';
 import { SegmentLeavesNeeded } from '../../src/shared/verify/chain-verifier';
-import { canonicalize } from '../../src/shared/json/canonical';
-import { buildLines, hashEvent, specs, tmpDir, toText, trustFor, type Line } from '../core/export-builder';
+import { buildLines, specs, tmpDir, toText, trustFor } from '../core/export-builder';
+import { applyEdits, exportEdit } from '../core/export-edits';
 
 const refOf = (plan: Plan, k: number): SegmentRef => ({ path: plan.path, size: plan.size, mtimeMs: plan.mtimeMs, start: plan.segments[k].start, end: plan.segments[k].end });
 
@@ -50,40 +50,9 @@ describe('segments verified apart, reduced in order', () => {
 
   it('says what verify says whatever is done to the export (random edits), however it is cut', async () => {
     let n = 0;
-    const edit = fc.oneof(
-      fc.record({ op: fc.constant('byte' as const), at: fc.nat(), to: fc.integer({ min: 0, max: 255 }) }),
-      fc.record({ op: fc.constant('drop-line' as const), at: fc.nat() }),
-      fc.record({ op: fc.constant('dup-line' as const), at: fc.nat() }),
-      fc.record({ op: fc.constant('swap-lines' as const), at: fc.nat() }),
-      fc.record({ op: fc.constant('cut' as const), at: fc.nat() }),
-      fc.record({ op: fc.constant('rehash' as const), at: fc.nat(), field: fc.constantFrom('data', 'seq', 'ts', 'prev_hash') }),
-    );
     await fc.assert(
-      fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 3 }), fc.boolean(), fc.integer({ min: 200, max: 5000 }), async (edits, withTrust, segmentBytes) => {
-        let bytes = Buffer.from(base, 'utf8');
-        for (const e of edits) {
-          const lines = bytes.toString('latin1').split('\n');
-          const li = 1 + (e.at % Math.max(1, lines.length - 2));
-          if (e.op === 'byte') {
-            if (bytes.length) bytes[e.at % bytes.length] = e.to;
-          } else if (e.op === 'drop-line') bytes = Buffer.from(lines.filter((_, i) => i !== li).join('\n'), 'latin1');
-          else if (e.op === 'dup-line') bytes = Buffer.from([...lines.slice(0, li + 1), ...lines.slice(li)].join('\n'), 'latin1');
-          else if (e.op === 'swap-lines') bytes = Buffer.from(lines.map((l, i) => (i === li ? (lines[li + 1] ?? l) : i === li + 1 ? lines[li] : l)).join('\n'), 'latin1');
-          else if (e.op === 'rehash') {
-            const events = lines.map((l, i) => [l, i] as const).filter(([l]) => l.startsWith('{"actor"'));
-            if (!events.length) continue;
-            const [l, i] = events[e.at % events.length]!;
-            let event: Line;
-            try {
-              event = JSON.parse(Buffer.from(l, 'latin1').toString('utf8')) as Line;
-            } catch {
-              continue;
-            }
-            const changed = { data: { edited: e.at }, seq: Number(event.seq) + 1, ts: '2026-11-25T02:59:59.000Z', prev_hash: '1'.repeat(64) }[e.field];
-            lines[i] = Buffer.from(canonicalize(hashEvent({ ...event, [e.field]: changed })), 'utf8').toString('latin1');
-            bytes = Buffer.from(lines.join('\n'), 'latin1');
-          } else bytes = bytes.subarray(0, e.at % bytes.length);
-        }
+      fc.asyncProperty(fc.array(exportEdit, { minLength: 1, maxLength: 3 }), fc.boolean(), fc.integer({ min: 200, max: 5000 }), async (edits, withTrust, segmentBytes) => {
+        const bytes = applyEdits(Buffer.from(base, 'utf8'), edits);
         const file = path.join(dir, `fuzz-${n++}.jsonl`);
         writeFileSync(file, bytes);
         const trust = withTrust ? trustFor() : null;

@@ -18,3 +18,11 @@ export function intOption(value: string | undefined, name: string, fallback?: nu
   if (!/^\d+$/.test(value)) throw new UsageError(`--${name} takes a whole number, not "${value}"`);
   return Number(value);
 }
+
+/** `--wait-timeout SECONDS` of a --redis run, in ms (undefined: the submitter's default). */
+export function waitTimeoutOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = intOption(value, 'wait-timeout');
+  if (seconds < 1) throw new UsageError('--wait-timeout takes a number of seconds above 0');
+  return seconds * 1000;
+}

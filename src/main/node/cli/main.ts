@@ -8,7 +8,7 @@ import { safeIo, type CliCommand, type CliIo } from './io';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
   verify: {
-    summary: 'verify <file> [--trust trust.json] [--format id] [--hmac-key-file f] [--continues earlier.jsonl] [--trace-record record.json] [--json] [--workers N]   (or verify <file> [--trust f] [--json] --redis URL: on workers)',
+    summary: 'verify <file> [--trust trust.json] [--format id] [--hmac-key-file f] [--continues earlier.jsonl] [--trace-record record.json] [--json] [--workers N]   (or verify <file> [--trust f] [--json] --redis URL [--segment-bytes N] [--wait-timeout S]: on workers)',
     load: async () => (await import('./verify-command')).verifyCommand,
   },
   'verify-proof': {
@@ -24,7 +24,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
     load: async () => (await import('./compare-command')).compareCommand,
   },
   replay: {
-    summary: 'replay <export> --policies <dir> [--against name@version|digest] [--json] [--workers N | --redis URL]   replay recorded decisions against their pinned policies',
+    summary: 'replay <export> --policies <dir> [--against name@version|digest] [--json] [--workers N | --redis URL [--chunk-bytes N] [--wait-timeout S]]   replay recorded decisions against their pinned policies',
     load: async () => (await import('./replay-command')).replayCommand,
   },
   worker: {

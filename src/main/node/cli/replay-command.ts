@@ -6,7 +6,7 @@
 import { replayExitCode } from '../../../shared/replay/report';
 import type { ReplayReport } from '../../../shared/replay/types';
 import { replayExport } from '../replay/replay-service';
-import { intOption, parseCommandArgs } from './args';
+import { intOption, parseCommandArgs, waitTimeoutOption } from './args';
 import { UsageError } from '../errors/errors';
 import type { CliCommand } from './io';
 
@@ -20,6 +20,7 @@ export const replayCommand: CliCommand = async (args, io) => {
     workers: { type: 'string' },
     redis: { type: 'string' },
     'chunk-bytes': { type: 'string' },
+    'wait-timeout': { type: 'string' },
   });
   if (positionals.length !== 1) throw new UsageError('replay takes exactly one export file');
   if (!values.policies) throw new UsageError('--policies <folder of bundles> is required');
@@ -29,9 +30,11 @@ export const replayCommand: CliCommand = async (args, io) => {
     const chunkBytes = values['chunk-bytes'] === undefined ? undefined : intOption(values['chunk-bytes'], 'chunk-bytes');
     if (chunkBytes !== undefined && chunkBytes < 1) throw new UsageError('--chunk-bytes takes a number of bytes above 0');
     const { replayDistributed } = await import('../scale/replay-chunks');
-    run = await replayDistributed({ exportPath: positionals[0], policies: values.policies, against: values.against ?? null, redis: values.redis, chunkBytes });
+    run = await replayDistributed({ exportPath: positionals[0], policies: values.policies, against: values.against ?? null, redis: values.redis, chunkBytes, waitTimeoutMs: waitTimeoutOption(values['wait-timeout']) });
   } else {
-    if (values['chunk-bytes'] !== undefined) throw new UsageError('--chunk-bytes is for --redis runs');
+    for (const name of ['chunk-bytes', 'wait-timeout'] as const) {
+      if (values[name] !== undefined) throw new UsageError(`--${name} is for --redis runs`);
+    }
     const workers = values.workers === undefined ? 1 : intOption(values.workers, 'workers');
     if (workers < 1 || workers > 64) throw new UsageError('--workers takes a number from 1 to 64');
     run = await replayExport({ exportPath: positionals[0], policies: values.policies, against: values.against ?? null, workers });

@@ -1,6 +1,6 @@
 import { VERDICT_EXIT_CODE } from '../../../shared/verify/findings';
 import { verifyFile, type VerifyFileResult } from '../verify/verify-file';
-import { intOption, parseCommandArgs } from './args';
+import { intOption, parseCommandArgs, waitTimeoutOption } from './args';
 import { UsageError } from '../errors/errors';
 import type { CliCommand, CliIo } from './io';
 import { progressPrinter } from './progress';
@@ -19,6 +19,7 @@ export const verifyCommand: CliCommand = async (args, io) => {
     workers: { type: 'string' },
     redis: { type: 'string' },
     'segment-bytes': { type: 'string' },
+    'wait-timeout': { type: 'string' },
   });
   if (positionals.length !== 1) throw new UsageError('verify takes exactly one file');
   if (values.redis !== undefined) {
@@ -28,10 +29,12 @@ export const verifyCommand: CliCommand = async (args, io) => {
     const segmentBytes = values['segment-bytes'] === undefined ? undefined : intOption(values['segment-bytes'], 'segment-bytes');
     if (segmentBytes !== undefined && segmentBytes < 1) throw new UsageError('--segment-bytes takes a number of bytes above 0');
     const { verifyDistributed } = await import('../scale/verify-run');
-    const run = await verifyDistributed({ path: positionals[0], trustPath: values.trust ?? null, redis: values.redis, segmentBytes });
+    const run = await verifyDistributed({ path: positionals[0], trustPath: values.trust ?? null, redis: values.redis, segmentBytes, waitTimeoutMs: waitTimeoutOption(values['wait-timeout']) });
     return printVerification(run.result, values.json ?? false, io);
   }
-  if (values['segment-bytes'] !== undefined) throw new UsageError('--segment-bytes is for --redis runs');
+  for (const name of ['segment-bytes', 'wait-timeout'] as const) {
+    if (values[name] !== undefined) throw new UsageError(`--${name} is for --redis runs`);
+  }
   const progress = progressPrinter(io);
   const result = await verifyFile({
     path: positionals[0],

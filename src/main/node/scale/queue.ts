@@ -55,41 +55,154 @@ export interface JobSpec<D> {
 }
 
 export interface Submitter {
-  /** Enqueues the jobs (those already there are reused) and resolves with their results in order; the first failure rejects with a sentence naming its job. */
+  /**
+   * Enqueues the jobs (those already there are reused) and resolves with
+   * their results in order. Rejects with one sentence when a job fails
+   * (naming it), when Redis is lost for LOST_MS, or when no worker took a
+   * job of the run for the wait timeout.
+   */
   run<D, R>(jobs: readonly JobSpec<D>[]): Promise<R[]>;
   close(): Promise<void>;
 }
 
+export interface SubmitterOptions {
+  /** How long a run may go without a worker starting or finishing one of its jobs while none holds one, ms. */
+  waitTimeoutMs?: number;
+}
+
+/** `--wait-timeout`'s default, seconds: long enough for workers to be started or scaled up, short enough to be told. */
+export const DEFAULT_WAIT_TIMEOUT_S = 120;
+
+/** A connection to Redis down this long ends the run (ioredis reconnects meanwhile; a restart in that time goes unnoticed). */
+export const LOST_MS = 5000;
+
 const parse = <R>(value: unknown): R => (typeof value === 'string' ? (JSON.parse(value) as R) : (value as R));
 
-export async function createSubmitter(url: string): Promise<Submitter> {
+/** Watches a connection: since when it has been down (null while ready) and the last error it met. */
+function watchConnection(connection: Redis) {
+  const state = { downSince: null as number | null, lastError: null as Error | null };
+  connection.on('error', (err: Error) => (state.lastError = err));
+  connection.on('close', () => (state.downSince ??= Date.now()));
+  connection.on('ready', () => (state.downSince = null));
+  return state;
+}
+
+export async function createSubmitter(url: string, options: SubmitterOptions = {}): Promise<Submitter> {
   await probeRedis(url);
+  const waitTimeoutMs = options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_S * 1000;
   const connection = redisConnection(url);
-  connection.on('error', () => {});
   const eventsConnection = redisConnection(url);
-  eventsConnection.on('error', () => {});
+  const watched = [watchConnection(connection), watchConnection(eventsConnection)];
   const queue = new Queue(QUEUE_NAME, { connection, defaultJobOptions: { attempts: 2, removeOnComplete: { age: KEEP_SECONDS }, removeOnFail: { age: KEEP_SECONDS } } });
   // Every job waited on listens for the queue closing.
   queue.setMaxListeners(0);
+  queue.on('error', () => {});
   const events = new QueueEvents(QUEUE_NAME, { connection: eventsConnection });
   events.setMaxListeners(0);
+  events.on('error', () => {});
   await events.waitUntilReady();
+  let lost = false;
+
+  /** Rejects when the run cannot finish: Redis lost, or no worker for the wait timeout. `held` holds the ids of the run's jobs a worker has. */
+  function watchdog(ids: ReadonlySet<string>, held: Set<string>) {
+    let lastProgress = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    let checking = false;
+    const onActive = ({ jobId }: { jobId: string }) => {
+      if (!ids.has(jobId)) return;
+      held.add(jobId);
+      lastProgress = Date.now();
+    };
+    const onDone = ({ jobId }: { jobId: string }) => {
+      if (!ids.has(jobId)) return;
+      held.delete(jobId);
+      lastProgress = Date.now();
+    };
+    events.on('active', onActive);
+    events.on('completed', onDone);
+    events.on('failed', onDone);
+    const failed = new Promise<never>((_, reject) => {
+      const tick = async () => {
+        const down = watched.find((w) => w.downSince !== null && Date.now() - w.downSince >= LOST_MS);
+        if (down) {
+          lost = true;
+          const why = down.lastError?.message || 'the connection closed';
+          return reject(new InputError(`Redis at ${url} was lost during the run (${why}), so it was stopped: start Redis again and run the command again`));
+        }
+        if (!checking && Date.now() - lastProgress >= waitTimeoutMs && watched.every((w) => w.downSince === null)) {
+          checking = true;
+          try {
+            // A job held by a worker that died stays active until a live worker's stall check frees it: with no worker left, it never is.
+            const stuck = held.size === 0 || (await queue.getWorkersCount()) === 0;
+            if (stuck && Date.now() - lastProgress >= waitTimeoutMs) {
+              return reject(
+                new InputError(`No worker took a job of this run in ${Math.round(waitTimeoutMs / 1000)} s (queue ${QUEUE_NAME} on ${url}): start one with audit-replay worker --redis ${url}, or give a longer --wait-timeout`),
+              );
+            }
+          } catch {
+            // Redis did not answer: the lost check above decides.
+          } finally {
+            checking = false;
+          }
+        }
+        timer = setTimeout(tick, Math.min(250, waitTimeoutMs / 4));
+      };
+      timer = setTimeout(tick, Math.min(250, waitTimeoutMs / 4));
+    });
+    failed.catch(() => {});
+    return {
+      failed,
+      progress: () => (lastProgress = Date.now()),
+      stop() {
+        clearTimeout(timer);
+        events.off('active', onActive);
+        events.off('completed', onDone);
+        events.off('failed', onDone);
+      },
+    };
+  }
+
   return {
     async run<D, R>(jobs: readonly JobSpec<D>[]): Promise<R[]> {
-      const added: Job[] = await queue.addBulk(jobs.map((j) => ({ name: j.name, data: j.data, opts: { jobId: j.id } })));
-      // A resubmitted run whose job failed before runs it again; finished ones are reused as they are.
-      await Promise.all(added.map(async (job) => ((await job.getState()) === 'failed' ? job.retry('failed') : undefined)));
-      return Promise.all(
-        added.map(async (job, i) => {
-          try {
-            return parse<R>(await job.waitUntilFinished(events));
-          } catch (err) {
-            throw new InputError(`${jobs[i].what} failed on a worker: ${(err as Error).message}`);
-          }
-        }),
-      );
+      const held = new Set<string>();
+      const watch = watchdog(new Set(jobs.map((j) => j.id)), held);
+      const work = (async () => {
+        const added: Job[] = await queue.addBulk(jobs.map((j) => ({ name: j.name, data: j.data, opts: { jobId: j.id } })));
+        await Promise.all(
+          added.map(async (job) => {
+            const state = await job.getState();
+            // A resubmitted run whose job failed before runs it again; finished ones are reused as they are.
+            if (state === 'failed') await job.retry('failed');
+            if (state === 'active') held.add(job.id!);
+          }),
+        );
+        watch.progress();
+        return Promise.all(
+          added.map(async (job, i) => {
+            try {
+              return parse<R>(await job.waitUntilFinished(events));
+            } catch (err) {
+              throw new InputError(`${jobs[i].what} failed on a worker: ${(err as Error).message}`);
+            }
+          }),
+        );
+      })();
+      work.catch(() => {});
+      try {
+        return await Promise.race([work, watch.failed]);
+      } finally {
+        watch.stop();
+      }
     },
     async close() {
+      if (lost) {
+        // Closing politely would wait for a Redis that is gone.
+        connection.disconnect();
+        eventsConnection.disconnect();
+        void events.close().catch(() => {});
+        void queue.close().catch(() => {});
+        return;
+      }
       await events.close();
       await queue.close();
       // BullMQ leaves connections it was given open.

@@ -146,13 +146,15 @@ export interface DistributedReplayRequest {
   against?: string | null;
   redis: string;
   chunkBytes?: number;
+  /** See SubmitterOptions. */
+  waitTimeoutMs?: number;
 }
 
 /** `replay --redis`: the same report as `replay` (same bytes, same SHA-256). */
 export async function replayDistributed(request: DistributedReplayRequest): Promise<ReplayRun & { chunks: number }> {
   await checkRegularFile(request.exportPath, 'export');
   const bundles = loadBundleFolder(request.policies);
-  const submitter = await createSubmitter(request.redis);
+  const submitter = await createSubmitter(request.redis, { waitTimeoutMs: request.waitTimeoutMs });
   try {
     const chunkBytes = request.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     const plan = await planSegments(request.exportPath, chunkBytes);

@@ -29,6 +29,8 @@ export interface DistributedVerifyRequest {
   trustPath?: string | null;
   redis: string;
   segmentBytes?: number;
+  /** See SubmitterOptions. */
+  waitTimeoutMs?: number;
 }
 
 export interface DistributedVerifyResult {
@@ -60,7 +62,7 @@ export async function verifyDistributed(request: DistributedVerifyRequest): Prom
     throw err;
   }
   // Redis must be there even when the answer is computed here: the command was asked to use it.
-  const submitter: Submitter = await createSubmitter(request.redis);
+  const submitter: Submitter = await createSubmitter(request.redis, { waitTimeoutMs: request.waitTimeoutMs });
   try {
     if (chosen.reader.id !== EXPORT_FORMAT) return await local(`${chosen.reader.id} is verified in one process`);
     const plan = await planSegments(request.path, request.segmentBytes ?? DEFAULT_SEGMENT_BYTES);

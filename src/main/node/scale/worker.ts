@@ -7,7 +7,7 @@
  */
 import { Worker, type Job } from 'bullmq';
 import { describeError } from '../errors/describe-error';
-import { QUEUE_NAME, probeRedis, redisConnection } from './queue';
+import { LOST_MS, QUEUE_NAME, probeRedis, redisConnection } from './queue';
 import { countSegment, verifySegment, type SegmentRef } from './segments';
 import { replayChunk, type ReplayChunkJob } from './replay-chunks';
 
@@ -53,10 +53,21 @@ export async function startWorker(options: WorkerOptions): Promise<{ worker: Wor
   );
   worker.on('error', () => {});
   await worker.waitUntilReady();
+  let downSince: number | null = null;
+  connection.on('close', () => (downSince ??= Date.now()));
+  connection.on('ready', () => (downSince = null));
   return {
     worker,
     close: async () => {
-      await worker.close();
+      // Jobs in hand are finished first, unless Redis is gone: then nothing they answer can be stored, and their runs
+      // see Redis lost, so the worker lets go at once (their jobs are taken over by the stall check once Redis is back).
+      const gone = new Promise<void>((resolve) => {
+        const check = () => (downSince !== null && Date.now() - downSince >= LOST_MS ? resolve() : setTimeout(check, 100).unref());
+        check();
+      });
+      await Promise.race([worker.pause(), gone]);
+      // Forced: no jobs are left in hand (or none can be handed back), and a polite QUIT would wait for a Redis that is gone.
+      await worker.close(true);
       connection.disconnect();
     },
   };
