@@ -134,14 +134,28 @@ export function requestKey(shape: RequestShape | null, request: CedarRequest): s
 
 function keyOf(shape: RequestShape, request: CedarRequest): string {
   const { principal, action, resource, context } = request;
-  const plainUid = resource !== null && typeof resource === 'object' && Object.keys(resource).length === 2 && typeof resource.type === 'string' && typeof resource.id === 'string';
-  let key = `${canonicalize(principal)}\u0000${canonicalize(action)}\u0000${shape.resourceByType && plainUid ? JSON.stringify(resource.type) : canonicalize(resource)}\u0000`;
+  const plainResource = isPlainUid(resource);
+  let key = `${uidKey(principal)}\u0000${uidKey(action)}\u0000${shape.resourceByType && plainResource ? `t${JSON.stringify(resource.type)}` : uidKey(resource)}\u0000`;
   if (!shape.contextByAttribute || context === null || typeof context !== 'object' || Array.isArray(context)) return key + canonicalize(context);
   for (const name of Object.keys(context).sort()) {
     const value = context[name];
     const sorted = shape.intervals.get(name);
-    const token = sorted !== undefined && typeof value === 'number' && Number.isSafeInteger(value) ? `#${place(value, sorted)}` : canonicalize(value);
+    let token: string;
+    if (typeof value === 'number' && sorted !== undefined && Number.isSafeInteger(value)) token = `#${place(value, sorted)}`;
+    else if (typeof value === 'string' || typeof value === 'boolean') token = JSON.stringify(value);
+    else token = canonicalize(value);
     key += `${JSON.stringify(name)}:${token},`;
   }
   return key;
+}
+
+function isPlainUid(uid: unknown): uid is { type: string; id: string } {
+  if (uid === null || typeof uid !== 'object') return false;
+  const { type, id } = uid as Record<string, unknown>;
+  return typeof type === 'string' && typeof id === 'string' && Object.keys(uid).length === 2;
+}
+
+/** An entity uid as a key: `u` and its two strings when it is plainly {type, id}, else `c` and its canonical JSON. */
+function uidKey(uid: unknown): string {
+  return isPlainUid(uid) ? `u${JSON.stringify(uid.type)}${JSON.stringify(uid.id)}` : `c${canonicalize(uid)}`;
 }
