@@ -61,6 +61,10 @@ describe('shared decisions', () => {
     expect(requestKey(shape, req('INV-1', 20))).toBe(requestKey(shape, req('INV-2', 49_999)));
     expect(requestKey(shape, req('INV-1', 20))).not.toBe(requestKey(shape, req('INV-1', 50_000)));
     expect(requestKey(shape, req('INV-1', 1_000_000))).not.toBe(requestKey(shape, req('INV-1', 1_000_001)));
+    // A request that shares a key with an answered one is still refused for what the key leaves out.
+    const decide = createCedarDecider(V7);
+    expect(decide(req('INV-1', 20)).effect).toBe('allow');
+    expect(() => decide(req('INV-\ud800', 20))).toThrow(/lone UTF-16 surrogate/);
     expect(requestKey(shape, { ...req('INV-1', 20), entities: [{ uid: { type: 'Invoice', id: 'INV-1' }, attrs: {}, parents: [] }] })).toBeNull();
   });
 

@@ -10,7 +10,7 @@
 import { hash } from 'node:crypto';
 import { writeOutputFileSync } from '../read/files';
 import { canonicalize } from '../../../shared/json/canonical';
-import { ed25519PublicKey, signEd25519 } from '../../../shared/crypto';
+import { ed25519PublicKey } from '../../../shared/crypto';
 import { IncrementalMerkleTree } from '../../../shared/verify/merkle';
 import { toHex, utf8 } from '../../../shared/hex';
 import { EXPORT_FORMAT, ZERO_HASH } from '../../../shared/export/types';
@@ -18,6 +18,7 @@ import type { CedarRequest, DecisionOutcome, PolicyRef } from '../../../shared/r
 import { Prng } from './prng';
 import { nodeSha256, nodeSha256Hex } from '../read/hashes';
 import { nativeScan } from '../formats/native-scan';
+import { nodeEd25519Signer } from '../formats/node-ed25519';
 
 export interface GenerateOptions {
   events: number;
@@ -446,6 +447,7 @@ function generateExport(options: GenerateOptions, out: LineBuffer): void {
   const firstSeq = options.firstSeq ?? 0;
   const startMs = options.startMs ?? Date.UTC(2026, 10, 24, 8, 0, 0);
   const publicKey = ed25519PublicKey(options.key.secretKeyHex);
+  const sign = nodeEd25519Signer(options.key.secretKeyHex);
   out.line(canonicalize({
     type: 'header',
     format: EXPORT_FORMAT,
@@ -486,7 +488,7 @@ function generateExport(options: GenerateOptions, out: LineBuffer): void {
       key_id: options.key.keyId,
       final,
     };
-    return canonicalize({ ...body, sig: signEd25519(utf8(canonicalize(body)), options.key.secretKeyHex) });
+    return canonicalize({ ...body, sig: sign(utf8(canonicalize(body))) });
   };
 
   // Scopes whose kill switch is engaged: their agents wait until it is released.

@@ -12,7 +12,7 @@ import { evaluate } from '../../../shared/replay/outcome';
 import { EvaluationError, type CedarRequest, type DecisionOutcome, type PolicyRef } from '../../../shared/replay/types';
 import { loadBundle } from './bundle-loader';
 import { compileBundle, requestProblem } from './cedar-evaluator';
-import { requestKey, requestShape } from './decision-memo';
+import { requestKey, requestShape, sharedPartsWellFormed } from './decision-memo';
 
 export interface CedarDecider {
   (request: CedarRequest): DecisionOutcome;
@@ -30,11 +30,14 @@ export function createCedarDecider(bundleDir: string): CedarDecider {
   const shape = requestShape(bundle);
   const answers = new Map<string, DecisionOutcome>();
   const decide = (request: CedarRequest): DecisionOutcome => {
-    // What Cedar would refuse is refused before the memo: a shared answer must not hide an over-long id.
-    const problem = requestProblem(request);
-    const key = problem === null ? requestKey(shape, request) : null;
+    const key = requestKey(shape, request);
     const known = key === null ? undefined : answers.get(key);
-    if (known) return { effect: known.effect, determining: [...known.determining] };
+    // A request shares an answer only with one that passed requestProblem and differs at most in what
+    // the key leaves out: the resource id (checked here) and integers (which cannot be a problem).
+    if (known && sharedPartsWellFormed(shape!, request)) return { effect: known.effect, determining: [...known.determining] };
+    // What Cedar would refuse is refused before it is remembered.
+    const problem = requestProblem(request);
+    if (problem !== null) throw new EvaluationError(`${bundle.name}@${bundle.version} refused the request: ${problem}`);
     const result = evaluate(evaluator, request);
     if (!result.ok) throw new EvaluationError(`${bundle.name}@${bundle.version} refused the request: ${result.message}`);
     if (key !== null && answers.size < MAX_SHARED_ANSWERS) answers.set(key, { effect: result.outcome.effect, determining: [...result.outcome.determining] });

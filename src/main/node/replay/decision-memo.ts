@@ -159,3 +159,8 @@ function isPlainUid(uid: unknown): uid is { type: string; id: string } {
 function uidKey(uid: unknown): string {
   return isPlainUid(uid) ? `u${JSON.stringify(uid.type)}${JSON.stringify(uid.id)}` : `c${canonicalize(uid)}`;
 }
+
+/** Whether what requestKey leaves out of the key (the resource id, when the resource counts by type) is well-formed text, as requestProblem would ask. */
+export function sharedPartsWellFormed(shape: RequestShape, request: CedarRequest): boolean {
+  return !shape.resourceByType || typeof request.resource?.id !== 'string' || request.resource.id.isWellFormed();
+}
