@@ -394,6 +394,8 @@ class LineBuffer {
   private buf = Buffer.allocUnsafe(CHUNK_BYTES);
   private at = 0;
   lines = 0;
+  /** The last event's hash, 32 bytes. */
+  digest: Buffer = Buffer.alloc(32);
   constructor(private readonly flush: (bytes: Uint8Array) => void) {}
 
   private room(bytes: number): void {
@@ -418,21 +420,23 @@ class LineBuffer {
    * The event line head + `,"hash":"<h>"` + tail, where h is SHA-256 of
    * head + tail (canon(event) without its hash): both are encoded side by
    * side, hashed where they lie, and the tail moved up to make room for the
-   * hash member. Returns h.
+   * hash member. Returns h in hex (`digest`: its 32 bytes).
    */
-  event(head: string, tail: string): Buffer {
+  event(head: string, tail: string): string {
     this.room((head.length + tail.length) * 3 + HASH_MEMBER_BYTES + 1);
     const buf = this.buf;
     const start = this.at;
     const headEnd = start + buf.write(head, start);
     const tailEnd = headEnd + buf.write(tail, headEnd);
     const digest = hash('sha256', buf.subarray(start, tailEnd), 'buffer');
+    const hex = digest.toString('hex');
     buf.copyWithin(headEnd + HASH_MEMBER_BYTES, headEnd, tailEnd);
-    buf.write(`,"hash":"${digest.toString('hex')}"`, headEnd, 'latin1');
+    buf.write(`,"hash":"${hex}"`, headEnd, 'latin1');
     this.at = tailEnd + HASH_MEMBER_BYTES;
     buf[this.at++] = 0x0a;
     this.lines++;
-    return digest;
+    this.digest = digest;
+    return hex;
   }
 }
 
@@ -467,9 +471,12 @@ function generateExport(options: GenerateOptions, out: LineBuffer): void {
   const leaves = Buffer.allocUnsafe(LEAF_BATCH * 32);
   let pending = 0;
   const leafInput = Buffer.alloc(33); // 0x00 || event hash
-  const treeRoot = (): Uint8Array => {
+  const appendLeaves = (): void => {
     if (pending > 0) tree.appendLeafHashes(leaves.subarray(0, pending * 32), bulk);
     pending = 0;
+  };
+  const treeRoot = (): Uint8Array => {
+    appendLeaves();
     return tree.root();
   };
   const active: Step[][] = [];
@@ -530,11 +537,10 @@ function generateExport(options: GenerateOptions, out: LineBuffer): void {
     // as canonicalize(), which the generator test checks against digests of the earlier output.
     const head = `{"actor":${canon(step.actor)},"data":${canon(step.data)}`;
     const tail = `,"kind":${JSON.stringify(step.kind)},"prev_hash":"${prev}","seq":${firstSeq + emitted},"ts":"${new Date(ms).toISOString()}","type":"event"}`;
-    const digest = out.event(head, tail);
-    digest.copy(leafInput, 1);
+    prev = out.event(head, tail);
+    out.digest.copy(leafInput, 1);
     hash('sha256', leafInput, 'buffer').copy(leaves, pending * 32);
-    if (++pending === LEAF_BATCH) treeRoot();
-    prev = digest.toString('hex');
+    if (++pending === LEAF_BATCH) appendLeaves();
     emitted++;
     if (emitted % every === 0 && emitted < options.events) out.line(checkpoint(false));
   }
