@@ -64,7 +64,9 @@ const APPROVERS = ['controller@example.com', 'cfo@example.com'];
  * canon(value) as canonicalize() writes it, except that a frozen object or
  * array is canonicalized once and its text reused: the generator freezes the
  * parts every decision shares (policy, outcome, principal, action), so most
- * of a decision's data is written from a handful of strings.
+ * of a decision's data is written from a handful of strings. Only what is
+ * frozen all the way down may be frozen here (frozenBy's makers hold strings
+ * and frozen arrays of strings), or a cached text could go stale.
  */
 const frozenText = new WeakMap<object, string>();
 /** Member names as JSON strings: the generator uses a few dozen names. */
