@@ -13,7 +13,7 @@
  * compares R byte for byte, so R is canonical), and an OpenSSL "no" is asked
  * again of the shared rule, which costs time only for signatures that fail.
  */
-import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { isStrictEd25519PublicKey, verifyEd25519, type Ed25519Verify } from '../../../shared/crypto';
 import { fromHex } from '../../../shared/hex';
 
@@ -48,3 +48,15 @@ export const nodeVerifyEd25519: Ed25519Verify = (sigHex, message, publicKeyHex) 
   }
   return verifyEd25519(sigHex, message, publicKeyHex);
 };
+
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/**
+ * A signer for one Ed25519 seed (64 hex) on node:crypto: the same signature
+ * as the shared `signEd25519` (Ed25519 is deterministic, RFC 8032), about a
+ * hundred times faster, for the generator's checkpoint every thousand events.
+ */
+export function nodeEd25519Signer(secretKeyHex: string): (message: Uint8Array) => string {
+  const key = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, fromHex(secretKeyHex)]), format: 'der', type: 'pkcs8' });
+  return (message) => cryptoSign(null, message, key).toString('hex');
+}

@@ -7,15 +7,18 @@
  * checkpoints every so many events and a final one.
  * Same options, same bytes.
  */
+import { hash } from 'node:crypto';
 import { writeOutputFileSync } from '../read/files';
 import { canonicalize } from '../../../shared/json/canonical';
-import { ed25519PublicKey, signEd25519 } from '../../../shared/crypto';
+import { ed25519PublicKey } from '../../../shared/crypto';
 import { IncrementalMerkleTree } from '../../../shared/verify/merkle';
 import { toHex, utf8 } from '../../../shared/hex';
 import { EXPORT_FORMAT, ZERO_HASH } from '../../../shared/export/types';
 import type { CedarRequest, DecisionOutcome, PolicyRef } from '../../../shared/replay/types';
 import { Prng } from './prng';
 import { nodeSha256, nodeSha256Hex } from '../read/hashes';
+import { nativeScan } from '../formats/native-scan';
+import { nodeEd25519Signer } from '../formats/node-ed25519';
 
 export interface GenerateOptions {
   events: number;
@@ -57,6 +60,58 @@ const AP_AGENTS = ['ap-intake-agent', 'ap-matching-agent', 'ap-payment-agent'] a
 const VENDORS = ['Nordwind GmbH', 'Acme Supplies', 'Société Générale d’Achats', 'Kyōto Parts 京都', 'Oficina Pérez', 'Müller & Söhne'];
 const APPROVERS = ['controller@example.com', 'cfo@example.com'];
 
+/**
+ * canon(value) as canonicalize() writes it, except that a frozen object or
+ * array is canonicalized once and its text reused: the generator freezes the
+ * parts every decision shares (policy, outcome, principal, action), so most
+ * of a decision's data is written from a handful of strings. Only what is
+ * frozen all the way down may be frozen here (frozenBy's makers hold strings
+ * and frozen arrays of strings), or a cached text could go stale.
+ */
+const frozenText = new WeakMap<object, string>();
+/** Member names as JSON strings: the generator uses a few dozen names. */
+const quotedNames = new Map<string, string>();
+function quoted(name: string): string {
+  let text = quotedNames.get(name);
+  if (text === undefined) {
+    text = JSON.stringify(name);
+    quotedNames.set(name, text);
+  }
+  return text;
+}
+function canon(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null || typeof value !== 'object') return canonicalize(value);
+  if (Object.isFrozen(value)) {
+    let text = frozenText.get(value);
+    if (text === undefined) {
+      text = canonicalize(value);
+      frozenText.set(value, text);
+    }
+    return text;
+  }
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let i = 0; i < value.length; i++) text += (i > 0 ? ',' : '') + canon(value[i]);
+    return text + ']';
+  }
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).sort();
+  let text = '{';
+  for (let i = 0; i < keys.length; i++) text += (i > 0 ? ',' : '') + quoted(keys[i]) + ':' + canon(obj[keys[i]]);
+  return text + '}';
+}
+
+/** One frozen object per distinct value of the key (see canon). */
+function frozenBy<T extends object>(cache: Map<string, T>, key: string, make: () => T): T {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = Object.freeze(make());
+    cache.set(key, value);
+  }
+  return value;
+}
+
 class WorkflowSource {
   private invoiceNo = 100000;
   private creditNo = 5000;
@@ -70,21 +125,31 @@ class WorkflowSource {
     ['billing-agent', 1],
   ]);
   killSwitches = 0;
+  private readonly policy: Readonly<PolicyRef>;
+  private readonly outcomes = new Map<string, DecisionOutcome>();
+  private readonly uids = new Map<string, { type: string; id: string }>();
 
   constructor(
     private readonly rng: Prng,
     private readonly options: GenerateOptions,
-  ) {}
+  ) {
+    this.policy = Object.freeze({ ...options.policy });
+  }
+
+  private uid(type: string, id: string): { type: string; id: string } {
+    return frozenBy(this.uids, JSON.stringify([type, id]), () => ({ type, id }));
+  }
 
   private decision(agent: string, requestId: string, tool: string, resource: { type: string; id: string }, context: Record<string, unknown>): { step: Step; outcome: DecisionOutcome } {
     const request: CedarRequest = {
-      principal: { type: 'Agent', id: agent },
-      action: { type: 'Action', id: tool },
+      principal: this.uid('Agent', agent),
+      action: this.uid('Action', tool),
       resource,
       context,
     };
     const outcome = this.options.decide(request);
     this.decisionNo++;
+    const recorded = frozenBy(this.outcomes, JSON.stringify([outcome.effect, outcome.determining]), () => ({ effect: outcome.effect, determining: Object.freeze([...outcome.determining]) as string[] }));
     return {
       outcome,
       step: {
@@ -93,9 +158,9 @@ class WorkflowSource {
         data: {
           decision_id: `dec-${String(this.decisionNo).padStart(7, '0')}`,
           request_id: requestId,
-          policy: { ...this.options.policy },
+          policy: this.policy,
           request,
-          outcome: { effect: outcome.effect, determining: [...outcome.determining] },
+          outcome: recorded,
         },
       },
     };
@@ -317,18 +382,79 @@ class WorkflowSource {
   }
 }
 
+/** `,"hash":"` + 64 hex + `"`: what an event line holds that its hashed text does not. */
+const HASH_MEMBER_BYTES = 74;
+const CHUNK_BYTES = 4 << 20;
+const LEAF_BATCH = 4096;
+
 /**
- * Calls emit with each line of the export, without line ends. A plain
- * callback rather than a generator: V8 20.x crashed deoptimizing a generator
+ * The export's lines, UTF-8-encoded once, straight into a large buffer that
+ * is handed to `flush` whenever it is full (and at the end). `flush` must
+ * use the bytes before it returns: the buffer is reused.
+ */
+class LineBuffer {
+  private buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  private at = 0;
+  lines = 0;
+  /** The last event's hash, 32 bytes. */
+  digest: Buffer = Buffer.alloc(32);
+  constructor(private readonly flush: (bytes: Uint8Array) => void) {}
+
+  private room(bytes: number): void {
+    if (this.at + bytes <= this.buf.length) return;
+    this.drain();
+    if (bytes > this.buf.length) this.buf = Buffer.allocUnsafe(bytes);
+  }
+
+  drain(): void {
+    if (this.at > 0) this.flush(this.buf.subarray(0, this.at));
+    this.at = 0;
+  }
+
+  line(text: string): void {
+    this.room(text.length * 3 + 1);
+    this.at += this.buf.write(text, this.at);
+    this.buf[this.at++] = 0x0a;
+    this.lines++;
+  }
+
+  /**
+   * The event line head + `,"hash":"<h>"` + tail, where h is SHA-256 of
+   * head + tail (canon(event) without its hash): both are encoded side by
+   * side, hashed where they lie, and the tail moved up to make room for the
+   * hash member. Returns h in hex (`digest`: its 32 bytes).
+   */
+  event(head: string, tail: string): string {
+    this.room((head.length + tail.length) * 3 + HASH_MEMBER_BYTES + 1);
+    const buf = this.buf;
+    const start = this.at;
+    const headEnd = start + buf.write(head, start);
+    const tailEnd = headEnd + buf.write(tail, headEnd);
+    const digest = hash('sha256', buf.subarray(start, tailEnd), 'buffer');
+    const hex = digest.toString('hex');
+    buf.copyWithin(headEnd + HASH_MEMBER_BYTES, headEnd, tailEnd);
+    buf.write(`,"hash":"${hex}"`, headEnd, 'latin1');
+    this.at = tailEnd + HASH_MEMBER_BYTES;
+    buf[this.at++] = 0x0a;
+    this.lines++;
+    this.digest = digest;
+    return hex;
+  }
+}
+
+/**
+ * Writes the export's lines, each with its line end, into `out`. A plain
+ * loop rather than a generator: V8 20.x crashed deoptimizing a generator
  * frame that called into Cedar's wasm tens of thousands of times.
  */
-export function generateExportLines(options: GenerateOptions, emit: (line: string) => void): void {
+function generateExport(options: GenerateOptions, out: LineBuffer): void {
   const rng = new Prng(options.seed);
   const every = options.checkpointEvery ?? 1000;
   const firstSeq = options.firstSeq ?? 0;
   const startMs = options.startMs ?? Date.UTC(2026, 10, 24, 8, 0, 0);
   const publicKey = ed25519PublicKey(options.key.secretKeyHex);
-  emit(canonicalize({
+  const sign = nodeEd25519Signer(options.key.secretKeyHex);
+  out.line(canonicalize({
     type: 'header',
     format: EXPORT_FORMAT,
     export_id: options.exportId ?? `exp-${options.seed}`,
@@ -342,7 +468,21 @@ export function generateExportLines(options: GenerateOptions, emit: (line: strin
 
   const source = new WorkflowSource(rng, options);
   const tree = new IncrementalMerkleTree(nodeSha256);
+  // Leaf hashes wait here and go into the tree in bulk (the native addon's merkleAppend when built).
+  const bulk = nativeScan()?.merkleAppend;
+  const leaves = Buffer.allocUnsafe(LEAF_BATCH * 32);
+  let pending = 0;
+  const leafInput = Buffer.alloc(33); // 0x00 || event hash
+  const appendLeaves = (): void => {
+    if (pending > 0) tree.appendLeafHashes(leaves.subarray(0, pending * 32), bulk);
+    pending = 0;
+  };
+  const treeRoot = (): Uint8Array => {
+    appendLeaves();
+    return tree.root();
+  };
   const active: Step[][] = [];
+  const open: number[] = [];
   let prev = options.genesis ?? ZERO_HASH;
   let ms = startMs;
   let emitted = 0;
@@ -352,12 +492,12 @@ export function generateExportLines(options: GenerateOptions, emit: (line: strin
       seq_hi: firstSeq + emitted - 1,
       tree_size: emitted,
       head_hash: prev,
-      merkle_root: toHex(tree.root()),
+      merkle_root: toHex(treeRoot()),
       ts: new Date(ms).toISOString(),
       key_id: options.key.keyId,
       final,
     };
-    return canonicalize({ ...body, sig: signEd25519(utf8(canonicalize(body)), options.key.secretKeyHex) });
+    return canonicalize({ ...body, sig: sign(utf8(canonicalize(body))) });
   };
 
   // Scopes whose kill switch is engaged: their agents wait until it is released.
@@ -380,7 +520,8 @@ export function generateExportLines(options: GenerateOptions, emit: (line: strin
       step = forced.shift()!;
     } else {
       while (active.length < 4) active.push(source.nextWorkflow());
-      const open = active.map((steps, i) => (blocked(steps[0]) ? -1 : i)).filter((i) => i >= 0);
+      open.length = 0;
+      for (let i = 0; i < active.length; i++) if (!blocked(active[i][0])) open.push(i);
       if (open.length === 0) {
         active.push(source.nextWorkflow());
         continue;
@@ -396,32 +537,26 @@ export function generateExportLines(options: GenerateOptions, emit: (line: strin
     // canon(event) is written in its sorted member order (actor, data, [hash,] kind, prev_hash, seq, ts, type)
     // by hand, so the data is canonicalized once for both the hashed text and the line; the same bytes
     // as canonicalize(), which the generator test checks against digests of the earlier output.
-    const head = `{"actor":${canonicalize(step.actor)},"data":${canonicalize(step.data)}`;
+    const head = `{"actor":${canon(step.actor)},"data":${canon(step.data)}`;
     const tail = `,"kind":${JSON.stringify(step.kind)},"prev_hash":"${prev}","seq":${firstSeq + emitted},"ts":"${new Date(ms).toISOString()}","type":"event"}`;
-    const hash = nodeSha256Hex(head + tail);
-    emit(`${head},"hash":"${hash}"${tail}`);
-    tree.append(Buffer.from(hash, 'hex'));
-    prev = hash;
+    prev = out.event(head, tail);
+    out.digest.copy(leafInput, 1);
+    hash('sha256', leafInput, 'buffer').copy(leaves, pending * 32);
+    if (++pending === LEAF_BATCH) appendLeaves();
     emitted++;
-    if (emitted % every === 0 && emitted < options.events) emit(checkpoint(false));
+    if (emitted % every === 0 && emitted < options.events) out.line(checkpoint(false));
   }
-  if (emitted > 0) emit(checkpoint(true));
+  if (emitted > 0) out.line(checkpoint(true));
 }
 
 /** Written whole or not at all (writeOutputFileSync): a full disk leaves no half export. */
 export async function writeExport(path: string, options: GenerateOptions): Promise<{ events: number; lines: number }> {
   let lines = 0;
   writeOutputFileSync(path, (write) => {
-    let buffer = '';
-    generateExportLines(options, (line) => {
-      buffer += line + '\n';
-      lines++;
-      if (buffer.length > 1 << 20) {
-        write(buffer);
-        buffer = '';
-      }
-    });
-    write(buffer);
+    const out = new LineBuffer(write);
+    generateExport(options, out);
+    out.drain();
+    lines = out.lines;
   });
   return { events: options.events, lines };
 }
