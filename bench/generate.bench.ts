@@ -12,11 +12,11 @@
  * The export is written to a fresh file under os.tmpdir()/audit-replay-bench
  * and removed afterwards (the other benches keep their cached inputs there).
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, rmSync, statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { sha256FileSeconds } from './read-back';
 import { deriveKey, writeExport } from '../src/main/node/generate/generate-export';
 import { createCedarDecider } from '../src/main/node/replay/decider';
 import { loadBundle } from '../src/main/node/replay/bundle-loader';
@@ -59,22 +59,14 @@ async function generate(events: number, out: string, decide: ReturnType<typeof e
   return timed(() => writeExport(out, { events, seed: 'bench', key, policy: decide.policy, decide, checkpointEvery: 1000 }));
 }
 
-async function sha256File(): Promise<number> {
-  const t0 = performance.now();
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
-  h.digest();
-  return (performance.now() - t0) / 1000;
-}
-
 await mkdir(dir, { recursive: true });
 try {
   // A short run first, so both deciders are measured with a warm JIT.
   await generate(10_000, file, createCedarDecider(V7));
   const gen = await generate(EVENTS, file, createCedarDecider(V7));
   const bytes = statSync(file).size;
-  await sha256File();
-  const hashSeconds = Math.min(await sha256File(), await sha256File());
+  await sha256FileSeconds(file);
+  const hashSeconds = Math.min(await sha256FileSeconds(file), await sha256FileSeconds(file));
   const verify = await timed(() => verifyAuditExport({ path: file, trust, hmacKey: null }));
   if (verify.value.chain.verdict !== 'intact') throw new Error(`generated export did not verify: ${verify.value.chain.verdict}`);
 

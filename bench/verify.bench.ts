@@ -6,11 +6,11 @@
  *
  *   node bin/run-ts.mjs bench/verify.bench.ts
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, renameSync, statSync } from 'node:fs';
+import { existsSync, renameSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { sha256FileSeconds } from './read-back';
 import { deriveKey, writeExport } from '../src/main/node/generate/generate-export';
 import { createCedarDecider } from '../src/main/node/replay/decider';
 import { verifyAuditExport } from '../src/main/node/formats/audit-export-reader';
@@ -41,14 +41,6 @@ function peakSampler() {
   };
 }
 
-async function sha256File(): Promise<number> {
-  const t0 = performance.now();
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
-  h.digest();
-  return (performance.now() - t0) / 1000;
-}
-
 async function timeVerify(workers: number | undefined, native = true) {
   const mem = peakSampler();
   const t0 = performance.now();
@@ -69,8 +61,8 @@ const bytes = statSync(file).size;
 const mb = bytes / 1e6;
 
 // Warm the page cache and the JIT once, then measure.
-await sha256File();
-const hashSeconds = Math.min(await sha256File(), await sha256File());
+await sha256FileSeconds(file);
+const hashSeconds = Math.min(await sha256FileSeconds(file), await sha256FileSeconds(file));
 // The default: with the fast path, the main thread and cores - 1 hash workers.
 const parallel = await timeVerify(undefined);
 const two = await timeVerify(2);

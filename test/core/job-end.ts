@@ -1,5 +1,5 @@
 import type { AuditService } from '../../src/main/node/service/audit-service';
-import type { JobProgress } from '../../src/shared/api/audit-api';
+import type { JobProgress, OpenExportRequest } from '../../src/shared/api/audit-api';
 
 /** The job's last progress event: done, failed or cancelled. */
 export function jobEnd(service: AuditService, jobId: string): Promise<JobProgress> {
@@ -11,4 +11,12 @@ export function jobEnd(service: AuditService, jobId: string): Promise<JobProgres
       }
     });
   });
+}
+
+/** Opens an export through the service and waits for its case; a job that does not end done fails the test with its sentence. */
+export async function ingestCase(service: AuditService, request: OpenExportRequest): Promise<string> {
+  const { jobId } = await service.openExport(request);
+  const end = await jobEnd(service, jobId);
+  if (end.phase !== 'done' || !end.caseId) throw new Error(`The ingest ended ${end.phase}: ${end.error ?? 'no case'}`);
+  return end.caseId;
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditService, type AuditService } from '../../src/main/node/service/audit-service';
-import { jobEnd } from '../core/job-end';
+import { ingestCase, jobEnd } from '../core/job-end';
 
 const SAMPLE = join(import.meta.dirname, '..', '..', 'resources', 'sample');
 
@@ -35,10 +35,7 @@ let caseId: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'audit-replay-questions-'));
   service = createAuditService({ casesDir: dir });
-  const { jobId } = await service.openExport({ exportPath: join(SAMPLE, 'export.jsonl'), trustPath: join(SAMPLE, 'trust.json'), policiesPath: join(SAMPLE, 'policies') });
-  const end = await jobEnd(service, jobId);
-  expect(end.phase).toBe('done');
-  caseId = end.caseId!;
+  caseId = await ingestCase(service, { exportPath: join(SAMPLE, 'export.jsonl'), trustPath: join(SAMPLE, 'trust.json'), policiesPath: join(SAMPLE, 'policies') });
 });
 afterAll(async () => {
   await service?.close();

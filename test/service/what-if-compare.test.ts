@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditService, type AuditService } from '../../src/main/node/service/audit-service';
 import { replayExport } from '../../src/main/node/replay/replay-service';
 import type { JobProgress } from '../../src/shared/api/audit-api';
-import { jobEnd } from '../core/job-end';
+import { ingestCase, jobEnd } from '../core/job-end';
 
 const SAMPLE = join(import.meta.dirname, '..', '..', 'resources', 'sample');
 const text = readFileSync(join(SAMPLE, 'export.jsonl'), 'utf8');
@@ -31,10 +31,7 @@ let caseId: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'audit-replay-whatif-'));
   service = createAuditService({ casesDir: join(dir, 'cases') });
-  const { jobId } = await service.openExport({ exportPath: join(SAMPLE, 'export.jsonl'), trustPath: join(SAMPLE, 'trust.json'), policiesPath: join(SAMPLE, 'policies') });
-  const end = await jobEnd(service, jobId);
-  expect(end.phase).toBe('done');
-  caseId = end.caseId!;
+  caseId = await ingestCase(service, { exportPath: join(SAMPLE, 'export.jsonl'), trustPath: join(SAMPLE, 'trust.json'), policiesPath: join(SAMPLE, 'policies') });
 });
 afterAll(async () => {
   await service?.close();

@@ -81,6 +81,15 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
     for (const l of listeners) l(p);
   };
 
+  /** A job's end, said once: its last progress message, and its worker closed. */
+  const settler = (jobId: string, job: Job) => (p: JobProgress) => {
+    if (job.settled) return;
+    job.settled = true;
+    jobs.delete(jobId);
+    emit(p);
+    void job.worker.close();
+  };
+
   const openCase = async (caseId: string): Promise<OpenCase> => {
     await ready;
     if (!/^[0-9a-f-]{36}$/.test(caseId)) throw new Error(`"${caseId}" is not a case id.`);
@@ -125,13 +134,7 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
     const started = performance.now();
     const base = { jobId, bytesTotal: size };
     emit({ ...base, phase: 'ingest', bytesDone: 0, events: 0, secondsLeft: null });
-    const settle = (p: JobProgress) => {
-      if (job.settled) return;
-      job.settled = true;
-      jobs.delete(jobId);
-      emit(p);
-      void worker.close();
-    };
+    const settle = settler(jobId, job);
     worker.onEvent((event) => {
       const msg = event as IngestProgressEvent;
       if (msg.type !== 'progress') return;
@@ -171,13 +174,7 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
     const base = { jobId, bytesDone: 0, bytesTotal: 0, eventsTotal: total, task: 'what-if' as const };
     const started = performance.now();
     emit({ ...base, phase: 'replay', events: 0, secondsLeft: null });
-    const settle = (p: JobProgress) => {
-      if (job.settled) return;
-      job.settled = true;
-      jobs.delete(jobId);
-      emit(p);
-      void worker.close();
-    };
+    const settle = settler(jobId, job);
     worker.onEvent((event) => {
       const msg = event as IngestProgressEvent;
       if (msg.type !== 'progress' || job.settled) return;
