@@ -12,6 +12,7 @@ import { CaseStoreReader, type StoredCheckpoint } from './case-store-reader';
 import { writeCaseMeta, type CaseMeta, type TimelineBase } from './case-meta';
 import { buildTimelineIndex } from './timeline-index';
 import { ExportCopy, type LineStarts } from './export-copy';
+import type { IndexedEvent } from '../formats/index-batch';
 import { encodeHash } from './hash-column';
 import { RESOLVE_SUBJECTS_SQL } from './migrations';
 
@@ -30,6 +31,8 @@ export class CaseStoreWriter {
   private readonly copy: ExportCopy | null;
   /** The recorded hash of the last event written: a link equal to it is not stored again. */
   private lastRecorded: string | null = null;
+  /** Events written by addIndexed so far (their positions). */
+  private written = 0;
 
   constructor(
     readonly db: WritableDB,
@@ -96,6 +99,42 @@ export class CaseStoreWriter {
         this.lastRecorded = e.recordedHash;
       });
     })();
+  }
+
+  /**
+   * Events indexed from the case's export copy (formats/index-batch), in
+   * file order, one transaction a batch: their positions counted on from
+   * the events already written, their offsets from the copy's line starts.
+   */
+  addIndexed(rows: readonly IndexedEvent[], lines: LineStarts): void {
+    if (!rows.length) return;
+    this.db.transaction(() => {
+      for (const e of rows) {
+        const index = this.written++;
+        const ms = Date.parse(e.ts);
+        const offset = e.inPlace !== null ? lines.start(e.line) : null;
+        const computed = e.recordedHash !== null && e.computedHash === e.recordedHash ? null : encodeHash(e.computedHash);
+        const prev = index > 0 && this.lastRecorded !== null && e.prevHash === this.lastRecorded ? null : encodeHash(e.prevHash);
+        this.insertEvent.run(
+          index, e.seq, e.line, offset, offset === null ? null : e.inPlace, e.ts, Number.isNaN(ms) ? null : ms, e.kind, e.actorType, e.actorId, e.outcome, e.summary,
+          offset === null ? e.raw : null, e.canonical, e.recordedHash === null ? null : encodeHash(e.recordedHash), computed, prev,
+          e.unauthenticated.length ? JSON.stringify(e.unauthenticated) : null,
+          e.requestId ?? null, e.decisionId ?? null, e.subjectId ?? null,
+        );
+        this.lastRecorded = e.recordedHash;
+      }
+    })();
+  }
+
+  /**
+   * For a bulk load: drop the events table's indexes now and get back the
+   * statements that make them again (run once every row is in: building an
+   * index over sorted keys once is much faster than keeping it row by row).
+   */
+  dropEventIndexes(): () => void {
+    const indexes = this.db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL").all() as { name: string; sql: string }[];
+    for (const ix of indexes) this.db.exec(`DROP INDEX "${ix.name.replace(/"/g, '""')}"`);
+    return () => this.db.transaction(() => indexes.forEach((ix) => this.db.exec(ix.sql)))();
   }
 
   /** Once every event is in: approvals and executions are about the agent that asked (RESOLVE_SUBJECTS_SQL). */
