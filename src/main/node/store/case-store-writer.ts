@@ -3,7 +3,6 @@
  * large transactions, findings, checkpoints, the replay outcome, the
  * timeline index and the typed meta.
  */
-import type Database from 'better-sqlite3';
 import type { Finding } from '../../../shared/verify/findings';
 import type { CaseEvent } from '../../../shared/formats/case-model';
 import type { DivergenceView, SequenceFindingView } from '../../../shared/replay/views';
