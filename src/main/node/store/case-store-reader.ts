@@ -6,7 +6,7 @@
 import type { EventQuery } from '../../../shared/api/audit-api';
 import type { DivergenceView, SequenceFindingView } from '../../../shared/replay/views';
 import type { Finding, FindingKind, Severity } from '../../../shared/verify/findings';
-import type { ReadableDB } from './case-store';
+import { hasTable, type ReadableDB } from './case-store';
 import { readCaseMeta, type CaseMeta } from './case-meta';
 import { MARKER_SQL } from './timeline-index';
 import { decodeHash, type HashCell } from './hash-column';
@@ -211,7 +211,14 @@ export class CaseStoreReader {
   // --- events
 
   eventCount(): number {
-    return this.db.prepare('SELECT count(*) FROM events').pluck().get() as number;
+    return this.db.prepare(`SELECT count(*) FROM ${this.slimRows() ? 'event_rows' : 'events'}`).pluck().get() as number;
+  }
+
+  private slim: boolean | null = null;
+  /** Store version 8 on: rows in event_rows, kinds and actors by id. */
+  private slimRows(): boolean {
+    this.slim ??= hasTable(this.db, 'event_rows');
+    return this.slim;
   }
 
   event(index: number): StoredEvent | undefined {
@@ -247,13 +254,16 @@ export class CaseStoreReader {
       where.push(sql);
       params.push(...values);
     };
+    // Store version 8: filters and counts run on event_rows by id (the events view joins every row to its kind and actor).
+    const slim = !filter.text && this.slimRows();
+    const actorIs = slim ? 'e.actor_ref IN (SELECT id FROM actors WHERE name = ?)' : 'e.actor_id = ?';
     if (filter.agent) {
       // The agent acting, or the agent the event is about (policy-engine records decisions about it; a person approves its requests).
-      if (filter.agentRole === 'actor') add('e.actor_id = ?', filter.agent);
+      if (filter.agentRole === 'actor') add(actorIs, filter.agent);
       else if (filter.agentRole === 'subject') add('e.subject_id = ?', filter.agent);
-      else add('(e.actor_id = ? OR e.subject_id = ?)', filter.agent, filter.agent);
+      else add(`(${actorIs} OR e.subject_id = ?)`, filter.agent, filter.agent);
     }
-    if (filter.kind) add('e.kind = ?', filter.kind);
+    if (filter.kind) add(slim ? 'e.kind_id = (SELECT id FROM kinds WHERE name = ?)' : 'e.kind = ?', filter.kind);
     if (filter.outcome) add('e.outcome = ?', filter.outcome);
     if (filter.diverged) add("e.replay_status = 'diverged'");
     if (filter.finding === '*') add('EXISTS (SELECT 1 FROM findings f WHERE f.event_idx = e.idx)');
@@ -267,10 +277,11 @@ export class CaseStoreReader {
       add("(summary_text(e.summary, e.kind, e.raw, e.byte_offset, e.byte_length) LIKE ? ESCAPE '\\' OR entry_text(e.raw, e.byte_offset, e.byte_length) LIKE ? ESCAPE '\\')", like, like);
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = where.length ? (this.db.prepare(`SELECT count(*) FROM events e ${clause}`).pluck().get(...params) as number) : this.eventCount();
+    const table = slim ? 'event_rows' : 'events';
+    const total = where.length ? (this.db.prepare(`SELECT count(*) FROM ${table} e ${clause}`).pluck().get(...params) as number) : this.eventCount();
     // Unfiltered pages seek by primary key, so deep offsets stay fast on a million rows.
     const rows = (where.length
-      ? this.db.prepare(`SELECT ${HEAD_COLUMNS} FROM events e ${clause} ORDER BY e.idx LIMIT ? OFFSET ?`).all(...params, limit, offset)
+      ? this.db.prepare(`SELECT ${HEAD_COLUMNS} FROM events e WHERE e.idx IN (SELECT e.idx FROM ${table} e ${clause} ORDER BY e.idx LIMIT ? OFFSET ?) ORDER BY e.idx`).all(...params, limit, offset)
       : this.db.prepare(`SELECT ${HEAD_COLUMNS} FROM events e WHERE e.idx >= ? ORDER BY e.idx LIMIT ?`).all(offset, limit)) as EventHeadDbRow[];
     return { total, rows: rows.map((r) => this.head(r)) };
   }
