@@ -247,6 +247,9 @@ const PHASE_WORDS: Record<JobProgress['phase'], string> = {
   ingest: 'Reading events',
   verify: 'Checking hashes, links and checkpoints',
   replay: 'Replaying decisions',
+  verifying: 'Verifying: hashes, links, checkpoints and signatures',
+  indexing: 'Indexing events for the desk',
+  replaying: 'Replaying decisions',
   done: 'Done',
   failed: 'Failed',
   cancelled: 'Cancelled',
@@ -270,6 +273,12 @@ export function JobProgressBar({ progress, onCancel, label = 'Background job' }:
         </button>
       </div>
       <progress aria-label="Progress" max={1} value={fraction ?? undefined} />
+      {progress?.verdict && (
+        // Known when verifying ends; the case opens when the index (and replay) are in.
+        <p className="progress-verdict" role="status">
+          <span className={`badge verdict-badge verdict-${progress.verdict.verdict}`}>{VERDICT_WORDS[progress.verdict.verdict]?.title ?? progress.verdict.verdict}</span> {progress.verdict.reason}
+        </p>
+      )}
     </section>
   );
 }

@@ -62,7 +62,7 @@ describe('AuditService over a real case store', () => {
   it('stores the case in WAL mode, STRICT tables, migrated, and passes integrity_check', async () => {
     const db = new Database(path.join(dir, 'cases', `${caseId}.db`), { readonly: true });
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    expect(db.pragma('user_version', { simple: true })).toBe(7); // 3: reviewer notes (docs/reports.md), 4: timeline index, 5: severity and related events of sequence findings, 6: events by offset in the export copy, 7: request, decision and subject of events
+    expect(db.pragma('user_version', { simple: true })).toBe(8); // 3: reviewer notes (docs/reports.md), 4: timeline index, 5: severity and related events of sequence findings, 6: events by offset in the export copy, 7: request, decision and subject of events, 8: slimmer rows (event_rows behind the events view)
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const sql = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[];
     expect(sql.every((s) => /STRICT\s*$/.test(s))).toBe(true);

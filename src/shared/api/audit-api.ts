@@ -34,12 +34,18 @@ export interface OpenExportRequest {
 
 export interface JobProgress {
   jobId: JobId;
-  phase: 'hashing' | 'ingest' | 'verify' | 'replay' | 'done' | 'failed' | 'cancelled';
+  /** An ingest goes verifying, indexing (the verdict known), replaying (with a policy folder), then done. */
+  phase: 'hashing' | 'ingest' | 'verify' | 'replay' | 'verifying' | 'indexing' | 'replaying' | 'done' | 'failed' | 'cancelled';
   bytesDone: number;
   bytesTotal: number;
   events: number;
   /** Estimated seconds left, when known. */
   secondsLeft: number | null;
+  /**
+   * An ingest's answer, from the moment verification ends (phases indexing
+   * and replaying): the case is browsable only at done.
+   */
+  verdict?: { verdict: Verdict; reason: string };
   /** Set on done. */
   caseId?: CaseId;
   /** Set on failed: a sentence naming file, line and what is wrong; never a stack trace. */

@@ -132,7 +132,7 @@ export function toCaseEvent(s: Extract<LineSummary, { t: 'event' }>, index: numb
 const idText = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 && v.length <= 512 ? v : null);
 
 /** The request, decision and subject an audit-export/1 event names (spec "Event kinds with meaning"). */
-function eventKeys(data: Record<string, unknown>): Pick<CaseEvent, 'requestId' | 'decisionId' | 'subjectId'> {
+export function eventKeys(data: Record<string, unknown>): Pick<CaseEvent, 'requestId' | 'decisionId' | 'subjectId'> {
   const request = data.request as { principal?: { id?: unknown } } | undefined;
   return {
     requestId: idText(data.request_id),

@@ -67,7 +67,8 @@ export function summarizeBatch(batch: LineBatch, keepRaw: boolean, useNative = t
   return out;
 }
 
-function one(text: string, line: number, keepRaw: boolean, stripped = false): LineSummary {
+/** One line's summary on the JavaScript path (the reference). */
+export function one(text: string, line: number, keepRaw: boolean, stripped = false): LineSummary {
   const body = stripped ? text : text.endsWith('\n') ? text.slice(0, -1) : text;
   if (body.length > 0 && body.charCodeAt(body.length - 1) === 0x0d) {
     return { t: 'malformed', line, reason: 'the line ends with a carriage return (CRLF); JSON Lines uses \\n alone' };

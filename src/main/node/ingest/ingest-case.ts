@@ -11,8 +11,11 @@ import { appendFile, open, readdir, readFile, rename, rm, stat, writeFile } from
 import path from 'node:path';
 import { openWritable } from '../store/case-store';
 import { CaseStoreWriter } from '../store/case-store-writer';
-import { copyExport, ExportCopyWriter } from '../store/export-copy';
-import { fileIsGzip } from '../read/line-batches';
+import { copyExport, ExportCopyWriter, type LineStarts } from '../store/export-copy';
+import { fileIsGzip, lineBatches } from '../read/line-batches';
+import { inFileOrder, inlineRunner, nativeWorkerCount, workerRunner, type BatchRunner } from '../read/worker-pool';
+import { DEFAULT_SUMMARIZE_WORKER, runBatchTask } from '../formats/batch-task';
+import type { IndexedEvent } from '../formats/index-batch';
 import { SentenceError } from '../errors/errors';
 import { verifyFile, type VerifyFileResult } from '../verify/verify-file';
 import { EXPORT_FORMAT } from '../../../shared/export/types';
@@ -35,9 +38,16 @@ export interface IngestRequest {
   summarizeWorkerUrl?: string;
 }
 
+/** The phases of an ingest, in order: the verdict is known when verifying ends; the case is complete after the last. */
+export type IngestPhase = 'verifying' | 'indexing' | 'replaying';
+
 export interface IngestProgress {
+  phase: IngestPhase;
+  /** Of the export while verifying; of the case's copy while indexing. */
   bytesDone: number;
   events: number;
+  /** From the end of verification on: the answer, before the case is browsable. */
+  verdict?: { verdict: VerifyFileResult['verdict']; reason: string };
 }
 
 export function caseFile(casesDir: string, caseId: string): string {
@@ -149,6 +159,7 @@ export async function ingestCase(
     // The case's own copy, written from the lines verification reads (one pass); events whose line is their entry are kept by offset in it.
     copy = new ExportCopyWriter(copyPartial);
     const writer = new CaseStoreWriter(db, { file: copyPartial, lines: copy.lines });
+    let phase: IngestPhase = 'verifying';
     const result = await verifyFile({
       path: request.exportPath,
       trustPath: request.trustPath,
@@ -157,18 +168,28 @@ export async function ingestCase(
       workers: request.workers,
       workerUrl: request.summarizeWorkerUrl,
       signal,
+      // audit-export/1 verifies on the fast path, as `verify` does, and is indexed from the copy after; other formats give their events as read.
+      eventsAfter: true,
       onEvent: (e) => writer.addEvent(e),
       onBatch: (b) => copy!.add(b.bytes, b.offsets),
-      onProgress: (bytesDone, events) => onProgress({ bytesDone, events }),
+      onProgress: (bytesDone, events) => onProgress({ phase, bytesDone, events }),
     });
     writer.flush();
-    writer.resolveSubjects();
-    writer.closeCopy();
     const copiedSha = copy.finish();
     if (copy.used) {
       // A plain export's copy hashes as the export did; a gzip one is its decompressed lines, checked line by line as they were verified.
       if (!(await fileIsGzip(request.exportPath)) && copiedSha !== result.file.sha256) throw new SentenceError('The export changed on disk while it was being read; open it again.');
-    } else {
+    }
+    // The answer is known: said now, while the index and replay fill in behind.
+    const verdict = { verdict: result.verdict, reason: result.verdictReason };
+    if (copy.used && result.format === EXPORT_FORMAT) {
+      phase = 'indexing';
+      onProgress({ phase, bytesDone: 0, events: 0, verdict });
+      await indexFromCopy(writer, copyPartial, copy.lines, request, signal, (bytesDone, events) => onProgress({ phase, bytesDone, events, verdict }));
+    } else onProgress({ phase: 'indexing', bytesDone: result.file.bytes, events: result.events, verdict });
+    writer.resolveSubjects();
+    writer.closeCopy();
+    if (!copy.used) {
       // Formats read otherwise keep their entries in the rows; the copy is made after, for the case to stand alone.
       const copied = await copyExport(request.exportPath, copyPartial, signal);
       if (copied.sha256 !== result.file.sha256) throw new SentenceError('The export changed on disk while it was being read; open it again.');
@@ -178,6 +199,7 @@ export async function ingestCase(
     writer.addCheckpoints(
       checkpoints.map((c) => ({ line: c.line, seqHi: c.seq_hi, treeSize: c.tree_size, keyId: c.key_id, final: c.final, ts: c.ts ?? '', merkleRoot: c.merkle_root ?? '', headHash: c.head_hash ?? '', status: c.status })),
     );
+    if (request.policiesPath && result.format === EXPORT_FORMAT) onProgress({ phase: 'replaying', bytesDone: 0, events: result.events, verdict });
     const replay = request.policiesPath && result.format === EXPORT_FORMAT ? await replayIntoCase(writer, request, result.file.sha256, result.integrity.unproven) : null;
     const timelineBase = writer.buildTimeline();
     const span = writer.reads.span();
@@ -232,6 +254,40 @@ export async function ingestCase(
     await rm(partialOwnerFile(request.casesDir, request.caseId), { force: true });
     throw err;
   }
+}
+
+/**
+ * The index of an audit-export/1 case, from its export copy (hot in the
+ * page cache: verification has just written it): the hash workers make the
+ * rows of each batch (formats/index-batch), this thread writes them in one
+ * transaction a batch, into a table whose indexes are built once at the end.
+ */
+async function indexFromCopy(
+  writer: CaseStoreWriter,
+  copyFile: string,
+  lines: LineStarts,
+  request: IngestRequest,
+  signal: AbortSignal | undefined,
+  onProgress: (bytesDone: number, events: number) => void,
+): Promise<void> {
+  const task = { kind: 'index' } as const;
+  const workers = request.workers ?? nativeWorkerCount();
+  const runner: BatchRunner<IndexedEvent> =
+    workers > 0 ? workerRunner<IndexedEvent>(workers, task, request.summarizeWorkerUrl ?? DEFAULT_SUMMARIZE_WORKER) : inlineRunner((batch) => runBatchTask(task, batch) as IndexedEvent[]);
+  const rebuild = writer.dropEventIndexes();
+  let bytes = 0;
+  let events = 0;
+  try {
+    const batches = lineBatches(copyFile, { batchBytes: 4 << 20, signal, onRawChunk: (chunk) => (bytes += chunk.length) });
+    for await (const rows of inFileOrder(batches, runner, Math.max(2, workers * 2))) {
+      writer.addIndexed(rows, lines);
+      events += rows.length;
+      onProgress(bytes, events);
+    }
+  } finally {
+    await runner.close();
+  }
+  rebuild();
 }
 
 /**

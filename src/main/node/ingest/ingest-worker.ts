@@ -2,24 +2,25 @@
 import { SentenceError } from '../errors/errors';
 import { describeError } from '../errors/describe-error';
 import { postWorkerEvent, serveWorker } from '../read/worker-client';
-import { ingestCase, type IngestRequest } from './ingest-case';
+import { ingestCase, type IngestProgress, type IngestRequest } from './ingest-case';
 import { compareCase, whatIfCase, type CompareRequest, type WhatIfRequest } from './case-checks';
 import type { WhatIfView } from '../../../shared/replay/views';
 import type { ExportComparison } from '../../../shared/verify/comparison';
 
-export interface IngestProgressEvent {
+export interface IngestProgressEvent extends IngestProgress {
   type: 'progress';
-  bytesDone: number;
-  events: number;
 }
 
 const methods = {
   async ingest(request: IngestRequest): Promise<{ caseId: string; events: number; bytes: number }> {
     let last = 0;
+    let lastPhase = '';
     try {
       const { caseId, result } = await ingestCase(request, (p) => {
         const now = performance.now();
-        if (now - last < 100) return;
+        // A new phase (the verdict comes with the first after verifying) is said at once; progress within one ten times a second.
+        if (now - last < 100 && p.phase === lastPhase) return;
+        lastPhase = p.phase;
         last = now;
         postWorkerEvent({ type: 'progress', ...p });
       });

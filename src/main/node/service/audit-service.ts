@@ -133,7 +133,8 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
     jobs.set(jobId, job);
     const started = performance.now();
     const base = { jobId, bytesTotal: size };
-    emit({ ...base, phase: 'ingest', bytesDone: 0, events: 0, secondsLeft: null });
+    emit({ ...base, phase: 'verifying', bytesDone: 0, events: 0, secondsLeft: null });
+    let verdict: JobProgress['verdict'];
     const settle = settler(jobId, job);
     worker.onEvent((event) => {
       const msg = event as IngestProgressEvent;
@@ -141,10 +142,13 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
       const elapsed = (performance.now() - started) / 1000;
       const done = msg.bytesDone ?? 0;
       const rate = done / Math.max(elapsed, 0.001);
-      emit({ ...base, phase: 'ingest', bytesDone: done, events: msg.events ?? 0, secondsLeft: done > 0 ? Math.max(0, (size - done) / rate) : null });
+      verdict = msg.verdict ?? verdict;
+      // Time left is estimated for verifying, the phase that reads the export; the later phases give their own bytes.
+      const secondsLeft = msg.phase === 'verifying' && done > 0 ? Math.max(0, (size - done) / rate) : null;
+      emit({ ...base, phase: msg.phase, bytesDone: done, events: msg.events ?? 0, secondsLeft, ...(verdict ? { verdict } : {}) });
     });
     worker.call('ingest', [ingest]).then(
-      (done) => settle({ ...base, phase: 'done', bytesDone: size, events: done.events, secondsLeft: 0, caseId: done.caseId }),
+      (done) => settle({ ...base, phase: 'done', bytesDone: size, events: done.events, secondsLeft: 0, caseId: done.caseId, ...(verdict ? { verdict } : {}) }),
       (err: Error) => {
         // The worker itself died (not an ingest that failed and said why): nothing else removes its partial case.
         if (err instanceof WorkerStoppedError) {

@@ -6,11 +6,12 @@
 import type { EventQuery } from '../../../shared/api/audit-api';
 import type { DivergenceView, SequenceFindingView } from '../../../shared/replay/views';
 import type { Finding, FindingKind, Severity } from '../../../shared/verify/findings';
-import type { ReadableDB } from './case-store';
+import { hasTable, type ReadableDB } from './case-store';
 import { readCaseMeta, type CaseMeta } from './case-meta';
 import { MARKER_SQL } from './timeline-index';
 import { decodeHash, type HashCell } from './hash-column';
 import type { ExportCopy } from './export-copy';
+import { describeEvent } from '../../../shared/export/describe-event';
 
 /** Which events a page holds (EventQuery without the paging). */
 export type EventFilter = Omit<EventQuery, 'offset' | 'limit'>;
@@ -76,7 +77,8 @@ interface EventDbRow {
   actor_type: string;
   actor_id: string;
   outcome: string | null;
-  summary: string;
+  /** NULL from store version 8 on where it is computed from the entry (audit-export/1). */
+  summary: string | null;
   byte_offset: number | null;
   byte_length: number | null;
   raw: string | null;
@@ -89,22 +91,21 @@ interface EventDbRow {
   replay_status: string | null;
 }
 
-type EventHeadDbRow = Pick<EventDbRow, 'idx' | 'seq' | 'line' | 'ts' | 'kind' | 'actor_type' | 'actor_id' | 'outcome' | 'summary' | 'replay_status'>;
+type EventHeadDbRow = Pick<EventDbRow, 'idx' | 'seq' | 'line' | 'ts' | 'kind' | 'actor_type' | 'actor_id' | 'outcome' | 'summary' | 'replay_status' | 'raw' | 'byte_offset' | 'byte_length'>;
 
-const HEAD_COLUMNS = 'e.idx, e.seq, e.line, e.ts, e.kind, e.actor_type, e.actor_id, e.outcome, e.summary, e.replay_status';
+// The entry's place comes along: a row without a summary has it computed from its entry.
+const HEAD_COLUMNS = 'e.idx, e.seq, e.line, e.ts, e.kind, e.actor_type, e.actor_id, e.outcome, e.summary, e.replay_status, e.raw, e.byte_offset, e.byte_length';
 
-const toHead = (r: EventHeadDbRow): StoredEventHead => ({
-  index: r.idx,
-  seq: r.seq,
-  line: r.line,
-  ts: r.ts,
-  kind: r.kind,
-  actorType: r.actor_type,
-  actorId: r.actor_id,
-  outcome: r.outcome,
-  summary: r.summary,
-  replayStatus: r.replay_status,
-});
+/** An audit-export/1 event's table line, from its entry as written (describeEvent, as ingest had it). */
+export function summaryOfEntry(kind: string, entry: string): string {
+  let data: unknown;
+  try {
+    data = (JSON.parse(entry) as { data?: unknown }).data;
+  } catch {
+    data = undefined;
+  }
+  return describeEvent(kind, data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {}).summary;
+}
 
 interface CheckpointDbRow {
   line: number;
@@ -143,14 +144,18 @@ export class CaseStoreReader {
     private readonly copy: ExportCopy | null = null,
   ) {
     // The entry of a row, from the row or from the copy: for text search in SQL. A reader without the copy leaves one with it in place.
-    if (copy || !withEntryText.has(db)) db.function('entry_text', { deterministic: true }, (raw: unknown, offset: unknown, length: unknown) =>
+    const register = copy || !withEntryText.has(db);
+    if (register) db.function('entry_text', { deterministic: true }, (raw: unknown, offset: unknown, length: unknown) =>
       typeof raw === 'string' ? raw : typeof offset === 'number' && typeof length === 'number' && this.copy ? this.copy.read(offset, length) : '',
     );
     withEntryText.add(db);
+    // The table line of a row, stored or computed from its entry: for text search in SQL.
+    if (register) db.function('summary_text', { deterministic: true }, (summary: unknown, kind: unknown, raw: unknown, offset: unknown, length: unknown) =>
+      typeof summary === 'string' ? summary : summaryOfEntry(String(kind), typeof raw === 'string' ? raw : typeof offset === 'number' && typeof length === 'number' && this.copy ? this.copy.read(offset, length) : ''),
+    );
   }
 
-  private toEvent(r: EventDbRow): StoredEvent {
-    const recorded = decodeHash(r.recorded_hash);
+  private head(r: EventHeadDbRow): StoredEventHead {
     return {
       index: r.idx,
       seq: r.seq,
@@ -160,8 +165,25 @@ export class CaseStoreReader {
       actorType: r.actor_type,
       actorId: r.actor_id,
       outcome: r.outcome,
-      summary: r.summary,
-      raw: r.raw ?? this.entry(r.byte_offset, r.byte_length),
+      summary: r.summary ?? summaryOfEntry(r.kind, r.raw ?? this.entry(r.byte_offset, r.byte_length)),
+      replayStatus: r.replay_status,
+    };
+  }
+
+  private toEvent(r: EventDbRow): StoredEvent {
+    const recorded = decodeHash(r.recorded_hash);
+    const raw = r.raw ?? this.entry(r.byte_offset, r.byte_length);
+    return {
+      index: r.idx,
+      seq: r.seq,
+      line: r.line,
+      ts: r.ts,
+      kind: r.kind,
+      actorType: r.actor_type,
+      actorId: r.actor_id,
+      outcome: r.outcome,
+      summary: r.summary ?? summaryOfEntry(r.kind, raw),
+      raw,
       canonical: r.canonical,
       recordedHash: recorded,
       computedHash: r.computed_hash === null ? recorded : decodeHash(r.computed_hash),
@@ -189,7 +211,14 @@ export class CaseStoreReader {
   // --- events
 
   eventCount(): number {
-    return this.db.prepare('SELECT count(*) FROM events').pluck().get() as number;
+    return this.db.prepare(`SELECT count(*) FROM ${this.slimRows() ? 'event_rows' : 'events'}`).pluck().get() as number;
+  }
+
+  private slim: boolean | null = null;
+  /** Store version 8 on: rows in event_rows, kinds and actors by id. */
+  private slimRows(): boolean {
+    this.slim ??= hasTable(this.db, 'event_rows');
+    return this.slim;
   }
 
   event(index: number): StoredEvent | undefined {
@@ -225,13 +254,16 @@ export class CaseStoreReader {
       where.push(sql);
       params.push(...values);
     };
+    // Store version 8: filters and counts run on event_rows by id (the events view joins every row to its kind and actor).
+    const slim = !filter.text && this.slimRows();
+    const actorIs = slim ? 'e.actor_ref IN (SELECT id FROM actors WHERE name = ?)' : 'e.actor_id = ?';
     if (filter.agent) {
       // The agent acting, or the agent the event is about (policy-engine records decisions about it; a person approves its requests).
-      if (filter.agentRole === 'actor') add('e.actor_id = ?', filter.agent);
+      if (filter.agentRole === 'actor') add(actorIs, filter.agent);
       else if (filter.agentRole === 'subject') add('e.subject_id = ?', filter.agent);
-      else add('(e.actor_id = ? OR e.subject_id = ?)', filter.agent, filter.agent);
+      else add(`(${actorIs} OR e.subject_id = ?)`, filter.agent, filter.agent);
     }
-    if (filter.kind) add('e.kind = ?', filter.kind);
+    if (filter.kind) add(slim ? 'e.kind_id = (SELECT id FROM kinds WHERE name = ?)' : 'e.kind = ?', filter.kind);
     if (filter.outcome) add('e.outcome = ?', filter.outcome);
     if (filter.diverged) add("e.replay_status = 'diverged'");
     if (filter.finding === '*') add('EXISTS (SELECT 1 FROM findings f WHERE f.event_idx = e.idx)');
@@ -242,15 +274,16 @@ export class CaseStoreReader {
     if (typeof filter.seqTo === 'number') add('e.seq <= ?', filter.seqTo);
     if (filter.text) {
       const like = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      add("(e.summary LIKE ? ESCAPE '\\' OR entry_text(e.raw, e.byte_offset, e.byte_length) LIKE ? ESCAPE '\\')", like, like);
+      add("(summary_text(e.summary, e.kind, e.raw, e.byte_offset, e.byte_length) LIKE ? ESCAPE '\\' OR entry_text(e.raw, e.byte_offset, e.byte_length) LIKE ? ESCAPE '\\')", like, like);
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = where.length ? (this.db.prepare(`SELECT count(*) FROM events e ${clause}`).pluck().get(...params) as number) : this.eventCount();
+    const table = slim ? 'event_rows' : 'events';
+    const total = where.length ? (this.db.prepare(`SELECT count(*) FROM ${table} e ${clause}`).pluck().get(...params) as number) : this.eventCount();
     // Unfiltered pages seek by primary key, so deep offsets stay fast on a million rows.
     const rows = (where.length
-      ? this.db.prepare(`SELECT ${HEAD_COLUMNS} FROM events e ${clause} ORDER BY e.idx LIMIT ? OFFSET ?`).all(...params, limit, offset)
+      ? this.db.prepare(`SELECT ${HEAD_COLUMNS} FROM events e WHERE e.idx IN (SELECT e.idx FROM ${table} e ${clause} ORDER BY e.idx LIMIT ? OFFSET ?) ORDER BY e.idx`).all(...params, limit, offset)
       : this.db.prepare(`SELECT ${HEAD_COLUMNS} FROM events e WHERE e.idx >= ? ORDER BY e.idx LIMIT ?`).all(offset, limit)) as EventHeadDbRow[];
-    return { total, rows: rows.map(toHead) };
+    return { total, rows: rows.map((r) => this.head(r)) };
   }
 
   /** The table rows of events at these positions (each once; a position with no event is left out). */
@@ -259,7 +292,7 @@ export class CaseStoreReader {
     const get = this.db.prepare(`SELECT ${HEAD_COLUMNS} FROM events e WHERE e.idx = ?`);
     for (const idx of new Set(indexes)) {
       const row = get.get(idx) as EventHeadDbRow | undefined;
-      if (row) out.set(idx, toHead(row));
+      if (row) out.set(idx, this.head(row));
     }
     return out;
   }

@@ -3,7 +3,6 @@
  * large transactions, findings, checkpoints, the replay outcome, the
  * timeline index and the typed meta.
  */
-import type Database from 'better-sqlite3';
 import type { Finding } from '../../../shared/verify/findings';
 import type { CaseEvent } from '../../../shared/formats/case-model';
 import type { DivergenceView, SequenceFindingView } from '../../../shared/replay/views';
@@ -12,8 +11,9 @@ import { CaseStoreReader, type StoredCheckpoint } from './case-store-reader';
 import { writeCaseMeta, type CaseMeta, type TimelineBase } from './case-meta';
 import { buildTimelineIndex } from './timeline-index';
 import { ExportCopy, type LineStarts } from './export-copy';
+import type { IndexedEvent } from '../formats/index-batch';
 import { encodeHash } from './hash-column';
-import { RESOLVE_SUBJECTS_SQL } from './migrations';
+import { RESOLVE_SUBJECTS_V8_SQL, ISO_FROM_MS } from './migrations';
 
 /** The case's export copy and where its lines start: events whose line is their entry as written are stored by offset. */
 export interface CopyIndex {
@@ -22,7 +22,7 @@ export interface CopyIndex {
 }
 
 export class CaseStoreWriter {
-  private readonly insertEvent: Database.Statement;
+  private readonly insertEvent: { run(...values: [number, number, number, number | null, number | null, string, number | null, string, string, string, ...unknown[]]): void };
   private pending: CaseEvent[] = [];
   /** Reads of the store being written (what ingest needs back: the span, the agents). */
   readonly reads: CaseStoreReader;
@@ -30,6 +30,8 @@ export class CaseStoreWriter {
   private readonly copy: ExportCopy | null;
   /** The recorded hash of the last event written: a link equal to it is not stored again. */
   private lastRecorded: string | null = null;
+  /** Events written by addIndexed so far (their positions). */
+  private written = 0;
 
   constructor(
     readonly db: WritableDB,
@@ -37,10 +39,24 @@ export class CaseStoreWriter {
   ) {
     this.reads = new CaseStoreReader(db);
     this.copy = index ? new ExportCopy(index.file) : null;
-    this.insertEvent = db.prepare(
-      `INSERT INTO events (idx, seq, line, byte_offset, byte_length, ts, ts_ms, kind, actor_type, actor_id, outcome, summary, raw, canonical, recorded_hash, computed_hash, prev_hash, unauthenticated, request_id, decision_id, subject_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    // The time as text only where ts_ms does not give it back exactly (migration 8).
+    const insert = db.prepare(
+      `INSERT INTO event_rows (idx, seq, line, byte_offset, byte_length, ts, ts_ms, kind_id, actor_ref, outcome, summary, raw, canonical, recorded_hash, computed_hash, prev_hash, unauthenticated, request_id, decision_id, subject_id)
+       VALUES (?, ?, ?, ?, ?, nullif(?, ${ISO_FROM_MS('?')}), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    const insertKind = db.prepare('INSERT INTO kinds (name) VALUES (?)');
+    const insertActor = db.prepare('INSERT INTO actors (type, name) VALUES (?, ?)');
+    const kinds = new Map<string, number>();
+    const actors = new Map<string, number>();
+    const kindId = (name: string) => kinds.get(name) ?? kinds.set(name, Number(insertKind.run(name).lastInsertRowid)).get(name)!;
+    const actorRef = (type: string, name: string) => {
+      const key = `${type}\u0000${name}`;
+      return actors.get(key) ?? actors.set(key, Number(insertActor.run(type, name).lastInsertRowid)).get(key)!;
+    };
+    this.insertEvent = {
+      run: (idx: number, seq: number, line: number, offset: number | null, length: number | null, ts: string, ms: number | null, kind: string, actorType: string, actorId: string, ...rest: unknown[]) =>
+        insert.run(idx, seq, line, offset, length, ts, ms, ms, kindId(kind), actorRef(actorType, actorId), ...rest),
+    };
   }
 
   /**
@@ -98,9 +114,46 @@ export class CaseStoreWriter {
     })();
   }
 
+  /**
+   * Events indexed from the case's export copy (formats/index-batch), in
+   * file order, one transaction a batch: their positions counted on from
+   * the events already written, their offsets from the copy's line starts.
+   */
+  addIndexed(rows: readonly IndexedEvent[], lines: LineStarts): void {
+    if (!rows.length) return;
+    this.db.transaction(() => {
+      for (const e of rows) {
+        const index = this.written++;
+        const ms = Date.parse(e.ts);
+        const offset = e.inPlace !== null ? lines.start(e.line) : null;
+        const computed = e.recordedHash !== null && e.computedHash === e.recordedHash ? null : encodeHash(e.computedHash);
+        const prev = index > 0 && this.lastRecorded !== null && e.prevHash === this.lastRecorded ? null : encodeHash(e.prevHash);
+        // No summary: an audit-export/1 row's is computed on read from its entry (CaseStoreReader).
+        this.insertEvent.run(
+          index, e.seq, e.line, offset, offset === null ? null : e.inPlace, e.ts, Number.isNaN(ms) ? null : ms, e.kind, e.actorType, e.actorId, e.outcome, null,
+          offset === null ? e.raw : null, e.canonical, e.recordedHash === null ? null : encodeHash(e.recordedHash), computed, prev,
+          e.unauthenticated.length ? JSON.stringify(e.unauthenticated) : null,
+          e.requestId ?? null, e.decisionId ?? null, e.subjectId ?? null,
+        );
+        this.lastRecorded = e.recordedHash;
+      }
+    })();
+  }
+
+  /**
+   * For a bulk load: drop the events table's indexes now and get back the
+   * statements that make them again (run once every row is in: building an
+   * index over sorted keys once is much faster than keeping it row by row).
+   */
+  dropEventIndexes(): () => void {
+    const indexes = this.db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'event_rows' AND sql IS NOT NULL").all() as { name: string; sql: string }[];
+    for (const ix of indexes) this.db.exec(`DROP INDEX "${ix.name.replace(/"/g, '""')}"`);
+    return () => this.db.transaction(() => indexes.forEach((ix) => this.db.exec(ix.sql)))();
+  }
+
   /** Once every event is in: approvals and executions are about the agent that asked (RESOLVE_SUBJECTS_SQL). */
   resolveSubjects(): void {
-    this.db.exec(RESOLVE_SUBJECTS_SQL);
+    this.db.exec(RESOLVE_SUBJECTS_V8_SQL);
   }
 
   addCheckpoints(rows: StoredCheckpoint[]): void {
@@ -117,7 +170,20 @@ export class CaseStoreWriter {
     const insert = this.db.prepare('INSERT INTO findings (kind, seq, line, message, severity) VALUES (?, ?, ?, ?, ?)');
     this.db.transaction(() => {
       for (const f of findings) insert.run(f.kind, f.seq, f.line, f.message, f.severity);
-      this.db.exec('UPDATE findings SET event_idx = (SELECT idx FROM events WHERE events.line = findings.line) WHERE line IS NOT NULL');
+      // Lines grow with positions: the first event on the finding's line, by binary search (no index on line).
+      const lineAt = this.db.prepare('SELECT line FROM event_rows WHERE idx = ?').pluck();
+      const count = this.db.prepare('SELECT count(*) FROM event_rows').pluck().get() as number;
+      const setEvent = this.db.prepare('UPDATE findings SET event_idx = ? WHERE id = ?');
+      for (const f of this.db.prepare('SELECT id, line FROM findings WHERE line IS NOT NULL').all() as { id: number; line: number }[]) {
+        let lo = 0;
+        let hi = count;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if ((lineAt.get(mid) as number) < f.line) lo = mid + 1;
+          else hi = mid;
+        }
+        if (lo < count && lineAt.get(lo) === f.line) setEvent.run(lo, f.id);
+      }
     })();
   }
 
@@ -130,9 +196,9 @@ export class CaseStoreWriter {
       'INSERT OR REPLACE INTO replay_results (event_idx, seq, decision_id, agent, status, reason, fields, policy_name, policy_version, determining) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     const insertSequence = this.db.prepare('INSERT INTO sequence_findings (kind, seq, event_idx, message, severity, related_seqs) VALUES (?, ?, ?, ?, ?, ?)');
-    const setStatus = this.db.prepare('UPDATE events SET replay_status = ? WHERE idx = ?');
+    const setStatus = this.db.prepare('UPDATE event_rows SET replay_status = ? WHERE idx = ?');
     this.db.transaction(() => {
-      this.db.prepare("UPDATE events SET replay_status = 'match' WHERE kind = 'policy.decision'").run();
+      this.db.prepare("UPDATE event_rows SET replay_status = 'match' WHERE kind_id = (SELECT id FROM kinds WHERE name = 'policy.decision')").run();
       for (const v of results) {
         insertResult.run(v.index, v.seq, v.decisionId, v.agent, v.status, v.reason, JSON.stringify(v.fields), v.policyName, v.policyVersion, JSON.stringify(v.determiningPolicies));
         setStatus.run(v.status, v.index);

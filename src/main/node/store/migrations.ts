@@ -257,3 +257,86 @@ MIGRATIONS.push({
     CREATE INDEX events_subject ON events (subject_id, idx) WHERE subject_id IS NOT NULL;
   `,
 });
+
+/*
+ * Version 8: slimmer rows. The table becomes `event_rows`, read through a
+ * view `events` with the columns every query knew, so reads are unchanged:
+ * - `ts` is NULL where it is exactly what ts_ms gives back (ISO_FROM_MS,
+ *   the same expression writing and reading, so the round trip is checked,
+ *   not assumed); text that says more or other (an offset, more digits) is
+ *   kept;
+ * - kind and actor are small integer ids into `kinds` and `actors`;
+ * - `summary` is NULL where the desk computes it on read from the entry
+ *   (audit-export/1 rows written from this version on: the line in the
+ *   export copy); rows written before keep theirs;
+ * - no index on `line`: the few lookups by line (findings) seek by position.
+ * Cases written before are rebuilt in place, their rows as they were.
+ */
+export const ISO_FROM_MS = (ms: string) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${ms} / 1000.0, 'unixepoch')`;
+
+/**
+ * Run at ingest once the events are in (version 8 on): RESOLVE_SUBJECTS_SQL
+ * over event_rows, each request's first action.requested found once (a
+ * correlated subquery would walk the kind index for every row).
+ */
+export const RESOLVE_SUBJECTS_V8_SQL = `
+  UPDATE event_rows SET subject_id = f.name FROM (
+    SELECT r.request_id, a.name, min(r.idx) FROM event_rows r JOIN actors a ON a.id = r.actor_ref
+    WHERE r.request_id IS NOT NULL AND r.kind_id = (SELECT id FROM kinds WHERE name = 'action.requested') GROUP BY r.request_id
+  ) AS f
+  WHERE event_rows.request_id = f.request_id AND event_rows.subject_id IS NULL AND event_rows.kind_id IS NOT (SELECT id FROM kinds WHERE name = 'action.requested');`;
+
+export const EVENT_ROW_INDEXES = `
+    CREATE INDEX events_ts ON event_rows (ts_ms);
+    CREATE INDEX events_actor ON event_rows (actor_ref, idx);
+    CREATE INDEX events_kind ON event_rows (kind_id, idx);
+    CREATE INDEX events_request ON event_rows (request_id, idx) WHERE request_id IS NOT NULL;
+    CREATE INDEX events_decision ON event_rows (decision_id) WHERE decision_id IS NOT NULL;
+    CREATE INDEX events_subject ON event_rows (subject_id, idx) WHERE subject_id IS NOT NULL;`;
+
+MIGRATIONS.push({
+  version: 8,
+  sql: `
+    CREATE TABLE kinds (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE) STRICT;
+    CREATE TABLE actors (id INTEGER PRIMARY KEY, type TEXT NOT NULL, name TEXT NOT NULL, UNIQUE (name, type)) STRICT;
+    INSERT INTO kinds (name) SELECT DISTINCT kind FROM events ORDER BY kind;
+    INSERT INTO actors (type, name) SELECT DISTINCT actor_type, actor_id FROM events ORDER BY actor_id, actor_type;
+    CREATE TABLE event_rows (
+      idx INTEGER PRIMARY KEY,
+      seq INTEGER NOT NULL,
+      line INTEGER NOT NULL,
+      byte_offset INTEGER,
+      byte_length INTEGER,
+      ts TEXT,
+      ts_ms INTEGER,
+      kind_id INTEGER NOT NULL REFERENCES kinds (id),
+      actor_ref INTEGER NOT NULL REFERENCES actors (id),
+      outcome TEXT,
+      summary TEXT,
+      raw TEXT,
+      canonical TEXT,
+      recorded_hash ANY,
+      computed_hash ANY,
+      prev_hash ANY,
+      unauthenticated TEXT,
+      replay_status TEXT,
+      request_id TEXT,
+      decision_id TEXT,
+      subject_id TEXT,
+      CHECK ((raw IS NULL) = (byte_offset IS NOT NULL)),
+      CHECK (ts IS NOT NULL OR ts_ms IS NOT NULL)
+    ) STRICT;
+    INSERT INTO event_rows (idx, seq, line, byte_offset, byte_length, ts, ts_ms, kind_id, actor_ref, outcome, summary, raw, canonical, recorded_hash, computed_hash, prev_hash, unauthenticated, replay_status, request_id, decision_id, subject_id)
+      SELECT e.idx, e.seq, e.line, e.byte_offset, e.byte_length, nullif(e.ts, ${ISO_FROM_MS('e.ts_ms')}), e.ts_ms, k.id, a.id, e.outcome, e.summary, e.raw, e.canonical,
+        e.recorded_hash, e.computed_hash, e.prev_hash, e.unauthenticated, e.replay_status, e.request_id, e.decision_id, e.subject_id
+      FROM events e JOIN kinds k ON k.name = e.kind JOIN actors a ON a.name = e.actor_id AND a.type = e.actor_type;
+    DROP TABLE events;
+    CREATE VIEW events AS
+      SELECT r.idx, r.seq, r.line, r.byte_offset, r.byte_length, coalesce(r.ts, ${ISO_FROM_MS('r.ts_ms')}) AS ts, r.ts_ms,
+        k.name AS kind, a.type AS actor_type, a.name AS actor_id, r.outcome, r.summary, r.raw, r.canonical,
+        r.recorded_hash, r.computed_hash, r.prev_hash, r.unauthenticated, r.replay_status, r.request_id, r.decision_id, r.subject_id,
+        r.kind_id, r.actor_ref
+      FROM event_rows r JOIN kinds k ON k.id = r.kind_id JOIN actors a ON a.id = r.actor_ref;
+    ${EVENT_ROW_INDEXES}
+  `,
+});

@@ -30,6 +30,13 @@ export interface VerifyFileRequest {
   traceRecordPath?: string | null;
   workers?: number;
   onEvent?: (event: CaseEvent) => void;
+  /**
+   * audit-export/1 only: report no events while verifying (the native fast
+   * path, as `verify` runs); the caller indexes them afterwards from the
+   * batches it kept (ingest: from the case's export copy). onEvent then
+   * serves the other formats alone.
+   */
+  eventsAfter?: boolean;
   onLine?: (summary: LineSummary) => void;
   onVerifier?: (verifier: ChainVerifier) => void;
   /** audit-export/1 only: every batch of whole (decompressed) lines in file order, before it is verified. */
@@ -68,7 +75,7 @@ export async function verifyFile(request: VerifyFileRequest): Promise<VerifyFile
       }
       continues = { headHash: earlier.chain.headHash, lastSeq: earlier.chain.lastSeq, earlier: { path: request.continuesPath, verdict: earlier.chain.verdict, reason: earlier.verification.verdictReason } };
     }
-    const result = await verifyAuditExport({ ...request, trust, hmacKey, continues });
+    const result = await verifyAuditExport({ ...request, onEvent: request.eventsAfter ? undefined : request.onEvent, trust, hmacKey, continues });
     return { ...result.verification, formatReason: chosen.reason, file: { path: request.path, ...result.file }, trust: trustInfo, traceRecord: null };
   }
   if (request.traceRecordPath) {
