@@ -44,7 +44,7 @@ export function ProofExport({ caseId, index, seq, exportName, trustName, covered
   useEffect(() => setResult(null), [caseId, index]);
   if (!covered) {
     return (
-      <p className="muted proof-export" role="note">
+      <p className="muted proof-export">
         No checkpoint whose signature holds covers this event, so there is no proof of it to export: such a proof would prove nothing.
       </p>
     );
@@ -72,10 +72,14 @@ export function ProofExport({ caseId, index, seq, exportName, trustName, covered
         {busy ? 'Making the proof…' : "Export this entry's proof"}
       </button>
       {result && <p role="status">{result.text}</p>}
-      <p className="muted">
-        A small file anyone can re-check offline, without the export, with your trust store:
-      </p>
-      <pre className="raw proof-command" tabIndex={0} aria-label="Command that re-checks the proof">{command}</pre>
+      <p className="muted">A small file anyone can re-check offline, without the export, with your trust store.</p>
+      {/* The command line is for whoever re-checks it; folded, so the desk's own words stay plain. */}
+      <details className="proof-how">
+        <summary>How to re-check it</summary>
+        <pre className="raw proof-command" tabIndex={0} aria-label="Command that re-checks the proof">
+          {command}
+        </pre>
+      </details>
     </div>
   );
 }
