@@ -6,8 +6,8 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAuditService } from '../../src/main/node/service/audit-service';
 import { casesDirIn, defaultCasesDir, deskUserDataDir } from '../../src/main/node/service/desk-folders';
-import { jobEnd } from '../core/job-end';
-import { cli } from '../core/run-cli';
+import { jobEnd } from '../support/job-end';
+import { cli } from '../support/run-cli';
 
 const run = promisify(execFile);
 const BIN = path.resolve(__dirname, '../../bin/audit-replay.mjs');

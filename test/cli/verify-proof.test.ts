@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli } from '../core/run-cli';
+import { cli } from '../support/run-cli';
 import type { EntryProofFile } from '../../src/shared/verify/entry-proof';
 import { openSampleCases, TRUST, type SampleCases } from '../verify/proof-fixture';
 

@@ -11,7 +11,7 @@ import { detectFormat } from '../../src/main/node/formats/registry';
 import { headView } from '../../src/main/node/formats/head-view';
 import { verifyFile } from '../../src/main/node/verify/verify-file';
 import { LexObject, parseLexJsonPrefix } from '../../src/shared/json/lexeme-json';
-import { buildLines, specs, toText, trustFor, type Line } from '../core/export-builder';
+import { buildLines, specs, toText, trustFor, type Line } from '../support/export-builder';
 import { runs } from '../hostile/fuzz-config';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'detection-'));

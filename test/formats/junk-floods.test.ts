@@ -9,7 +9,7 @@ import { agtMeshJsonlReader } from '../../src/main/node/formats/agt-mesh-jsonl';
 import { runLineJob } from '../../src/main/node/formats/line-jobs';
 import { readerById } from '../../src/main/node/formats/registry';
 import type { FormatVerification } from '../../src/shared/formats/case-model';
-import { tmpDir } from '../core/export-builder';
+import { tmpDir } from '../support/export-builder';
 
 const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures/agt');
 const dir = tmpDir();

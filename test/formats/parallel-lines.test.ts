@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { agtMeshJsonlReader } from '../../src/main/node/formats/agt-mesh-jsonl';
 import { runLineJob } from '../../src/main/node/formats/line-jobs';
 import type { CaseEvent } from '../../src/shared/formats/case-model';
-import { tmpDir } from '../core/export-builder';
+import { tmpDir } from '../support/export-builder';
 
 const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures/agt');
 const meshFiles = readdirSync(FIXTURES).filter((f) => /^mesh-.*\.jsonl$/.test(f));

@@ -13,7 +13,7 @@ import { meshHashInput } from '../../src/shared/formats/agt/hashing';
 import { agtTraceReader } from '../../src/main/node/formats/agt-trace';
 import { verifyFile } from '../../src/main/node/verify/verify-file';
 import { InputError } from '../../src/main/node/errors/errors';
-import { cli } from '../core/run-cli';
+import { cli } from '../support/run-cli';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const FIXTURES = path.resolve(repoRoot, '../shared/fixtures/agt-next');

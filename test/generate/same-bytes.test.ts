@@ -7,8 +7,8 @@ import { expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { cli } from '../core/run-cli';
-import { tmpDir } from '../core/export-builder';
+import { cli } from '../support/run-cli';
+import { tmpDir } from '../support/export-builder';
 
 const CASES: { args: string[]; sha256: string }[] = [
   { args: ['--events', '20000', '--seed', '7', '--checkpoint-every', '1000'], sha256: '483069ccdc4dac02270ac52ad61c82ce1352f5da0270f1d1f810bc5bd6b09a18' },

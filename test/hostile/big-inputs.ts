@@ -6,7 +6,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { deflateRawSync, constants as zlib } from 'node:zlib';
-import { toText, buildLines, specs } from '../core/export-builder';
+import { toText, buildLines, specs } from '../support/export-builder';
 
 export const HEADER = toText(buildLines(specs(1))).split('\n')[0] + '\n';
 

@@ -5,10 +5,10 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { cli } from '../core/run-cli';
+import { cli } from '../support/run-cli';
 import {
   OTHER_KEY, TEST_KEY, buildLines, hashEvent, rechain, sha256Hex, signCheckpoint, specs, tmpDir, toText, trustFor, writeExportFile, type Line,
-} from '../core/export-builder';
+} from '../support/export-builder';
 import { IncrementalMerkleTree } from '../../src/shared/verify/merkle';
 import { nodeSha256 } from '../../src/main/node/read/hashes';
 import { ChainVerifier } from '../../src/shared/verify/chain-verifier';

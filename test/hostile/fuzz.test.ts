@@ -23,7 +23,7 @@ import { FORMAT_READERS } from '../../src/main/node/formats/registry';
 import { replayEvents, replayExport } from '../../src/main/node/replay/replay-service';
 import { loadBundleFolder } from '../../src/main/node/replay/bundle-loader';
 import { InputError } from '../../src/main/node/errors/errors';
-import { buildLines, specs, toText, trustFor, type Line } from '../core/export-builder';
+import { buildLines, specs, toText, trustFor, type Line } from '../support/export-builder';
 import { FUZZ_SCALE, runs } from './fuzz-config';
 
 /** Long runs (FUZZ_RUNS) get time in proportion. */

@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { buildLines, checkpointFor, hashEvent, header, signCheckpoint, specs, toText, trustFor, ZERO, type Line } from '../core/export-builder';
+import { buildLines, checkpointFor, hashEvent, header, signCheckpoint, specs, toText, trustFor, ZERO, type Line } from '../support/export-builder';
 import { canonicalize } from '../../src/shared/json/canonical';
 import { IncrementalMerkleTree } from '../../src/shared/verify/merkle';
 import { nodeSha256 } from '../../src/main/node/read/hashes';

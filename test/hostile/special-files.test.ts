@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/main/node/cli/main';
-import { cli, cliWithin } from '../core/run-cli';
+import { cli, cliWithin } from '../support/run-cli';
 
 const root = path.join(os.tmpdir(), `special-files-${process.pid}-${Date.now()}`);
 const SAMPLE = path.resolve(import.meta.dirname, '../../resources/sample');

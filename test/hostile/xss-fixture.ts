@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { canonicalize } from '../../src/shared/json/canonical';
-import { sha256Hex } from '../core/export-builder';
+import { sha256Hex } from '../support/export-builder';
 
 /** Each payload sets window.__xss if it ever runs. */
 export const PAYLOADS = {

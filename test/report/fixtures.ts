@@ -1,12 +1,12 @@
 /** Inputs for the report tests: copies of the sample export, trust store and bundles in a fresh folder, a hostile export, and the CLI. */
 import { cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildLines, specs, tmpDir, trustFor, writeExportFile } from '../core/export-builder';
+import { buildLines, specs, tmpDir, trustFor, writeExportFile } from '../support/export-builder';
 
 const ROOT = path.resolve(__dirname, '../..');
 export const SAMPLE = path.join(ROOT, 'resources/sample');
 
-export { cli } from '../core/run-cli';
+export { cli } from '../support/run-cli';
 
 export interface SampleInputs {
   dir: string;

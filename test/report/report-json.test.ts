@@ -5,7 +5,7 @@ import path from 'node:path';
 import { buildEvidenceReport } from '../../src/main/node/report/build-report';
 import { canonicalize } from '../../src/shared/json/canonical';
 import { reportText } from '../../src/shared/report/seal';
-import { tmpDir } from '../core/export-builder';
+import { tmpDir } from '../support/export-builder';
 import { cli, sampleInputs, type SampleInputs } from './fixtures';
 
 let a: SampleInputs;

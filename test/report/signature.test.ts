@@ -7,7 +7,7 @@ import { ed25519PublicKey, verifyEd25519 } from '../../src/shared/crypto';
 import { cli, sampleInputs, type SampleInputs } from './fixtures';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { fromHex } from '../../src/shared/hex';
-import { malleableSignature } from '../core/ed25519-forge';
+import { malleableSignature } from '../support/ed25519-forge';
 
 let i: SampleInputs;
 let signedFile: string;

@@ -8,8 +8,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { cli } from '../core/run-cli';
-import { tmpDir } from '../core/export-builder';
+import { cli } from '../support/run-cli';
+import { tmpDir } from '../support/export-builder';
 import { planSegments } from '../../src/main/node/scale/segments';
 import { freePort, startRedis, startWorker, type RedisServer, type WorkerProcess } from './redis-harness';
 

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
-import { cli } from '../core/run-cli';
-import { tmpDir } from '../core/export-builder';
+import { cli } from '../support/run-cli';
+import { tmpDir } from '../support/export-builder';
 import { cliChild, startRedis, startWorker, stopChild, type RedisServer, type WorkerProcess } from './redis-harness';
 
 let redis: RedisServer;

@@ -12,8 +12,8 @@ import { toVerification } from '../../src/main/node/formats/audit-export-reader'
 import { countSegment, planSegments, verifySegment, type Plan, type SegmentRef } from '../../src/main/node/scale/segments';
 import { reduceSegments } from '../../src/main/node/scale/reduce';
 import { SegmentLeavesNeeded } from '../../src/shared/verify/chain-verifier';
-import { buildLines, specs, tmpDir, toText, trustFor } from '../core/export-builder';
-import { applyEdits, exportEdit } from '../core/export-edits';
+import { buildLines, specs, tmpDir, toText, trustFor } from '../support/export-builder';
+import { applyEdits, exportEdit } from '../support/export-edits';
 
 const refOf = (plan: Plan, k: number): SegmentRef => ({ path: plan.path, size: plan.size, mtimeMs: plan.mtimeMs, start: plan.segments[k].start, end: plan.segments[k].end });
 

@@ -9,8 +9,8 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { cli } from '../core/run-cli';
-import { tmpDir } from '../core/export-builder';
+import { cli } from '../support/run-cli';
+import { tmpDir } from '../support/export-builder';
 import { cliChild, startRedis, startWorker, stopChild, type RedisServer, type WorkerProcess } from './redis-harness';
 
 const POLICIES = path.resolve(__dirname, '../../resources/sample/policies');

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditService, type AuditService } from '../../src/main/node/service/audit-service';
-import { ingestCase, jobEnd } from '../core/job-end';
+import { ingestCase, jobEnd } from '../support/job-end';
 
 const SAMPLE = join(import.meta.dirname, '..', '..', 'resources', 'sample');
 

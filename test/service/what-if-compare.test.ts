@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditService, type AuditService } from '../../src/main/node/service/audit-service';
 import { replayExport } from '../../src/main/node/replay/replay-service';
 import type { JobProgress } from '../../src/shared/api/audit-api';
-import { ingestCase, jobEnd } from '../core/job-end';
+import { ingestCase, jobEnd } from '../support/job-end';
 
 const SAMPLE = join(import.meta.dirname, '..', '..', 'resources', 'sample');
 const text = readFileSync(join(SAMPLE, 'export.jsonl'), 'utf8');

@@ -12,8 +12,8 @@ import { CaseStoreReader } from '../../src/main/node/store/case-store-reader';
 import { CaseQueries } from '../../src/main/node/service/case-queries';
 import { MIGRATIONS } from '../../src/main/node/store/migrations';
 import { prng } from '../faults/child';
-import { jobEnd } from '../core/job-end';
-import { cli } from '../core/run-cli';
+import { jobEnd } from '../support/job-end';
+import { cli } from '../support/run-cli';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 

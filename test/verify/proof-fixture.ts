@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createAuditService, type AuditService } from '../../src/main/node/service/audit-service';
-import { jobEnd } from '../core/job-end';
+import { jobEnd } from '../support/job-end';
 
 export const SAMPLE = path.resolve(__dirname, '../../resources/sample/export.jsonl');
 export const TAMPERED = path.resolve(__dirname, '../../resources/sample/export-tampered.jsonl');

@@ -3,7 +3,7 @@
  * through scripts/build-native.mjs). It takes the clean canonical event lines
  * of a batch, and the incremental Merkle appends, off JavaScript; everything
  * else stays on the JavaScript path, which is the reference the native code
- * is tested against (test/core/native-scan.test.ts). When the addon is not
+ * is tested against (test/formats/native-scan.test.ts). When the addon is not
  * built (no compiler) or AUDIT_REPLAY_NATIVE=0, verification runs entirely in
  * JavaScript with the same results, only slower.
  */

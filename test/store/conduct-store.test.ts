@@ -11,8 +11,8 @@ import { CaseQueries } from '../../src/main/node/service/case-queries';
 import { asReadable, migrate } from '../../src/main/node/store/case-store';
 import { CaseStoreReader } from '../../src/main/node/store/case-store-reader';
 import { MIGRATIONS } from '../../src/main/node/store/migrations';
-import { tmpDir } from './export-builder';
-import { jobEnd } from './job-end';
+import { tmpDir } from '../support/export-builder';
+import { jobEnd } from '../support/job-end';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SAMPLE = path.join(ROOT, 'resources/sample/export.jsonl');

@@ -9,7 +9,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { ed25519PublicKey, isStrictEd25519PublicKey, signEd25519, verifyEd25519 } from '../../src/shared/crypto';
 import { nodeVerifyEd25519 } from '../../src/main/node/formats/node-ed25519';
 import { fromHex, toHex, utf8 } from '../../src/shared/hex';
-import { CURVE_ORDER, FIELD_PRIME, malleableSignature, ORDER_8_POINT, scalarToLE, torsionSignature } from './ed25519-forge';
+import { CURVE_ORDER, FIELD_PRIME, malleableSignature, ORDER_8_POINT, scalarToLE, torsionSignature } from '../support/ed25519-forge';
 
 interface WycheproofTest { tcId: number; comment: string; flags: string[]; msg: string; sig: string; result: 'valid' | 'invalid' | 'acceptable' }
 interface WycheproofFile { numberOfTests: number; testGroups: { publicKey: { pk: string }; tests: WycheproofTest[] }[] }

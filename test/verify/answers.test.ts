@@ -9,9 +9,9 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createAuditService, type AuditService } from '../../src/main/node/service/audit-service';
 import { ed25519PublicKey, sha256HexOfText } from '../../src/shared/crypto';
-import { cli } from './run-cli';
-import { tmpDir } from './export-builder';
-import { jobEnd } from './job-end';
+import { cli } from '../support/run-cli';
+import { tmpDir } from '../support/export-builder';
+import { jobEnd } from '../support/job-end';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SAMPLE = path.join(ROOT, 'resources/sample/export.jsonl');

@@ -17,8 +17,8 @@ import { streamLineBatches, type LineBatch } from '../../src/main/node/read/line
 import { IncrementalMerkleTree } from '../../src/shared/verify/merkle';
 import { summarizeLine } from '../../src/shared/export/parse-line';
 import { canonicalize } from '../../src/shared/json/canonical';
-import { buildLines, hashEvent, specs, tmpDir, toText, trustFor, type Line } from './export-builder';
-import { applyEdits, exportEdit } from './export-edits';
+import { buildLines, hashEvent, specs, tmpDir, toText, trustFor, type Line } from '../support/export-builder';
+import { applyEdits, exportEdit } from '../support/export-edits';
 
 const REPO = path.resolve(__dirname, '../..');
 const status = nativeScanStatus();

@@ -14,7 +14,7 @@ import { canonicalize } from '../../src/shared/json/canonical';
 import { ed25519PublicKey } from '../../src/shared/crypto';
 import {
   OTHER_KEY, TEST_KEY, buildLines, hashEvent, header, lineOfSeq, rechain, signCheckpoint, specs, tmpDir, trustFor, writeExportFile, type Line,
-} from './export-builder';
+} from '../support/export-builder';
 
 let dir: string;
 beforeAll(() => {

@@ -15,8 +15,8 @@ import { parseLexJson, type LexObject } from '../../src/shared/json/lexeme-json'
 import { receiptPayload } from '../../src/shared/formats/agt/hashing';
 import { verifyAuditExport } from '../../src/main/node/formats/audit-export-reader';
 import { readerById } from '../../src/main/node/formats/registry';
-import { buildLines, sha256Hex, specs, TEST_KEY, tmpDir, toText, trustFor, writeExportFile, type Line } from './export-builder';
-import { malleableSignature } from './ed25519-forge';
+import { buildLines, sha256Hex, specs, TEST_KEY, tmpDir, toText, trustFor, writeExportFile, type Line } from '../support/export-builder';
+import { malleableSignature } from '../support/ed25519-forge';
 
 const dir = tmpDir();
 

@@ -3,8 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { tmpDir } from './export-builder';
-import { cli } from './run-cli';
+import { tmpDir } from '../support/export-builder';
+import { cli } from '../support/run-cli';
 import { FloodWriter } from '../hostile/floods';
 import { deriveKey } from '../../src/main/node/generate/generate-export';
 

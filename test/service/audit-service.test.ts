@@ -5,8 +5,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { createAuditService, type AuditService } from '../../src/main/node/service/audit-service';
 import type { JobProgress } from '../../src/shared/api/audit-api';
-import { jobEnd } from './job-end';
-import { buildLines, lineOfSeq, specs, tmpDir, trustFor, writeExportFile } from './export-builder';
+import { jobEnd } from '../support/job-end';
+import { buildLines, lineOfSeq, specs, tmpDir, trustFor, writeExportFile } from '../support/export-builder';
 import { createHash } from 'node:crypto';
 
 let dir: string;
