@@ -93,7 +93,18 @@ try {
   clearInterval(timer);
   peak = Math.max(peak, process.memoryUsage().rss);
   const size = statSync(file).size / 1048576;
-  console.log(JSON.stringify({ reader: r.format, verdict: r.verdict, findings: r.findings.length, entries: r.events, mb: +size.toFixed(1), seconds: +secs.toFixed(2), mbPerSecond: +(size / secs).toFixed(1), peakRssMb: +(peak / 1048576).toFixed(0) }));
+  console.log(
+    JSON.stringify({
+      reader: r.format,
+      verdict: r.verdict,
+      findings: r.findings.length,
+      entries: r.events,
+      mb: +size.toFixed(1),
+      seconds: +secs.toFixed(2),
+      mbPerSecond: +(size / secs).toFixed(1),
+      peakRssMb: +(peak / 1048576).toFixed(0),
+    }),
+  );
   if (r.verdict !== 'unanchored' || r.findings.length !== 0) {
     console.error('the synthetic log did not verify cleanly:', r.firstFailure?.message);
     process.exitCode = 1;

@@ -86,7 +86,11 @@ const floods: { name: string; file: string; baseline: number }[] = [
   { name: `${LINES.toLocaleString('en')} blank lines`, file: cached(`blank-${LINES}.jsonl`, (f) => write.repeated(f, '\n', LINES)), baseline: LINES },
   { name: `${TS.toLocaleString('en')} ts-regression events`, file: cached(`ts-regression-${TS}.jsonl`, (f) => write.events(f, TS, { tsStep: -1 })), baseline: TS },
   { name: `${GIANT} lines of 15 MiB`, file: cached(`giant-${GIANT}.jsonl`, (f) => write.giant(f, GIANT)), baseline: GIANT },
-  { name: `${CP_EVENTS.toLocaleString('en')} events + ${(CP_EVENTS / 10).toLocaleString('en')} forged checkpoints`, file: cached(`checkpoint-flood-${CP_EVENTS}.jsonl`, (f) => write.events(f, CP_EVENTS, { after: write.forgedCheckpoints(10) })), baseline: CP_EVENTS },
+  {
+    name: `${CP_EVENTS.toLocaleString('en')} events + ${(CP_EVENTS / 10).toLocaleString('en')} forged checkpoints`,
+    file: cached(`checkpoint-flood-${CP_EVENTS}.jsonl`, (f) => write.events(f, CP_EVENTS, { after: write.forgedCheckpoints(10) })),
+    baseline: CP_EVENTS,
+  },
 ];
 const baselines = new Map<number, Run>();
 for (const events of new Set(floods.map((f) => f.baseline))) {
@@ -97,15 +101,24 @@ for (const events of new Set(floods.map((f) => f.baseline))) {
 }
 
 const mb = (file: string) => `${(statSync(file).size / 1e6).toFixed(1)} MB`;
-console.log(`junk floods: verify --json --trust, each in a child process (peak RSS and wall time from /usr/bin/time); ${os.availableParallelism()} cores, node ${process.version}${SCALE === 1 ? '' : `, FLOOD_SCALE=${SCALE}`}`);
-console.log(`${'input'.padEnd(42)} ${'size'.padStart(10)} ${'time'.padStart(8)} ${'peak RSS'.padStart(10)}   ratios to the normal export (time, RSS)   --json output, verdict, findings listed, folded`);
+console.log(
+  `junk floods: verify --json --trust, each in a child process (peak RSS and wall time from /usr/bin/time); ${os.availableParallelism()} cores, node ${process.version}${SCALE === 1 ? '' : `, FLOOD_SCALE=${SCALE}`}`,
+);
+console.log(
+  `${'input'.padEnd(42)} ${'size'.padStart(10)} ${'time'.padStart(8)} ${'peak RSS'.padStart(10)}   ratios to the normal export (time, RSS)   --json output, verdict, findings listed, folded`,
+);
 for (const [events, run] of [...baselines].sort((a, b) => a[0] - b[0])) {
-  console.log(`${`normal export, ${events.toLocaleString('en')} events`.padEnd(42)} ${mb(path.join(DIR, `normal-${events}.jsonl`)).padStart(10)} ${`${run.seconds.toFixed(2)} s`.padStart(8)} ${`${run.peakMiB.toFixed(0)} MiB`.padStart(10)}`);
+  console.log(
+    `${`normal export, ${events.toLocaleString('en')} events`.padEnd(42)} ${mb(path.join(DIR, `normal-${events}.jsonl`)).padStart(10)} ${`${run.seconds.toFixed(2)} s`.padStart(8)} ${`${run.peakMiB.toFixed(0)} MiB`.padStart(10)}`,
+  );
 }
 for (const f of floods) {
   const run = verify(f.file);
   const base = baselines.get(f.baseline)!;
-  const folded = Object.entries(run.folded).map(([k, v]) => `${k} ${v.toLocaleString('en')}`).join(', ') || 'none';
+  const folded =
+    Object.entries(run.folded)
+      .map(([k, v]) => `${k} ${v.toLocaleString('en')}`)
+      .join(', ') || 'none';
   console.log(
     `${f.name.padEnd(42)} ${mb(f.file).padStart(10)} ${`${run.seconds.toFixed(2)} s`.padStart(8)} ${`${run.peakMiB.toFixed(0)} MiB`.padStart(10)}   ${`${(run.seconds / base.seconds).toFixed(2)}× time, ${(run.peakMiB / base.peakMiB).toFixed(2)}× RSS of ${f.baseline.toLocaleString('en')} events`.padEnd(40)} ${(run.jsonBytes / 1e6).toFixed(2)} MB, ${run.verdict}, ${run.listed}, folded: ${folded}`,
   );

@@ -76,7 +76,10 @@ try {
 
   const rate = (events: number, seconds: number) => `${Math.round(events / seconds).toLocaleString('en')} events/s`;
   const lines = [
-    `generate ${EVENTS.toLocaleString('en')} events (${(bytes / 1e6).toFixed(1)} MB, seed bench, checkpoint every 1000), ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, native addon ${nativeScanStatus().reason}`,
+    `generate ${EVENTS.toLocaleString('en')} events (${(bytes / 1e6).toFixed(1)} MB, seed bench, checkpoint every 1000), ${os.cpus().length} cores, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}, native addon ${nativeScanStatus().reason}`,
     `  generate:                      ${gen.seconds.toFixed(2)} s wall, ${gen.cpu.toFixed(2)} s CPU, ${rate(EVENTS, gen.seconds)}; 10M events at this rate: ${((gen.seconds * 10_000_000) / EVENTS).toFixed(0)} s`,
     `  baseline sha256 of the file:   ${hashSeconds.toFixed(2)} s  -> generate is ${(gen.seconds / hashSeconds).toFixed(1)}x reading it back`,
     `  baseline verify (fast path):   ${verify.seconds.toFixed(2)} s  -> generate is ${(gen.seconds / verify.seconds).toFixed(2)}x verify`,

@@ -25,7 +25,8 @@ import { tempDir, V7, writeBundle } from '../test/replay/helpers';
 
 const dir = writeBundle(path.join(tempDir('hostile-bench-'), 'team'), {
   'manifest.json': '{"name":"team","version":"1","engine":"cedar"}',
-  'policies.cedar': '@id("team.read")\npermit(principal in Team::"t0", action == Action::"read_invoice", resource);\n@id("pay.small")\npermit(principal, action == Action::"pay_invoice", resource) when { context.amount <= 100000 };\n',
+  'policies.cedar':
+    '@id("team.read")\npermit(principal in Team::"t0", action == Action::"read_invoice", resource);\n@id("pay.small")\npermit(principal, action == Action::"pay_invoice", resource) when { context.amount <= 100000 };\n',
 });
 const bundle = loadBundle(dir);
 const evaluator = compileBundle(bundle);
@@ -76,9 +77,10 @@ function best(times: number, fn: () => void): number {
 
 const honestRequest = request({ amount: 500 });
 const loops = 2000;
-const honestMs = best(3, () => {
-  for (let i = 0; i < loops; i++) evaluator.authorize(honestRequest);
-}) / loops;
+const honestMs =
+  best(3, () => {
+    for (let i = 0; i < loops; i++) evaluator.authorize(honestRequest);
+  }) / loops;
 console.log(`honest decision: ${(honestMs * 1000).toFixed(1)} µs (best of 3 loops of ${loops})`);
 
 const atCaps: [string, CedarRequest][] = [
@@ -92,7 +94,11 @@ console.log('\nat the caps (evaluated by Cedar)                                 
 for (const [name, r] of atCaps) {
   if (requestProblem(r) !== null) throw new Error(`${name} is over a cap: ${requestProblem(r)}`);
   const t = best(3, () => evaluator.authorize(r));
-  console.log(`  ${name.padEnd(68)} ${t.toFixed(1).padStart(7)}  ${Math.round(t / honestMs).toLocaleString('en-US').padStart(8)}`);
+  console.log(
+    `  ${name.padEnd(68)} ${t.toFixed(1).padStart(7)}  ${Math.round(t / honestMs)
+      .toLocaleString('en-US')
+      .padStart(8)}`,
+  );
 }
 
 const overCaps: [string, CedarRequest][] = [

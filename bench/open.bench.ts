@@ -71,7 +71,13 @@ async function timeOpen(): Promise<OpenFigures> {
     const seconds = (performance.now() - t0) / 1000;
     if (last.phase !== 'done' || !last.caseId) throw new Error(`open failed: ${last.error ?? last.phase}`);
     const verdictSeconds = ((verdictAt ?? performance.now()) - t0) / 1000;
-    return { seconds, verdictSeconds, store: statSync(caseFile(casesDir, last.caseId)).size, copy: statSync(exportCopyFile(casesDir, last.caseId)).size, maxRssBytes: process.resourceUsage().maxRSS * 1024 };
+    return {
+      seconds,
+      verdictSeconds,
+      store: statSync(caseFile(casesDir, last.caseId)).size,
+      copy: statSync(exportCopyFile(casesDir, last.caseId)).size,
+      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    };
   } finally {
     await service.close();
     rmSync(casesDir, { recursive: true, force: true });
@@ -85,7 +91,11 @@ if (process.env.BENCH_OPEN_CHILD === '1') {
 
 /** The open in a child process of its own (its peak RSS is the open's alone). */
 function timeOpenInChild(): OpenFigures {
-  const child = spawnSync(process.execPath, [path.resolve('bin/run-ts.mjs'), path.resolve('bench/open.bench.ts')], { env: { ...process.env, BENCH_OPEN_CHILD: '1' }, encoding: 'utf8', maxBuffer: 1 << 20 });
+  const child = spawnSync(process.execPath, [path.resolve('bin/run-ts.mjs'), path.resolve('bench/open.bench.ts')], {
+    env: { ...process.env, BENCH_OPEN_CHILD: '1' },
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   if (child.status !== 0) throw new Error(`open child failed: ${child.stderr}`);
   return JSON.parse(child.stdout.trim().split('\n').pop()!) as OpenFigures;
 }
@@ -95,11 +105,15 @@ await timeVerify();
 const verifySeconds = await timeVerify();
 const open = timeOpenInChild();
 const fast = nativeScanStatus();
-console.log(`open benchmark: ${EVENTS.toLocaleString('en')} events, ${(exportBytes / 1e6).toFixed(1)} MB, ${os.availableParallelism()} cores; native fast path (verify): ${fast.scan ? 'on' : `off (${fast.reason})`}`);
+console.log(
+  `open benchmark: ${EVENTS.toLocaleString('en')} events, ${(exportBytes / 1e6).toFixed(1)} MB, ${os.availableParallelism()} cores; native fast path (verify): ${fast.scan ? 'on' : `off (${fast.reason})`}`,
+);
 console.log(`verify (baseline)   ${verifySeconds.toFixed(2).padStart(8)} s`);
 console.log(`open, to the verdict ${open.verdictSeconds.toFixed(2).padStart(8)} s`);
 console.log(`open, to the case   ${open.seconds.toFixed(2).padStart(8)} s`);
 console.log(`ratio open/verify to the verdict: ${(open.verdictSeconds / verifySeconds).toFixed(2)} (target ≤ 1.5)`);
 console.log(`ratio open/verify to a browsable case: ${(open.seconds / verifySeconds).toFixed(2)} (target ≤ 2)`);
 console.log(`peak RSS of open (child process): ${(open.maxRssBytes / 1e6).toFixed(0)} MB (target ≤ 400 MB)`);
-console.log(`ratio store/export: ${(open.store / exportBytes).toFixed(3)} (store ${open.store.toLocaleString('en')} bytes, export ${exportBytes.toLocaleString('en')} bytes; target ≤ 0.10), with the export copy ${((open.store + open.copy) / exportBytes).toFixed(3)}`);
+console.log(
+  `ratio store/export: ${(open.store / exportBytes).toFixed(3)} (store ${open.store.toLocaleString('en')} bytes, export ${exportBytes.toLocaleString('en')} bytes; target ≤ 0.10), with the export copy ${((open.store + open.copy) / exportBytes).toFixed(3)}`,
+);

@@ -91,7 +91,11 @@ async function bareInWorkers(workers: number, n: number): Promise<{ ms: number; 
   const self = pathToFileURL(fileURLToPath(import.meta.url)).href;
   const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(self)}); });`;
   const threads = Array.from({ length: workers }, (_, w) => new Worker(code, { eval: true, workerData: { from: Math.floor((w * n) / workers), to: Math.floor(((w + 1) * n) / workers) } }));
-  const next = (w: Worker) => new Promise<unknown>((resolve, reject) => { w.once('message', resolve); w.once('error', reject); });
+  const next = (w: Worker) =>
+    new Promise<unknown>((resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
   await Promise.all(threads.map(next));
   const t0 = performance.now();
   const c0 = process.cpuUsage();
@@ -109,7 +113,11 @@ function* decisionEvents(n: number, policy: { name: string; version: string; dig
   for (let i = 0; i < n; i++) {
     const rid = `req-${i}`;
     yield {
-      index, seq: index, line: index + 2, kind: 'policy.decision', actor: { type: 'system', id: 'policy-engine' },
+      index,
+      seq: index,
+      line: index + 2,
+      kind: 'policy.decision',
+      actor: { type: 'system', id: 'policy-engine' },
       data: { decision_id: `dec-${i}`, request_id: rid, policy, request: makeRequest(i), outcome: outcomes[i % PATTERNS] },
     };
     index++;
@@ -120,13 +128,17 @@ function* decisionEvents(n: number, policy: { name: string; version: string; dig
   }
 }
 
-
 async function main() {
   const n = Number(process.env.REPLAY_BENCH_DECISIONS ?? 1_000_000);
   const bundles = loadBundleFolder(POLICIES);
   const decide = createCedarDecider(V7);
   const outcomes = Array.from({ length: PATTERNS }, (_, p) => decide(makeRequest(p)));
-  console.log(`replay bench: ${n.toLocaleString('en')} decisions, cedar-wasm ${cedar.getCedarVersion()}, node ${process.version}, ${os.availableParallelism()} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `replay bench: ${n.toLocaleString('en')} decisions, cedar-wasm ${cedar.getCedarVersion()}, node ${process.version}, ${os.availableParallelism()} cores, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
 
   const results: Record<string, { ms: number; cpuMs: number; rss?: number }> = {};
   // Replay and bare alternate, so a burst of load from other processes hits both; best of ROUNDS each.
@@ -153,8 +165,12 @@ async function main() {
     results[`replay${workers}`] = { ms: replayMs, cpuMs: replayCpu, rss: process.resourceUsage().maxRSS };
     results[`bare${workers}`] = { ms: bareMs, cpuMs: bareCpu };
     const label = `${workers} worker${workers > 1 ? 's' : ' '}`;
-    console.log(`  replay, ${label}                      ${rate(n, replayMs).toLocaleString('en').padStart(9)} decisions/s wall, ${rate(n, replayCpu).toLocaleString('en').padStart(7)} per CPU-second  (${(replayMs / 1000).toFixed(2)} s incl. worker start, peak RSS so far ${mb(process.resourceUsage().maxRSS)}, report ${sha.slice(0, 16)}…)`);
-    console.log(`  bare statefulIsAuthorized, ${label}   ${rate(n, bareMs).toLocaleString('en').padStart(9)} decisions/s wall, ${rate(n, bareCpu).toLocaleString('en').padStart(7)} per CPU-second  (same requests, same run)`);
+    console.log(
+      `  replay, ${label}                      ${rate(n, replayMs).toLocaleString('en').padStart(9)} decisions/s wall, ${rate(n, replayCpu).toLocaleString('en').padStart(7)} per CPU-second  (${(replayMs / 1000).toFixed(2)} s incl. worker start, peak RSS so far ${mb(process.resourceUsage().maxRSS)}, report ${sha.slice(0, 16)}…)`,
+    );
+    console.log(
+      `  bare statefulIsAuthorized, ${label}   ${rate(n, bareMs).toLocaleString('en').padStart(9)} decisions/s wall, ${rate(n, bareCpu).toLocaleString('en').padStart(7)} per CPU-second  (same requests, same run)`,
+    );
   }
   const unparsedN = Math.min(n, 2_000);
   const t0 = performance.now();
@@ -167,6 +183,11 @@ async function main() {
     const what = w === 1 ? '1 core  (1 worker vs 1 worker)  ' : '2 cores (2 workers vs 2 workers)';
     console.log(`  ratio replay/bare, ${what}: wall ${(wall * 100).toFixed(1)}%, per CPU-second ${(cpu * 100).toFixed(1)}%  (target 80%: ${cpu >= 0.8 ? 'met' : 'MISSED'} per core)`);
   }
-  console.log(`  load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (other processes on these cores skew both sides)`);
+  console.log(
+    `  load average at the end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (other processes on these cores skew both sides)`,
+  );
   console.log(`  peak RSS during replay: ${mb(results.replay2.rss!)} (process maxRSS, all threads)`);
 }

@@ -34,7 +34,22 @@ async function realService(): Promise<{ service: ShellService; caseId: string; n
     const t = Date.now();
     const run = spawnSync(
       process.execPath,
-      [join(REPO_ROOT, 'bin/audit-replay.mjs'), 'generate', '--events', String(events), '--seed', '11', '--plant-divergences', '20', '--out', `${exportPath}.tmp`, '--key-out', join(cache, 'key.json'), '--trust-out', trustPath],
+      [
+        join(REPO_ROOT, 'bin/audit-replay.mjs'),
+        'generate',
+        '--events',
+        String(events),
+        '--seed',
+        '11',
+        '--plant-divergences',
+        '20',
+        '--out',
+        `${exportPath}.tmp`,
+        '--key-out',
+        join(cache, 'key.json'),
+        '--trust-out',
+        trustPath,
+      ],
       { stdio: ['ignore', 'inherit', 'inherit'] },
     );
     if (run.status !== 0) throw new Error('generate failed');
@@ -129,7 +144,9 @@ async function main() {
 
   const reset = () => page.evaluate("window.__long = []; window.__gap = 0; window.__script = 0; window.__scriptWhat = '';");
   const read = () =>
-    page.evaluate(`({ longest: window.__long.length ? Math.max(...window.__long) : 0, count: window.__long.length, gap: window.__gap, script: window.__script, what: window.__scriptWhat || '' })`) as Promise<{ longest: number; count: number; gap: number; script: number; what: string }>;
+    page.evaluate(
+      `({ longest: window.__long.length ? Math.max(...window.__long) : 0, count: window.__long.length, gap: window.__gap, script: window.__script, what: window.__scriptWhat || '' })`,
+    ) as Promise<{ longest: number; count: number; gap: number; script: number; what: string }>;
 
   // Scroll the table: wheel through it, drag the scroll position across a million rows, page and jump with keys.
   await reset();
@@ -141,7 +158,11 @@ async function main() {
     await page.waitForTimeout(16);
   }
   for (let i = 1; i <= 40; i++) {
-    await grid.evaluate((el, f) => ((el as { scrollTop: number; scrollHeight: number; clientHeight: number }).scrollTop = ((el as { scrollHeight: number }).scrollHeight - (el as { clientHeight: number }).clientHeight) * f), i / 40);
+    await grid.evaluate(
+      (el, f) =>
+        ((el as { scrollTop: number; scrollHeight: number; clientHeight: number }).scrollTop = ((el as { scrollHeight: number }).scrollHeight - (el as { clientHeight: number }).clientHeight) * f),
+      i / 40,
+    );
     await page.waitForTimeout(30);
   }
   await grid.focus();
@@ -175,12 +196,20 @@ async function main() {
   await shell.screenshot('bench-ui.png');
 
   const ms = (n: number) => `${n.toFixed(0)} ms`;
-  log(`ui bench: ${events.toLocaleString('en-US')} events, ${note}; load average ${loadavg().map((n) => n.toFixed(1)).join(' ')} on ${cpus().length} cores`);
+  log(
+    `ui bench: ${events.toLocaleString('en-US')} events, ${note}; load average ${loadavg()
+      .map((n) => n.toFixed(1))
+      .join(' ')} on ${cpus().length} cores`,
+  );
   log(`  first verdict view (verdict + first table rows): ${ms(firstView)}   [target < 1000 ms]`);
   log(`  service calls started before the first view: ${firstViewCalls}`);
   log(`  timeline drawn: ${ms(timelineReady)}`);
-  log(`  scrolling the table: longest long task ${scroll.count ? ms(scroll.longest) : 'none (no task over 50 ms)'} (${scroll.count} long tasks), longest frame gap ${ms(scroll.gap)}, longest script in a long frame ${ms(scroll.script)} ${scroll.what}`);
-  log(`  zooming the timeline: longest long task ${zoom.count ? ms(zoom.longest) : 'none (no task over 50 ms)'} (${zoom.count} long tasks), longest frame gap ${ms(zoom.gap)}, longest script in a long frame ${ms(zoom.script)} ${zoom.what}`);
+  log(
+    `  scrolling the table: longest long task ${scroll.count ? ms(scroll.longest) : 'none (no task over 50 ms)'} (${scroll.count} long tasks), longest frame gap ${ms(scroll.gap)}, longest script in a long frame ${ms(scroll.script)} ${scroll.what}`,
+  );
+  log(
+    `  zooming the timeline: longest long task ${zoom.count ? ms(zoom.longest) : 'none (no task over 50 ms)'} (${zoom.count} long tasks), longest frame gap ${ms(zoom.gap)}, longest script in a long frame ${ms(zoom.script)} ${zoom.what}`,
+  );
   log(`  slowest service calls while zooming: ${zoomCalls}`);
   if (shell.problems.length) log(`  page problems: ${shell.problems.join(' | ')}`);
   await shell.close();
@@ -188,6 +217,6 @@ async function main() {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });

@@ -70,7 +70,11 @@ const single = await timeVerify(0);
 const reference = await timeVerify(undefined, false);
 
 const row = (name: string, r: { seconds: number; peakRss: number; peakHeap: number }) =>
-  `${name.padEnd(34)} ${r.seconds.toFixed(2).padStart(7)} s  ${Math.round(EVENTS / r.seconds).toLocaleString('en').padStart(10)} events/s  ${(mb / r.seconds).toFixed(1).padStart(7)} MB/s  ${(r.seconds / hashSeconds).toFixed(2).padStart(6)}× sha256  peak RSS ${(r.peakRss / 1e6).toFixed(0)} MB, heap ${(r.peakHeap / 1e6).toFixed(0)} MB`;
+  `${name.padEnd(34)} ${r.seconds.toFixed(2).padStart(7)} s  ${Math.round(EVENTS / r.seconds)
+    .toLocaleString('en')
+    .padStart(
+      10,
+    )} events/s  ${(mb / r.seconds).toFixed(1).padStart(7)} MB/s  ${(r.seconds / hashSeconds).toFixed(2).padStart(6)}× sha256  peak RSS ${(r.peakRss / 1e6).toFixed(0)} MB, heap ${(r.peakHeap / 1e6).toFixed(0)} MB`;
 
 const fast = nativeScanStatus();
 console.log(`verify benchmark: ${EVENTS.toLocaleString('en')} events, ${mb.toFixed(1)} MB, ${os.availableParallelism()} cores; native fast path: ${fast.scan ? 'on' : `off (${fast.reason})`}`);

@@ -128,7 +128,10 @@ async function main() {
     if (value('--policies')) await shell.page.getByLabel('Policy folder (optional)').fill(resolve(value('--policies')!));
     await shell.page.getByRole('button', { name: 'Open', exact: true }).click();
   } else if (flag('--fake')) {
-    await shell.page.getByRole('button', { name: /Open case/ }).first().click();
+    await shell.page
+      .getByRole('button', { name: /Open case/ })
+      .first()
+      .click();
   }
   await shell.page.getByRole('heading', { name: /Verdict/ }).waitFor({ timeout: 120_000 });
   await shell.page.waitForTimeout(800);

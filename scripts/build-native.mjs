@@ -30,7 +30,12 @@ let why = 'node-gyp was not found (it comes with npm)';
 if (gyp) {
   const run = spawnSync(process.execPath, [gyp, 'rebuild'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   ok = run.status === 0 && existsSync(path.join(root, 'build/Release/event_scan.node'));
-  why = (run.stderr || run.stdout || '').split('\n').filter((l) => /error|not found|fail/i.test(l)).slice(0, 5).join('\n') || `node-gyp exited with ${run.status}`;
+  why =
+    (run.stderr || run.stdout || '')
+      .split('\n')
+      .filter((l) => /error|not found|fail/i.test(l))
+      .slice(0, 5)
+      .join('\n') || `node-gyp exited with ${run.status}`;
 }
 if (ok) {
   process.stdout.write('audit-replay: built the native verification fast path (build/Release/event_scan.node)\n');

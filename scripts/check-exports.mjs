@@ -45,8 +45,7 @@ export function exportsOf(source) {
       if (has(st, ts.SyntaxKind.DefaultKeyword)) names.push('default');
       else if (ts.isVariableStatement(st)) {
         for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name)) names.push(d.name.text);
-      }
-      else if (st.name && ts.isIdentifier(st.name)) names.push(st.name.text);
+      } else if (st.name && ts.isIdentifier(st.name)) names.push(st.name.text);
     }
   }
   return names;

@@ -10,7 +10,10 @@ import { canonicalize } from '../src/shared/json/canonical';
 
 const source = process.argv[2] ?? 'resources/sample/export.jsonl';
 const target = process.argv[3] ?? 'resources/sample/export-tampered.jsonl';
-const lines = readFileSync(source, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+const lines = readFileSync(source, 'utf8')
+  .trimEnd()
+  .split('\n')
+  .map((l) => JSON.parse(l));
 const victim = lines.findIndex((l, i) => i > lines.length / 2 && l.type === 'event' && l.kind === 'policy.decision' && l.data.outcome.effect === 'deny');
 if (victim < 0) throw new Error('no denial to flip in the second half of the sample');
 lines[victim].data.outcome = { effect: 'allow', determining: ['ap.pay.small'] };

@@ -15,7 +15,6 @@ import { errorSentence } from '../shared/api/error-sentence';
 
 type IpcListener = Parameters<typeof ipcRenderer.on>[1];
 
-
 async function invoke<T>(channel: string, ...args: unknown[]): Promise<T> {
   try {
     return (await ipcRenderer.invoke(channel, ...args)) as T;

@@ -89,20 +89,28 @@ function CaseInputs({ summary, onApply }: { summary: CaseSummary; onApply(inputs
           Trust store for this case
           <span className="input-row">
             <input value={trust} onChange={(e) => setTrust(e.target.value)} spellCheck={false} placeholder="/path/to/trust.json" />
-            <button type="button" onClick={() => pick('trust')} aria-label="Choose a trust store for this case">Choose…</button>
+            <button type="button" onClick={() => pick('trust')} aria-label="Choose a trust store for this case">
+              Choose…
+            </button>
           </span>
         </label>
         <label>
           Policy folder for this case
           <span className="input-row">
             <input value={policies} onChange={(e) => setPolicies(e.target.value)} spellCheck={false} placeholder="/path/to/policies" />
-            <button type="button" onClick={() => pick('policies')} aria-label="Choose a policy folder for this case">Choose…</button>
+            <button type="button" onClick={() => pick('policies')} aria-label="Choose a policy folder for this case">
+              Choose…
+            </button>
           </span>
         </label>
         <button type="submit" disabled={!changed}>
           Re-verify with these
         </button>
-        {error && <p className="error-text" role="alert">{error}</p>}
+        {error && (
+          <p className="error-text" role="alert">
+            {error}
+          </p>
+        )}
       </form>
     </details>
   );
@@ -328,7 +336,16 @@ function Desk() {
             <div className="work-left">
               <SearchBox caseId={summary.caseId} onSelect={(row) => selectIndex(row.index, row.ts)} />
               <FilterBar summary={summary} filter={filter} onChange={setFilter} conductKinds={conduct.kinds} />
-              <EventTable key={`${summary.caseId}:${revision}`} caseId={summary.caseId} filter={filter} selectedIndex={selected?.index ?? null} onSelect={selectRow} reveal={reveal} onFirstPage={setTableReady} conduct={conduct} />
+              <EventTable
+                key={`${summary.caseId}:${revision}`}
+                caseId={summary.caseId}
+                filter={filter}
+                selectedIndex={selected?.index ?? null}
+                onSelect={selectRow}
+                reveal={reveal}
+                onFirstPage={setTableReady}
+                conduct={conduct}
+              />
             </div>
             <div className="work-right">
               <RequestStory caseId={summary.caseId} index={selected?.index ?? null} onSelectIndex={(i) => selectIndex(i)} />

@@ -26,7 +26,10 @@ export function FindingText({ finding }: { finding: Finding }) {
   return (
     <>
       <span className={`badge sev-badge sev-${finding.severity}`}>{SEVERITY_WORDS[finding.severity]}</span> <strong className="mono">{finding.kind}</strong>
-      <span className="muted">{finding.line != null ? ` · line ${finding.line}` : ' · whole file'}{finding.seq != null ? ` · seq ${finding.seq}` : ''}</span>
+      <span className="muted">
+        {finding.line != null ? ` · line ${finding.line}` : ' · whole file'}
+        {finding.seq != null ? ` · seq ${finding.seq}` : ''}
+      </span>
       <div>
         <Plain text={finding.message} />
       </div>
@@ -38,8 +41,12 @@ export function DivergenceCard({ d, onSelectIndex }: { d: DivergenceView; onSele
   return (
     <article className="divergence" aria-label={`Divergence of decision ${d.decisionId}`}>
       <header>
-        <span className={`badge replay-${d.status}`}>{d.status === 'diverged' ? 'Diverged' : 'Not replayable'}</span> decision <span className="mono">{d.decisionId}</span> by <span className="mono">{d.agent}</span>
-        <span className="muted"> · seq {d.seq} · policy {d.policyName} v{d.policyVersion}</span>{' '}
+        <span className={`badge replay-${d.status}`}>{d.status === 'diverged' ? 'Diverged' : 'Not replayable'}</span> decision <span className="mono">{d.decisionId}</span> by{' '}
+        <span className="mono">{d.agent}</span>
+        <span className="muted">
+          {' '}
+          · seq {d.seq} · policy {d.policyName} v{d.policyVersion}
+        </span>{' '}
         <button type="button" className="link-button" aria-label={`Go to event seq ${d.seq}`} onClick={() => onSelectIndex(d.index)}>
           Go to event
         </button>
@@ -57,7 +64,9 @@ export function DivergenceCard({ d, onSelectIndex }: { d: DivergenceView; onSele
           <tbody>
             {d.fields.map((f) => (
               <tr key={f.field}>
-                <th scope="row" className="mono">{f.field}</th>
+                <th scope="row" className="mono">
+                  {f.field}
+                </th>
                 <td className="mono recorded">{asText(f.recorded)}</td>
                 <td className="mono replayed">{asText(f.replayed)}</td>
               </tr>
@@ -71,7 +80,9 @@ export function DivergenceCard({ d, onSelectIndex }: { d: DivergenceView; onSele
           {d.determiningPolicies.map((p) => (
             <figure key={p.id}>
               <figcaption className="mono">{p.id}</figcaption>
-              <pre className="raw" tabIndex={0} aria-label={`Policy text of ${p.id}`}>{p.text}</pre>
+              <pre className="raw" tabIndex={0} aria-label={`Policy text of ${p.id}`}>
+                {p.text}
+              </pre>
             </figure>
           ))}
         </div>
@@ -154,7 +165,11 @@ export function CaseLists({ caseId, revision, onLocateFinding, onSelectIndex, on
           </button>
         ))}
       </div>
-      {error && <p className="error-text" role="alert">{error}</p>}
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
       <div role="tabpanel" id={`tabpanel-${tab}`} aria-labelledby={`tab-${tab}`} className="list-body">
         {tab === 'findings' &&
           (findings?.length === 0 ? (
@@ -178,7 +193,9 @@ export function CaseLists({ caseId, revision, onLocateFinding, onSelectIndex, on
             <p className="muted">No divergences: every replayed decision matches the recorded one (or no policy folder is set).</p>
           ) : (
             <div className="entries">
-              {divergences?.slice(0, shown).map((d) => <DivergenceCard key={`${d.index}-${d.decisionId}`} d={d} onSelectIndex={onSelectIndex} />)}
+              {divergences?.slice(0, shown).map((d) => (
+                <DivergenceCard key={`${d.index}-${d.decisionId}`} d={d} onSelectIndex={onSelectIndex} />
+              ))}
             </div>
           ))}
         {tab === 'sequence' &&
@@ -186,7 +203,9 @@ export function CaseLists({ caseId, revision, onLocateFinding, onSelectIndex, on
             <p className="muted">No workflow or conduct findings: every executed action was allowed first, with the arguments authorized.</p>
           ) : (
             <ul className="entries">
-              {sequence?.slice(0, shown).map((s, i) => <SequenceFindingEntry key={i} s={s} onSelectIndex={onSelectIndex} onSelectSeq={onSelectSeq} />)}
+              {sequence?.slice(0, shown).map((s, i) => (
+                <SequenceFindingEntry key={i} s={s} onSelectIndex={onSelectIndex} onSelectSeq={onSelectSeq} />
+              ))}
             </ul>
           ))}
         {(() => {

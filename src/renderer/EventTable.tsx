@@ -320,7 +320,13 @@ export function EventTable({ caseId, filter, selectedIndex, onSelect, reveal, on
           {rows.map(({ position, row }) => {
             const top = Math.min(scrollTop, maxScroll) + (position - firstFloat) * ROW_HEIGHT;
             const selected = row != null && row.index === selectedIndex;
-            const classes = ['row', position === cursor ? 'cursor' : '', selected ? 'selected' : '', row?.findingKinds.length || (row && conduct?.byIndex.has(row.index)) ? 'has-finding' : '', row?.replayStatus === 'diverged' ? 'diverged' : ''].join(' ');
+            const classes = [
+              'row',
+              position === cursor ? 'cursor' : '',
+              selected ? 'selected' : '',
+              row?.findingKinds.length || (row && conduct?.byIndex.has(row.index)) ? 'has-finding' : '',
+              row?.replayStatus === 'diverged' ? 'diverged' : '',
+            ].join(' ');
             if (!row) {
               return (
                 <div key={position} id={`event-pos-${position}`} role="row" aria-rowindex={position + 2} className="row loading" style={{ top }}>
@@ -343,13 +349,25 @@ export function EventTable({ caseId, filter, selectedIndex, onSelect, reveal, on
                   onSelect(row);
                 }}
               >
-                <span role="gridcell" title={`seq ${row.seq}`}>{row.seq}</span>
-                <span role="gridcell" title={`line ${row.line}`}>{row.line}</span>
+                <span role="gridcell" title={`seq ${row.seq}`}>
+                  {row.seq}
+                </span>
+                <span role="gridcell" title={`line ${row.line}`}>
+                  {row.line}
+                </span>
                 <span role="gridcell">{formatTs(row.ts).replace(/ UTC$/, '')}</span>
-                <span role="gridcell" title={`${row.actorType} ${row.actorId}`}>{row.actorId}</span>
-                <span role="gridcell" title={row.kind}>{row.kind}</span>
-                <span role="gridcell" className={row.outcome ? `outcome outcome-${row.outcome}` : ''}>{row.outcome ? (OUTCOME_WORDS[row.outcome] ?? row.outcome) : ''}</span>
-                <span role="gridcell" className={row.replayStatus ? `replay replay-${row.replayStatus}` : ''}>{row.replayStatus ? REPLAY_WORDS[row.replayStatus] : ''}</span>
+                <span role="gridcell" title={`${row.actorType} ${row.actorId}`}>
+                  {row.actorId}
+                </span>
+                <span role="gridcell" title={row.kind}>
+                  {row.kind}
+                </span>
+                <span role="gridcell" className={row.outcome ? `outcome outcome-${row.outcome}` : ''}>
+                  {row.outcome ? (OUTCOME_WORDS[row.outcome] ?? row.outcome) : ''}
+                </span>
+                <span role="gridcell" className={row.replayStatus ? `replay replay-${row.replayStatus}` : ''}>
+                  {row.replayStatus ? REPLAY_WORDS[row.replayStatus] : ''}
+                </span>
                 {(() => {
                   const kinds = [...row.findingKinds, ...(conduct?.byIndex.get(row.index)?.map((f) => f.kind) ?? [])];
                   return (
@@ -358,7 +376,9 @@ export function EventTable({ caseId, filter, selectedIndex, onSelect, reveal, on
                     </span>
                   );
                 })()}
-                <span role="gridcell" className="summary-cell" title={row.summary}>{row.summary}</span>
+                <span role="gridcell" className="summary-cell" title={row.summary}>
+                  {row.summary}
+                </span>
               </div>
             );
           })}

@@ -51,13 +51,17 @@ export function FilterBar({ summary, filter, onChange, conductKinds = [] }: Filt
           <option value="">all</option>
           <optgroup label="Agents">
             {summary.agents.map((a) => (
-              <option key={a} value={a}>{a}</option>
+              <option key={a} value={a}>
+                {a}
+              </option>
             ))}
           </optgroup>
           {others.length > 0 && (
             <optgroup label="People and systems">
               {others.map((a) => (
-                <option key={a} value={a}>{a}</option>
+                <option key={a} value={a}>
+                  {a}
+                </option>
               ))}
             </optgroup>
           )}
@@ -103,14 +107,18 @@ export function FilterBar({ summary, filter, onChange, conductKinds = [] }: Filt
           {findingKinds.length > 0 && (
             <optgroup label="Integrity">
               {findingKinds.map((k) => (
-                <option key={k} value={k}>{k}</option>
+                <option key={k} value={k}>
+                  {k}
+                </option>
               ))}
             </optgroup>
           )}
           {conductKinds.length > 0 && (
             <optgroup label="Workflow and conduct">
               {conductKinds.map((k) => (
-                <option key={k} value={`conduct:${k}`}>{k}</option>
+                <option key={k} value={`conduct:${k}`}>
+                  {k}
+                </option>
               ))}
             </optgroup>
           )}

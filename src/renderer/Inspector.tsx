@@ -27,7 +27,6 @@ export interface InspectorProps {
   trustName?: string | null;
 }
 
-
 /** A check's result; one that holds inside an unproven stretch is not a green tick: it proves nothing. */
 function Check({ ok, yes, no, unknown, unproven = false }: { ok: boolean | null; yes: string; no: string; unknown: string; unproven?: boolean }) {
   const state = ok === null ? 'unknown' : ok ? (unproven ? 'warn' : 'ok') : 'bad';
@@ -111,14 +110,18 @@ export function Inspector({ caseId, index, onSelectIndex, format, signer, conduc
     return frame(
       <>
         <h2>Inspector</h2>
-        <p className="error-text" role="alert">{error}</p>
+        <p className="error-text" role="alert">
+          {error}
+        </p>
       </>,
     );
   }
   if (!proof || proof.index !== index) {
     return frame(
       <>
-        <h2 ref={heading} tabIndex={-1}>Inspector</h2>
+        <h2 ref={heading} tabIndex={-1}>
+          Inspector
+        </h2>
         <p className="muted">Loading the proof of event {index}…</p>
       </>,
       true,
@@ -130,7 +133,10 @@ export function Inspector({ caseId, index, onSelectIndex, format, signer, conduc
   return frame(
     <>
       <h2 ref={heading} tabIndex={-1}>
-        Event seq {proof.seq} <span className="muted">· line {proof.line} · position {proof.index}</span>
+        Event seq {proof.seq}{' '}
+        <span className="muted">
+          · line {proof.line} · position {proof.index}
+        </span>
       </h2>
 
       {(() => {
@@ -143,8 +149,7 @@ export function Inspector({ caseId, index, onSelectIndex, format, signer, conduc
       })()}
       {stretch && (
         <p className="unproven-note" role="note">
-          <strong>Not proven.</strong> This event lies in {describeRange(stretch)}, which cannot be proven: {stretch.why}. Whatever it says may have been
-          edited; the checks below cannot tell.
+          <strong>Not proven.</strong> This event lies in {describeRange(stretch)}, which cannot be proven: {stretch.why}. Whatever it says may have been edited; the checks below cannot tell.
         </p>
       )}
       {conduct.length > 0 && (
@@ -180,7 +185,13 @@ export function Inspector({ caseId, index, onSelectIndex, format, signer, conduc
       )}
 
       <h3>1. Content hash</h3>
-      <Check unproven={stretch !== null} ok={proof.hashMatches} yes="The content hashes to the recorded hash." no="The content does NOT hash to the recorded hash: it was changed." unknown="This format records no hash for its entries: there is nothing to recompute, so any edit would go unseen." />
+      <Check
+        unproven={stretch !== null}
+        ok={proof.hashMatches}
+        yes="The content hashes to the recorded hash."
+        no="The content does NOT hash to the recorded hash: it was changed."
+        unknown="This format records no hash for its entries: there is nothing to recompute, so any edit would go unseen."
+      />
       <dl className="hashes">
         <dt>Recorded hash</dt>
         <dd className="mono">{proof.recordedHash || '—'}</dd>
@@ -189,7 +200,13 @@ export function Inspector({ caseId, index, onSelectIndex, format, signer, conduc
       </dl>
 
       <h3>2. Link to the previous event</h3>
-      <Check unproven={stretch !== null} ok={proof.linkMatches} yes="prev_hash is the hash of the event before." no="prev_hash does NOT match the event before: an event was removed, inserted or reordered." unknown="This format has no link to check." />
+      <Check
+        unproven={stretch !== null}
+        ok={proof.linkMatches}
+        yes="prev_hash is the hash of the event before."
+        no="prev_hash does NOT match the event before: an event was removed, inserted or reordered."
+        unknown="This format has no link to check."
+      />
       <dl className="hashes">
         <dt>prev_hash (recorded)</dt>
         <dd className="mono">{proof.prevHash}</dd>
@@ -211,7 +228,8 @@ export function Inspector({ caseId, index, onSelectIndex, format, signer, conduc
       ) : cp ? (
         <>
           <p>
-            Covered by the checkpoint on line {cp.line} (events up to seq {cp.seqHi}, tree size {cp.treeSize}, key <span className="mono">{cp.keyId}</span>, {cp.final ? 'final' : 'not final'}, signed {formatTs(cp.ts)}): <strong>{cp.status}</strong>.
+            Covered by the checkpoint on line {cp.line} (events up to seq {cp.seqHi}, tree size {cp.treeSize}, key <span className="mono">{cp.keyId}</span>, {cp.final ? 'final' : 'not final'}, signed{' '}
+            {formatTs(cp.ts)}): <strong>{cp.status}</strong>.
           </p>
           <dl className="hashes">
             <dt>
@@ -243,13 +261,26 @@ export function Inspector({ caseId, index, onSelectIndex, format, signer, conduc
             <dt>Checkpoint merkle_root</dt>
             <dd className={`mono ${proof.inclusionOk === false ? 'mismatch' : ''}`}>{cp.merkleRoot}</dd>
           </dl>
-          <Check unproven={stretch !== null} ok={proof.inclusionOk} yes="The last step equals the signed Merkle root: the event is in the checkpoint." no="The steps do NOT reach the signed Merkle root." unknown="Inclusion could not be computed." />
+          <Check
+            unproven={stretch !== null}
+            ok={proof.inclusionOk}
+            yes="The last step equals the signed Merkle root: the event is in the checkpoint."
+            no="The steps do NOT reach the signed Merkle root."
+            unknown="Inclusion could not be computed."
+          />
         </>
       ) : (
         <p className="check check-bad">No checkpoint whose signature holds covers this event: nothing vouches for it.</p>
       )}
       {format === EXPORT_FORMAT && (
-        <ProofExport caseId={caseId} index={proof.index} seq={proof.seq} exportName={exportName} trustName={trustName} covered={cp !== null && provableUnder(cp.status) && proof.inclusionOk === true} />
+        <ProofExport
+          caseId={caseId}
+          index={proof.index}
+          seq={proof.seq}
+          exportName={exportName}
+          trustName={trustName}
+          covered={cp !== null && provableUnder(cp.status) && proof.inclusionOk === true}
+        />
       )}
 
       <h3>Unauthenticated fields</h3>
@@ -262,7 +293,12 @@ export function Inspector({ caseId, index, onSelectIndex, format, signer, conduc
             return (
               <li key={field}>
                 <span className="badge badge-unauth">unauthenticated</span> <span className="mono">{field}</span>
-                {v.found ? <> = <span className="mono">{asText(v.value)}</span></> : null}
+                {v.found ? (
+                  <>
+                    {' '}
+                    = <span className="mono">{asText(v.value)}</span>
+                  </>
+                ) : null}
                 <span className="muted"> — anyone could have changed this without breaking a hash.</span>
               </li>
             );
@@ -271,11 +307,15 @@ export function Inspector({ caseId, index, onSelectIndex, format, signer, conduc
       )}
 
       <h3>Raw line</h3>
-      <pre className="raw" tabIndex={0} aria-label="Raw line">{proof.raw}</pre>
+      <pre className="raw" tabIndex={0} aria-label="Raw line">
+        {proof.raw}
+      </pre>
       <h3>
         <Term plain="The exact text that is fingerprinted" term="canonical bytes" />
       </h3>
-      <pre className="raw" tabIndex={0} aria-label="Canonical bytes">{proof.canonical}</pre>
+      <pre className="raw" tabIndex={0} aria-label="Canonical bytes">
+        {proof.canonical}
+      </pre>
     </>,
   );
 }

@@ -18,7 +18,10 @@ export interface NotesPanelProps {
 }
 
 function splitTags(text: string): string[] {
-  return text.split(',').map((t) => t.trim()).filter(Boolean);
+  return text
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
 }
 
 function targetWords(t: CaseNote['target']): string {
@@ -68,7 +71,15 @@ function NoteItem({ note, onEdit }: { note: CaseNote; onEdit(text: string, tags:
       <div className="note-head">
         <span>{targetWords(note.target)}</span> · <span>{note.current.author}</span> · <NoteTime at={note.current.at} /> · v{note.current.version}
       </div>
-      {note.current.tags.length > 0 && <div className="note-tag-list">{note.current.tags.map((t) => <span key={t} className="tag">{t}</span>)}</div>}
+      {note.current.tags.length > 0 && (
+        <div className="note-tag-list">
+          {note.current.tags.map((t) => (
+            <span key={t} className="tag">
+              {t}
+            </span>
+          ))}
+        </div>
+      )}
       {editing ? (
         <form
           onSubmit={(e) => {
@@ -79,13 +90,19 @@ function NoteItem({ note, onEdit }: { note: CaseNote; onEdit(text: string, tags:
           <textarea aria-label={`Edit note ${note.noteId}`} value={text} onChange={(e) => setText(e.target.value)} rows={3} />
           <TagPicker tags={tags} onChange={setTags} label={`Tags of note ${note.noteId}`} />
           <button type="submit">Save as version {note.current.version + 1}</button>
-          <button type="button" onClick={() => setEditing(false)}>Cancel</button>
+          <button type="button" onClick={() => setEditing(false)}>
+            Cancel
+          </button>
         </form>
       ) : (
         <p className="note-text">{note.current.text}</p>
       )}
       <div className="note-actions">
-        {!editing && <button type="button" onClick={() => setEditing(true)}>Edit</button>}
+        {!editing && (
+          <button type="button" onClick={() => setEditing(true)}>
+            Edit
+          </button>
+        )}
         {note.history.length > 1 && (
           <button type="button" aria-expanded={showHistory} onClick={() => setShowHistory(!showHistory)}>
             History ({note.history.length} versions)

@@ -104,14 +104,12 @@ export function OpenPanel({ onOpen, onOpenCase, revision, busy = false }: OpenPa
     <section className="panel open-panel" aria-label="Open an export">
       <h2>Open an audit export</h2>
       <p className="muted">
-        {canPick ? 'Name what to check it against, then choose the export, drop it anywhere on this window, or type its path.' : 'Name what to check it against, then type the export\'s path.'} The export is only read,
-        never changed.
+        {canPick ? 'Name what to check it against, then choose the export, drop it anywhere on this window, or type its path.' : "Name what to check it against, then type the export's path."} The
+        export is only read, never changed.
       </p>
       {recent !== null && recent.length === 0 && desk?.sample && (
         <div className="first-start" role="note" aria-label="First start">
-          <p>
-            New here? The bundled sample is a small export of invoice agents with its trust store and policies: open it to see a verdict, the timeline and a few planted problems.
-          </p>
+          <p>New here? The bundled sample is a small export of invoice agents with its trust store and policies: open it to see a verdict, the timeline and a few planted problems.</p>
           <button type="button" className="primary" disabled={busy} onClick={() => onOpen(desk.sample!)}>
             Open the sample
           </button>
@@ -150,12 +148,12 @@ export function OpenPanel({ onOpen, onOpenCase, revision, busy = false }: OpenPa
           <details className="explain">
             <summary>What are these?</summary>
             <p>
-              <strong>A trust store</strong> is a small JSON file you keep that lists the signing keys you accept (and any you have revoked). With it the desk can say who vouches
-              for the record. Without it the record can still be checked for edits, but nobody you trust vouches for it: the verdict is “unanchored”.
+              <strong>A trust store</strong> is a small JSON file you keep that lists the signing keys you accept (and any you have revoked). With it the desk can say who vouches for the record.
+              Without it the record can still be checked for edits, but nobody you trust vouches for it: the verdict is “unanchored”.
             </p>
             <p>
-              <strong>A policy folder</strong> holds the Cedar policy bundles the agents ran under, one folder per version. With it every recorded decision is decided again
-              under the exact version it names, and any that come out differently are listed. Without it decisions are shown but not re-checked.
+              <strong>A policy folder</strong> holds the Cedar policy bundles the agents ran under, one folder per version. With it every recorded decision is decided again under the exact version it
+              names, and any that come out differently are listed. Without it decisions are shown but not re-checked.
             </p>
             <p>
               <strong>An HMAC key file</strong> is only for logs that Microsoft&apos;s Agent Governance Toolkit signs with a shared secret instead of a key pair.
@@ -185,7 +183,11 @@ export function OpenPanel({ onOpen, onOpenCase, revision, busy = false }: OpenPa
           </button>
         </fieldset>
       </form>
-      {error && <p className="error-text" role="alert">{error}</p>}
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
       <h3>Recent cases</h3>
       {recent === null ? (
         <p className="muted">Loading…</p>
@@ -229,7 +231,9 @@ function RecentAnswers({ answers }: { answers: NonNullable<CaseRef['answers']> }
   const signer = SIGNER_WORDS[answers.signer];
   const conduct = CONDUCT_WORDS[answers.conduct];
   const conductText =
-    answers.conduct === 'violations' ? [answers.diverged ? plural(answers.diverged, 'divergence') : '', answers.violations ? plural(answers.violations, 'workflow violation') : ''].filter(Boolean).join(', ') : conduct.word;
+    answers.conduct === 'violations'
+      ? [answers.diverged ? plural(answers.diverged, 'divergence') : '', answers.violations ? plural(answers.violations, 'workflow violation') : ''].filter(Boolean).join(', ')
+      : conduct.word;
   return (
     <span className="recent-answers">
       <span className={`answer-chip tone-${record.tone}`}>Record: {record.word}</span>
@@ -265,7 +269,10 @@ export function JobProgressBar({ progress, onCancel, label = 'Background job' }:
         <strong>{progress ? PHASE_WORDS[progress.phase] : 'Starting…'}</strong>
         {progress && (
           <span className="muted">
-            {byEvents ? `${formatCount(progress.events)} of ${formatCount(progress.eventsTotal!)} events` : `${formatCount(progress.events)} events · ${formatBytes(progress.bytesDone)} of ${formatBytes(progress.bytesTotal)}`} · time left {formatDuration(progress.secondsLeft)}
+            {byEvents
+              ? `${formatCount(progress.events)} of ${formatCount(progress.eventsTotal!)} events`
+              : `${formatCount(progress.events)} events · ${formatBytes(progress.bytesDone)} of ${formatBytes(progress.bytesTotal)}`}{' '}
+            · time left {formatDuration(progress.secondsLeft)}
           </span>
         )}
         <button type="button" onClick={onCancel}>

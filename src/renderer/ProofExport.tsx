@@ -43,11 +43,7 @@ export function ProofExport({ caseId, index, seq, exportName, trustName, covered
   const [result, setResult] = useState<{ text: string; command: string | null } | null>(null);
   useEffect(() => setResult(null), [caseId, index]);
   if (!covered) {
-    return (
-      <p className="muted proof-export">
-        No checkpoint whose signature holds covers this event, so there is no proof of it to export: such a proof would prove nothing.
-      </p>
-    );
+    return <p className="muted proof-export">No checkpoint whose signature holds covers this event, so there is no proof of it to export: such a proof would prove nothing.</p>;
   }
   const command = result?.command ?? proofCommand(proofFileName(exportName, seq), trustName);
   const exportProof = async () => {

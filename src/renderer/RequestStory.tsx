@@ -49,14 +49,24 @@ export function RequestStory({ caseId, index, onSelectIndex }: RequestStoryProps
     };
   }, [api, caseId, index]);
 
-  if (error) return <p className="error-text" role="alert">{error}</p>;
+  if (error)
+    return (
+      <p className="error-text" role="alert">
+        {error}
+      </p>
+    );
   if (!story) return null;
   return (
     <section className="panel request-story" aria-label="Request from start to end">
       <h2>Request from start to end</h2>
       <p>
         <span className="mono">{story.requestId}</span>
-        {story.requester && <> · asked by <span className="mono">{story.requester}</span></>}
+        {story.requester && (
+          <>
+            {' '}
+            · asked by <span className="mono">{story.requester}</span>
+          </>
+        )}
       </p>
       <p className="story-ending">
         <strong>Ended:</strong> {story.ending}
@@ -64,7 +74,9 @@ export function RequestStory({ caseId, index, onSelectIndex }: RequestStoryProps
       <ol className="story-steps">
         {story.steps.map((s) => (
           <li key={s.row.index} className={s.row.index === index ? 'current' : undefined} aria-current={s.row.index === index ? 'step' : undefined}>
-            <span className="story-time" title={formatTs(s.row.ts)}>{after(s.afterMs)}</span>
+            <span className="story-time" title={formatTs(s.row.ts)}>
+              {after(s.afterMs)}
+            </span>
             <button type="button" className="link-button" onClick={() => onSelectIndex(s.row.index)} aria-label={`Select the ${s.stage} step, seq ${s.row.seq}`}>
               {s.stage}
             </button>
@@ -72,7 +84,9 @@ export function RequestStory({ caseId, index, onSelectIndex }: RequestStoryProps
             {(s.row.findingKinds.length > 0 || s.conduct.length > 0) && (
               <ul className="story-findings" aria-label={`Findings on seq ${s.row.seq}`}>
                 {s.row.findingKinds.map((k) => (
-                  <li key={`f:${k}`} className="finding-cell">{k}</li>
+                  <li key={`f:${k}`} className="finding-cell">
+                    {k}
+                  </li>
                 ))}
                 {s.conduct.map((c, i) => (
                   <li key={`c:${i}`} className={c.severity === 'warning' ? 'story-warning' : 'finding-cell'}>

@@ -46,21 +46,20 @@ export function SearchBox({ caseId, onSelect }: SearchBoxProps) {
       >
         <label>
           Find an event
-          <input
-            value={term}
-            onChange={(e) => setTerm(e.target.value)}
-            placeholder="event hash, request id or decision id"
-            spellCheck={false}
-            maxLength={256}
-            aria-describedby="search-hint"
-          />
+          <input value={term} onChange={(e) => setTerm(e.target.value)} placeholder="event hash, request id or decision id" spellCheck={false} maxLength={256} aria-describedby="search-hint" />
         </label>
         <button type="submit" disabled={busy || !term.trim()}>
           Search
         </button>
-        <span id="search-hint" className="muted">A hash may be its first 8 or more characters; ids must be whole.</span>
+        <span id="search-hint" className="muted">
+          A hash may be its first 8 or more characters; ids must be whole.
+        </span>
       </form>
-      {error && <p className="error-text" role="alert">{error}</p>}
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
       {result && (
         <div role="status">
           <p className="muted">

@@ -173,17 +173,31 @@ export function Timeline({ summary, selected, theme, onSelectMarker, onSpan, ena
           {formatTs(new Date(view.from).toISOString())} → {formatTs(new Date(view.to).toISOString())}
         </span>
         <div className="toolbar" role="toolbar" aria-label="Timeline controls">
-          <button type="button" onClick={() => zoom(0.5)} aria-label="Zoom in">+ Zoom in</button>
-          <button type="button" onClick={() => zoom(2)} aria-label="Zoom out">− Zoom out</button>
-          <button type="button" onClick={() => pan(-0.25)} aria-label="Pan left">◀ Earlier</button>
-          <button type="button" onClick={() => pan(0.25)} aria-label="Pan right">Later ▶</button>
-          <button type="button" onClick={() => setView({ from: full.from, to: full.to })} aria-label="Show the whole time range">Whole range</button>
+          <button type="button" onClick={() => zoom(0.5)} aria-label="Zoom in">
+            + Zoom in
+          </button>
+          <button type="button" onClick={() => zoom(2)} aria-label="Zoom out">
+            − Zoom out
+          </button>
+          <button type="button" onClick={() => pan(-0.25)} aria-label="Pan left">
+            ◀ Earlier
+          </button>
+          <button type="button" onClick={() => pan(0.25)} aria-label="Pan right">
+            Later ▶
+          </button>
+          <button type="button" onClick={() => setView({ from: full.from, to: full.to })} aria-label="Show the whole time range">
+            Whole range
+          </button>
           <button type="button" onClick={() => onSpan(new Date(view.from).toISOString(), new Date(view.to).toISOString())} aria-label="Filter the table to the visible time range">
             Filter table to this view
           </button>
         </div>
       </div>
-      {error && <p className="error-text" role="alert">{error}</p>}
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
       {markersCut && (
         <p className="timeline-note" role="status">
           The service sent {data!.markers.length.toLocaleString('en-US')} markers for this view, all before {formatTs(markersCut)}; zoom in or pan to see markers after it.
@@ -205,7 +219,9 @@ export function Timeline({ summary, selected, theme, onSelectMarker, onSpan, ena
         >
           {MARKER_TYPES.map((t, row) => (
             <g key={t.id}>
-              <text x={4} y={markerRowY(row) + 4} className="lane-label">{t.label}</text>
+              <text x={4} y={markerRowY(row) + 4} className="lane-label">
+                {t.label}
+              </text>
               <line x1={LABEL_W} x2={LABEL_W + plotW} y1={markerRowY(row)} y2={markerRowY(row)} className="lane-rule" />
             </g>
           ))}

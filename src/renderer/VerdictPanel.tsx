@@ -41,7 +41,9 @@ export function ThreeAnswers({ summary, onShowStretch }: Pick<VerdictPanelProps,
   return (
     <div className="answers">
       <Answer question="Record" words={INTEGRITY_WORDS[integrity.status]} label={`Record: ${INTEGRITY_WORDS[integrity.status].word}`}>
-        <p><Plain text={integrity.sentence} /></p>
+        <p>
+          <Plain text={integrity.sentence} />
+        </p>
         {stretches.length > 0 && (
           <ul className="stretches" aria-label="Stretches that cannot be proven">
             {stretches.slice(0, 5).map((st) => (
@@ -59,7 +61,9 @@ export function ThreeAnswers({ summary, onShowStretch }: Pick<VerdictPanelProps,
         )}
       </Answer>
       <Answer question="Signer" words={signerWords} label={`Signer: ${signerWords.word}`}>
-        <p><Plain text={signer.sentence} /></p>
+        <p>
+          <Plain text={signer.sentence} />
+        </p>
         {signer.status !== 'trusted' && signer.key_id && (
           <p className="mono signer-key">
             key_id {signer.key_id}
@@ -67,10 +71,20 @@ export function ThreeAnswers({ summary, onShowStretch }: Pick<VerdictPanelProps,
           </p>
         )}
         {signer.advice && <p className="muted">{signer.advice}</p>}
-        <p className="muted">{summary.trustPath ? <>Verified with the trust store <span className="mono">{summary.trustPath}</span></> : 'No trust store was chosen.'}</p>
+        <p className="muted">
+          {summary.trustPath ? (
+            <>
+              Verified with the trust store <span className="mono">{summary.trustPath}</span>
+            </>
+          ) : (
+            'No trust store was chosen.'
+          )}
+        </p>
       </Answer>
       <Answer question="Conduct" words={CONDUCT_WORDS[conduct.status]} label={`Conduct: ${CONDUCT_WORDS[conduct.status].word}`}>
-        <p><Plain text={conduct.status === 'not-run' && conduct.reason ? conduct.reason : conduct.sentence} /></p>
+        <p>
+          <Plain text={conduct.status === 'not-run' && conduct.reason ? conduct.reason : conduct.sentence} />
+        </p>
       </Answer>
     </div>
   );
@@ -200,7 +214,9 @@ export function VerdictPanel({ summary, onLocateFinding, onShowStretch }: Verdic
         <summary>About this export</summary>
         <dl>
           <dt>Verdict, in one sentence</dt>
-          <dd><Plain text={summary.verdictReason} /></dd>
+          <dd>
+            <Plain text={summary.verdictReason} />
+          </dd>
           <dt>File</dt>
           <dd className="mono">{summary.exportPath}</dd>
           <dt>Size</dt>
@@ -216,7 +232,11 @@ export function VerdictPanel({ summary, onLocateFinding, onShowStretch }: Verdic
           </dt>
           <dd className="mono">{summary.headHash ?? '—'}</dd>
           <dt>Findings by kind</dt>
-          <dd>{Object.entries(summary.findingCounts).map(([k, n]) => `${k}: ${n}`).join(', ') || 'none'}</dd>
+          <dd>
+            {Object.entries(summary.findingCounts)
+              .map(([k, n]) => `${k}: ${n}`)
+              .join(', ') || 'none'}
+          </dd>
           <dt>Replay report SHA-256</dt>
           <dd className="mono">{replayReportSha256 ?? '—'}</dd>
           <dt>Unauthenticated fields</dt>

@@ -92,7 +92,10 @@ function WhatIfResult({ view, onSelectIndex }: { view: WhatIfView; onSelectIndex
       </p>
       <p className="muted">
         Against <span className="mono">{`${view.against.name}@${view.against.version}`}</span> from <span className="mono">{view.policiesPath}</span>
-        <span className="mono" title={`Bundle digest (SHA-256): ${view.against.digest}`}> · {view.against.digest.slice(0, 12)}…</span>
+        <span className="mono" title={`Bundle digest (SHA-256): ${view.against.digest}`}>
+          {' '}
+          · {view.against.digest.slice(0, 12)}…
+        </span>
       </p>
       {view.changed > 0 && (
         <>
@@ -200,9 +203,7 @@ export function WhatIfPanel({ summary, onSelectIndex, onSelectSeq }: WhatIfPanel
   return (
     <section className="panel what-if" aria-labelledby="what-if-title">
       <h2 id="what-if-title">What if… another policy had decided?</h2>
-      <p className="muted">
-        Replays this case&apos;s recorded decisions against another policy bundle and lists every decision that would come out differently. The case itself is not changed.
-      </p>
+      <p className="muted">Replays this case&apos;s recorded decisions against another policy bundle and lists every decision that would come out differently. The case itself is not changed.</p>
       <form
         className="what-if-form"
         onSubmit={(e) => {
@@ -235,9 +236,7 @@ export function WhatIfPanel({ summary, onSelectIndex, onSelectSeq }: WhatIfPanel
       {view && <WhatIfResult view={view} onSelectIndex={onSelectIndex} />}
 
       <h3>Compare with an earlier export</h3>
-      <p className="muted">
-        Checks whether this export carries an earlier copy of the same record on without changing anything in it, or where it departs from it.
-      </p>
+      <p className="muted">Checks whether this export carries an earlier copy of the same record on without changing anything in it, or where it departs from it.</p>
       <form
         className="what-if-form"
         onSubmit={(e) => {

@@ -47,7 +47,11 @@ export function asText(value: unknown): string {
 export const VERDICT_WORDS: Record<Verdict, { title: string; symbol: string; meaning: string }> = {
   intact: { title: 'Intact', symbol: '✓', meaning: 'Every event is linked, hashed and covered by a trusted signed checkpoint.' },
   tampered: { title: 'Tampered', symbol: '✗', meaning: 'The export was changed after it was written: at least one integrity check fails.' },
-  unanchored: { title: 'Unanchored', symbol: '!', meaning: 'Nothing in the file shows tampering, but nothing a forger could not recompute vouches for all of it: no trusted signature or key covers every event.' },
+  unanchored: {
+    title: 'Unanchored',
+    symbol: '!',
+    meaning: 'Nothing in the file shows tampering, but nothing a forger could not recompute vouches for all of it: no trusted signature or key covers every event.',
+  },
   malformed: { title: 'Malformed', symbol: '?', meaning: 'The file cannot be read as an audit export at all.' },
 };
 

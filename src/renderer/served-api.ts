@@ -66,7 +66,11 @@ export function createServedApi(token: string): AuditApi {
   // An optional argument left out goes as null, as the preload sends it, so the door's count check holds.
   for (const method of Object.keys(AUDIT_CHANNELS) as AuditCallName[]) {
     const arity = AUDIT_VALIDATORS[method].arity;
-    api[method] = (...args: unknown[]) => call(method, Array.from({ length: Math.max(arity, args.length) }, (_, i) => args[i] ?? null));
+    api[method] = (...args: unknown[]) =>
+      call(
+        method,
+        Array.from({ length: Math.max(arity, args.length) }, (_, i) => args[i] ?? null),
+      );
   }
   api.onProgress = (listener: (p: JobProgress) => void) => {
     listeners.add(listener);

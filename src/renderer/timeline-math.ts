@@ -198,7 +198,11 @@ export function laneBars(data: TimelineData, lane: TimelineData['lanes'][number]
     families.set(family, (families.get(family) ?? 0) + c.count);
   }
   let max = 1;
-  for (const f of perBucket.values()) max = Math.max(max, [...f.values()].reduce((a, n) => a + n, 0));
+  for (const f of perBucket.values())
+    max = Math.max(
+      max,
+      [...f.values()].reduce((a, n) => a + n, 0),
+    );
   const pieces: BarPiece[] = [];
   for (const [b, families] of perBucket) {
     const x = xOf(startOf(b));

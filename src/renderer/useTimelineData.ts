@@ -51,7 +51,11 @@ export function useConductMarkers(caseId: CaseId, conduct: Conduct): ConductMark
     setMarkers([]);
     if (conduct.list.length === 0) return;
     let live = true;
-    rowsAt(api, caseId, conduct.list.map((f) => f.index)).then(
+    rowsAt(
+      api,
+      caseId,
+      conduct.list.map((f) => f.index),
+    ).then(
       (rows) => {
         if (!live) return;
         const out: ConductMarker[] = [];

@@ -32,7 +32,11 @@ describe('audit-replay generate', () => {
   });
 
   it('writes a realistic workflow: several agents, decisions with Cedar requests, approvals, denials, a kill switch, ring changes', () => {
-    const events = readFileSync(exportPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.type === 'event');
+    const events = readFileSync(exportPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.type === 'event');
     const kinds = new Set(events.map((e) => e.kind));
     for (const k of ['action.requested', 'policy.decision', 'approval.requested', 'approval.granted', 'action.executed', 'killswitch.engaged', 'killswitch.released', 'ring.changed']) {
       expect(kinds, k).toContain(k);
@@ -162,7 +166,21 @@ describe('verify --continues', () => {
   it('accepts an export whose genesis is the head of the earlier one, and refuses one that is not', async () => {
     const head = JSON.parse((await cli('verify', exportPath, '--json')).stdout);
     const next = path.join(dir, 'next.jsonl');
-    const g = await cli('generate', '--events', '300', '--seed', '42', '--out', next, '--key-out', path.join(dir, 'k5.json'), '--genesis', head.head_hash, '--first-seq', String(head.details.last_seq + 1));
+    const g = await cli(
+      'generate',
+      '--events',
+      '300',
+      '--seed',
+      '42',
+      '--out',
+      next,
+      '--key-out',
+      path.join(dir, 'k5.json'),
+      '--genesis',
+      head.head_hash,
+      '--first-seq',
+      String(head.details.last_seq + 1),
+    );
     expect(g.code).toBe(0);
     const ok = await cli('verify', next, '--trust', trustPath, '--continues', exportPath, '--json');
     expect(ok.code).toBe(0);

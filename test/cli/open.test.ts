@@ -25,7 +25,6 @@ beforeAll(async () => {
   expect(made.code, made.stderr).toBe(0);
 });
 
-
 describe('audit-replay open', () => {
   it('makes the case the desk makes: same summary, listed by the desk, --json names it', async () => {
     const cases = path.join(dir, 'cases-cli');

@@ -48,7 +48,13 @@ describe('audit-replay verify-proof', () => {
     const r = await cli('verify-proof', proofPath, '--trust', TRUST, '--json');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ verdict: 'intact', seq: 1300, integrity: { status: 'intact' }, signer: { status: 'trusted', key_id: 'ops-sample' }, checks: { content: true, inclusion: true, signature: 'valid' } });
+    expect(out).toMatchObject({
+      verdict: 'intact',
+      seq: 1300,
+      integrity: { status: 'intact' },
+      signer: { status: 'trusted', key_id: 'ops-sample' },
+      checks: { content: true, inclusion: true, signature: 'valid' },
+    });
   });
 
   it('is TAMPERED, exit 1, for an edited line, an altered path or a checkpoint of another root', async () => {

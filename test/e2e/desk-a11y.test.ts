@@ -37,7 +37,13 @@ async function axeViolations(page: Page): Promise<AxeViolation[]> {
 
 /** The violations in a few words each, so a failure says what and where. */
 async function axeProblems(page: Page): Promise<string[]> {
-  return (await axeViolations(page)).map((v) => `${v.impact} ${v.id} (${v.help}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`);
+  return (await axeViolations(page)).map(
+    (v) =>
+      `${v.impact} ${v.id} (${v.help}): ${v.nodes
+        .map((n) => n.target.join(' '))
+        .slice(0, 5)
+        .join(', ')}`,
+  );
 }
 
 async function openSample(page: Page) {
@@ -56,14 +62,20 @@ describe.skipIf(!available)('the desk, accessible and in plain words', () => {
     await openSample(page);
     // Focus moved to the verdict, so a screen reader reads it first.
     await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.id')).toBe('verdict-title');
-    await page.getByRole('region', { name: 'Timeline' }).getByRole('button', { name: /^Violation / }).first().waitFor();
+    await page
+      .getByRole('region', { name: 'Timeline' })
+      .getByRole('button', { name: /^Violation / })
+      .first()
+      .waitFor();
     await page.locator('.grid-spacer .row:not(.loading)').first().waitFor();
     await page.waitForTimeout(500);
     await desk.shell.screenshot('e2e-a11y-desk-light.png');
     expect(await axeProblems(page)).toEqual([]);
 
     // Every tab stop in the timeline and its chart has a name.
-    const unnamed = await page.evaluate(`[...document.querySelectorAll('section.timeline *')].filter((e) => e.tabIndex >= 0 && (e.matches('a, button, select, input, [tabindex]'))).filter((e) => !((e.getAttribute('aria-label') || '').trim() || (e.querySelector(':scope > title')?.textContent || '').trim() || (e.textContent || '').trim())).map((e) => e.outerHTML.slice(0, 120))`);
+    const unnamed = await page.evaluate(
+      `[...document.querySelectorAll('section.timeline *')].filter((e) => e.tabIndex >= 0 && (e.matches('a, button, select, input, [tabindex]'))).filter((e) => !((e.getAttribute('aria-label') || '').trim() || (e.querySelector(':scope > title')?.textContent || '').trim() || (e.textContent || '').trim())).map((e) => e.outerHTML.slice(0, 120))`,
+    );
     expect(unnamed).toEqual([]);
     // One marker, one thing, in the singular: "Kill switch at seq …" (it read "Kill switche").
     const timeline = page.getByRole('region', { name: 'Timeline' });

@@ -31,7 +31,22 @@ export function makeFixtures(events = 3000): Fixtures {
     trust = join(dir, 'trust.json');
     const run = spawnSync(
       process.execPath,
-      [join(REPO_ROOT, 'bin/audit-replay.mjs'), 'generate', '--events', String(events), '--seed', '7', '--plant-divergences', '3', '--out', intact, '--key-out', join(dir, 'key.json'), '--trust-out', trust],
+      [
+        join(REPO_ROOT, 'bin/audit-replay.mjs'),
+        'generate',
+        '--events',
+        String(events),
+        '--seed',
+        '7',
+        '--plant-divergences',
+        '3',
+        '--out',
+        intact,
+        '--key-out',
+        join(dir, 'key.json'),
+        '--trust-out',
+        trust,
+      ],
       { cwd: REPO_ROOT, encoding: 'utf8' },
     );
     if (run.status !== 0) throw new Error(`generate failed: ${run.stderr}`);

@@ -43,7 +43,12 @@ describe.skipIf(!chromiumAvailable())('the served desk on first start', () => {
     await page.getByRole('heading', { name: /Verdict/ }).waitFor({ timeout: 60_000 });
     await expect(page.locator('.verdict-word').textContent()).resolves.toBe('INTACT');
     // Checked against the sample's own trust store and policies, not opened bare.
-    await expect(page.getByText(/Trust store:/).first().textContent()).resolves.toContain('trust.json');
+    await expect(
+      page
+        .getByText(/Trust store:/)
+        .first()
+        .textContent(),
+    ).resolves.toContain('trust.json');
     expect(problems).toEqual([]);
   });
 });

@@ -25,7 +25,18 @@ describe.skipIf(!available)('audit-replay serve in Chromium', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'audit-replay-serve-e2e-'));
-    serve = await startServe(['--cases', join(dir, 'cases'), '--ui', buildRenderer(), '--open', join(SAMPLE, 'export.jsonl'), '--trust', join(SAMPLE, 'trust.json'), '--policies', join(SAMPLE, 'policies')]);
+    serve = await startServe([
+      '--cases',
+      join(dir, 'cases'),
+      '--ui',
+      buildRenderer(),
+      '--open',
+      join(SAMPLE, 'export.jsonl'),
+      '--trust',
+      join(SAMPLE, 'trust.json'),
+      '--policies',
+      join(SAMPLE, 'policies'),
+    ]);
     link = serve.link;
     ({ browser, page } = await openBrowser(problems));
   });
@@ -77,12 +88,15 @@ describe.skipIf(!available)('audit-replay serve in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
-  it('finds a request by its id and tells its story beside the inspector; Agent = ap-payment-agent + deny lists the engine\'s denials', async () => {
+  it("finds a request by its id and tells its story beside the inspector; Agent = ap-payment-agent + deny lists the engine's denials", async () => {
     await page.getByLabel('Find an event').fill('req-INV-100003-pay_invoice');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     const results = page.getByRole('region', { name: 'Search events' });
     await expect.poll(() => results.getByRole('listitem').count()).toBeGreaterThan(3);
-    await results.getByRole('button', { name: /approval\.granted/ }).first().click();
+    await results
+      .getByRole('button', { name: /approval\.granted/ })
+      .first()
+      .click();
     const story = page.getByRole('region', { name: 'Request from start to end' });
     await story.waitFor();
     await expect(story.textContent()).resolves.toContain('req-INV-100003-pay_invoice');

@@ -79,8 +79,18 @@ describe.skipIf(!available || !existsSync(AGT))('the three answers in the review
   });
 
   for (const c of [
-    { name: 'a trust store without the export key', shot: 'e2e-answers-wrong-trust.png', keys: () => [{ key_id: 'ops-other', alg: 'ed25519', public_key: otherPublicKey }], signer: 'Not in your trust store' },
-    { name: 'a substituted key (trusted key_id, another public key)', shot: 'e2e-answers-substituted.png', keys: () => [{ ...sampleKey(), public_key: otherPublicKey }], signer: 'Not in your trust store' },
+    {
+      name: 'a trust store without the export key',
+      shot: 'e2e-answers-wrong-trust.png',
+      keys: () => [{ key_id: 'ops-other', alg: 'ed25519', public_key: otherPublicKey }],
+      signer: 'Not in your trust store',
+    },
+    {
+      name: 'a substituted key (trusted key_id, another public key)',
+      shot: 'e2e-answers-substituted.png',
+      keys: () => [{ ...sampleKey(), public_key: otherPublicKey }],
+      signer: 'Not in your trust store',
+    },
     { name: 'a revoked key', shot: 'e2e-answers-revoked.png', keys: () => [{ ...sampleKey(), revoked_at: '2026-01-01T00:00:00.000Z' }], signer: 'Revoked key' },
   ]) {
     it(`the untouched sample with ${c.name}: not proven, never altered`, async () => {

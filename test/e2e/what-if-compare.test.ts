@@ -34,7 +34,20 @@ describe.skipIf(!available)('what-if and compare in the served desk', () => {
     const ui = buildRenderer();
     child = spawn(
       process.execPath,
-      [join(REPO_ROOT, 'bin/audit-replay.mjs'), 'serve', '--cases', join(dir, 'cases'), '--ui', ui, '--open', join(SAMPLE, 'export.jsonl'), '--trust', join(SAMPLE, 'trust.json'), '--policies', join(SAMPLE, 'policies')],
+      [
+        join(REPO_ROOT, 'bin/audit-replay.mjs'),
+        'serve',
+        '--cases',
+        join(dir, 'cases'),
+        '--ui',
+        ui,
+        '--open',
+        join(SAMPLE, 'export.jsonl'),
+        '--trust',
+        join(SAMPLE, 'trust.json'),
+        '--policies',
+        join(SAMPLE, 'policies'),
+      ],
       { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let err = '';
@@ -113,7 +126,9 @@ describe.skipIf(!available)('what-if and compare in the served desk', () => {
     await page.screenshot({ path: join(REPO_ROOT, 'test-results', 'e2e-what-if-compare-page.png'), fullPage: true });
     // The panel with both answers shown: no serious or critical axe-core violation.
     await page.evaluate(AXE);
-    const result = (await page.evaluate('window.axe.run(document.querySelector("section.what-if"), { resultTypes: ["violations"] })')) as { violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] };
+    const result = (await page.evaluate('window.axe.run(document.querySelector("section.what-if"), { resultTypes: ["violations"] })')) as {
+      violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[];
+    };
     expect(result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
     expect(problems).toEqual([]);
   });

@@ -43,7 +43,12 @@ it('the built main, preload and workers are where index.ts looks for them', () =
 
 it('ingests an export through the bundled workers', async () => {
   const chunks = readdirSync(join(outDir, 'main/chunks'));
-  const chunk = (prefix: string) => join(outDir, 'main/chunks', chunks.find((c) => c.startsWith(prefix))!);
+  const chunk = (prefix: string) =>
+    join(
+      outDir,
+      'main/chunks',
+      chunks.find((c) => c.startsWith(prefix))!,
+    );
   const service = createAuditService({
     casesDir: join(work, 'cases'),
     ingestWorkerUrl: chunk('ingest-worker'),

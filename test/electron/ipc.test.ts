@@ -141,7 +141,14 @@ describe('registerAuditIpc', () => {
     ['a credentials trick', mainFrame('audit-replay://app@evil/index.html')],
     ['the dev server in production', mainFrame('http://localhost:5173/')],
     ['no frame', { senderFrame: null }],
-    ['a destroyed frame', { get senderFrame(): never { throw new Error('Render frame was disposed'); } }],
+    [
+      'a destroyed frame',
+      {
+        get senderFrame(): never {
+          throw new Error('Render frame was disposed');
+        },
+      },
+    ],
   ] as [string, IpcInvokeEventLike][])('refuses a call from %s, logs it and never reaches the service', async (_what, event) => {
     const { ipc, log, serviceCalls, onAccepted } = setup();
     for (const [call, args] of Object.entries(VALID)) {
@@ -167,7 +174,16 @@ describe('registerAuditIpc', () => {
     ['an enormous path', AUDIT_CHANNELS.openExport, [{ exportPath: `/${'a'.repeat(5000)}` }], /longer than 4096/],
     ['an unexpected field', AUDIT_CHANNELS.openExport, [{ exportPath: '/a', shell: 'rm -rf /' }], /unexpected field "shell"/],
     ['a __proto__ field', AUDIT_CHANNELS.openExport, [JSON.parse('{"exportPath":"/a","__proto__":{"polluted":true}}')], /unexpected field "__proto__"/],
-    ['a class instance', AUDIT_CHANNELS.openExport, [new (class { exportPath = '/a'; })()], /plain object/],
+    [
+      'a class instance',
+      AUDIT_CHANNELS.openExport,
+      [
+        new (class {
+          exportPath = '/a';
+        })(),
+      ],
+      /plain object/,
+    ],
     ['null instead of a request', AUDIT_CHANNELS.openExport, [null], /must be an object, not null/],
     ['a case id that is a path', AUDIT_CHANNELS.getCaseSummary, ['../../etc/passwd'], /not allowed/],
     ['a case id with a dot', AUDIT_CHANNELS.listFindings, ['a.sqlite'], /not allowed/],

@@ -186,7 +186,7 @@ describe('Content-Security-Policy', () => {
     expect(contentSecurityPolicy(null)).toBe(RENDERER_CSP);
   });
   it('replaces any CSP a response brings and adds nosniff', () => {
-    const headers = withSecurityHeaders({ 'content-security-policy': ["default-src *"], 'Content-Type': ['text/html'], 'CONTENT-SECURITY-POLICY-REPORT-ONLY': 'x' }, RENDERER_CSP);
+    const headers = withSecurityHeaders({ 'content-security-policy': ['default-src *'], 'Content-Type': ['text/html'], 'CONTENT-SECURITY-POLICY-REPORT-ONLY': 'x' }, RENDERER_CSP);
     expect(headers).toEqual({ 'Content-Type': ['text/html'], 'Content-Security-Policy': [RENDERER_CSP], 'X-Content-Type-Options': ['nosniff'] });
     expect(withSecurityHeaders(undefined, RENDERER_CSP)['Content-Security-Policy']).toEqual([RENDERER_CSP]);
   });

@@ -24,7 +24,26 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'faults-concurrent-'));
   exportPath = path.join(dir, 'export.jsonl');
   trustPath = path.join(dir, 'trust.json');
-  const r = spawnSync(process.execPath, [path.join(REPO, 'bin/audit-replay.mjs'), 'generate', '--events', '1500', '--seed', '5', '--plant-divergences', '2', '--out', exportPath, '--key-out', path.join(dir, 'key.json'), '--trust-out', trustPath], { cwd: REPO, encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [
+      path.join(REPO, 'bin/audit-replay.mjs'),
+      'generate',
+      '--events',
+      '1500',
+      '--seed',
+      '5',
+      '--plant-divergences',
+      '2',
+      '--out',
+      exportPath,
+      '--key-out',
+      path.join(dir, 'key.json'),
+      '--trust-out',
+      trustPath,
+    ],
+    { cwd: REPO, encoding: 'utf8' },
+  );
   expect(r.status, r.stderr).toBe(0);
 });
 
@@ -75,7 +94,7 @@ describe('one case, two processes', () => {
   // Opening a cases folder sweeps partial cases left by killed ingests; one
   // whose writer process is alive ("<id>.partial.pid") is another window's
   // ingest in progress and must be left alone.
-  it('a second window opening the cases folder does not break the first window\'s ingest', async () => {
+  it("a second window opening the cases folder does not break the first window's ingest", async () => {
     const casesDir = path.join(dir, 'two-windows');
     mkdirSync(casesDir);
     const second = startChild('opener', [casesDir]);

@@ -43,7 +43,24 @@ beforeAll(() => {
   if (!canMount) return;
   const gen = (events: number, name: string) => {
     const out = path.join(root, name);
-    const r = spawnSync(process.execPath, [path.join(REPO, 'bin/audit-replay.mjs'), 'generate', '--events', String(events), '--seed', '3', '--out', out, '--key-out', path.join(root, `${name}.key`), '--trust-out', path.join(root, 'trust.json')], { cwd: REPO, encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        path.join(REPO, 'bin/audit-replay.mjs'),
+        'generate',
+        '--events',
+        String(events),
+        '--seed',
+        '3',
+        '--out',
+        out,
+        '--key-out',
+        path.join(root, `${name}.key`),
+        '--trust-out',
+        path.join(root, 'trust.json'),
+      ],
+      { cwd: REPO, encoding: 'utf8' },
+    );
     expect(r.status, r.stderr).toBe(0);
     return out;
   };

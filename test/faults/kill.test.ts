@@ -35,7 +35,26 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'faults-kill-'));
   exportPath = path.join(dir, 'export.jsonl');
   trustPath = path.join(dir, 'trust.json');
-  const run = spawnSync(process.execPath, [path.join(REPO, 'bin/audit-replay.mjs'), 'generate', '--events', '1500', '--seed', '11', '--plant-divergences', '3', '--out', exportPath, '--key-out', path.join(dir, 'key.json'), '--trust-out', trustPath], { cwd: REPO, encoding: 'utf8' });
+  const run = spawnSync(
+    process.execPath,
+    [
+      path.join(REPO, 'bin/audit-replay.mjs'),
+      'generate',
+      '--events',
+      '1500',
+      '--seed',
+      '11',
+      '--plant-divergences',
+      '3',
+      '--out',
+      exportPath,
+      '--key-out',
+      path.join(dir, 'key.json'),
+      '--trust-out',
+      trustPath,
+    ],
+    { cwd: REPO, encoding: 'utf8' },
+  );
   expect(run.status, run.stderr).toBe(0);
   exportSha = sha(exportPath);
 });
@@ -47,13 +66,21 @@ async function checkCasesDir(casesDir: string): Promise<{ complete: number; part
   const service = createAuditService({ casesDir });
   const listed = await service.listRecentCases();
   const after = readdirSync(casesDir);
-  expect(after.filter((f) => f.includes('.partial.')), 'leftover partial cases (stores or export copies) after reopening').toEqual([]);
+  expect(
+    after.filter((f) => f.includes('.partial.')),
+    'leftover partial cases (stores or export copies) after reopening',
+  ).toEqual([]);
   const stores = after.filter((f) => /^[^.]+\.db$/.test(f));
   // Each complete case has its export copy, byte for byte the export; no copy is left without its case.
   const copies = after.filter((f) => /^[^.]+\.export$/.test(f));
   expect(copies.map((f) => f.replace(/\.export$/, '.db')).sort(), 'export copies and stores pair up').toEqual([...stores].sort());
   for (const c of copies) expect(sha(path.join(casesDir, c)), c).toBe(exportSha);
-  expect(listed.filter((c) => !c.interrupted).map((c) => `${c.caseId}.db`).sort()).toEqual(stores.sort());
+  expect(
+    listed
+      .filter((c) => !c.interrupted)
+      .map((c) => `${c.caseId}.db`)
+      .sort(),
+  ).toEqual(stores.sort());
   // Every ingest killed before it finished is marked as interrupted, naming its export.
   for (const c of listed.filter((r) => r.interrupted)) {
     expect(c.verdict).toBeNull();

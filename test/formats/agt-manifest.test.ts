@@ -58,27 +58,24 @@ function checkFirstFailure(r: FormatVerification, e: Expect): void {
 describe('AGT fixture manifest', () => {
   it('lists cases', () => expect(manifest.cases.length).toBeGreaterThan(40));
 
-  it.each(manifest.cases.map((c, i) => [`${i} ${c.file} (${c.format})${c.expect.key_file ? ` key ${c.expect.key_file}` : ''}`, c] as const))(
-    '%s',
-    async (_name, c) => {
-      const e = c.expect;
-      const r = await run(c, true);
-      expect(r.format).toBe(c.format);
-      expect(e.verdicts ?? [e.verdict], r.verdictReason).toContain(r.verdict);
-      if (e.first_bad_index !== null && r.verdict === 'tampered') checkFirstFailure(r, e);
-      if (e.first_bad_index !== null && !e.verdicts?.includes('unanchored')) expect(r.verdict).toBe('tampered');
-      if (e.first_bad_index === null && r.verdict !== 'tampered' && r.verdict !== 'malformed') {
-        expect(r.findings.filter((f) => f.severity === 'integrity')).toEqual([]);
-      }
-      if (e.any_findings) expect(r.findings.length).toBeGreaterThan(0);
-      expect(r.verdictReason.length).toBeGreaterThan(20);
-      if (e.verdict_without_key) {
-        const bare = await run(c, false);
-        expect(bare.verdict, bare.verdictReason).toBe(e.verdict_without_key);
-        if (bare.verdict === 'tampered' && e.first_bad_index !== null) checkFirstFailure(bare, e);
-      }
-    },
-  );
+  it.each(manifest.cases.map((c, i) => [`${i} ${c.file} (${c.format})${c.expect.key_file ? ` key ${c.expect.key_file}` : ''}`, c] as const))('%s', async (_name, c) => {
+    const e = c.expect;
+    const r = await run(c, true);
+    expect(r.format).toBe(c.format);
+    expect(e.verdicts ?? [e.verdict], r.verdictReason).toContain(r.verdict);
+    if (e.first_bad_index !== null && r.verdict === 'tampered') checkFirstFailure(r, e);
+    if (e.first_bad_index !== null && !e.verdicts?.includes('unanchored')) expect(r.verdict).toBe('tampered');
+    if (e.first_bad_index === null && r.verdict !== 'tampered' && r.verdict !== 'malformed') {
+      expect(r.findings.filter((f) => f.severity === 'integrity')).toEqual([]);
+    }
+    if (e.any_findings) expect(r.findings.length).toBeGreaterThan(0);
+    expect(r.verdictReason.length).toBeGreaterThan(20);
+    if (e.verdict_without_key) {
+      const bare = await run(c, false);
+      expect(bare.verdict, bare.verdictReason).toBe(e.verdict_without_key);
+      if (bare.verdict === 'tampered' && e.first_bad_index !== null) checkFirstFailure(bare, e);
+    }
+  });
 
   it.each(manifest.cases.map((c) => [c.file, c.format] as const))('detects %s as %s', async (file, format) => {
     const d = await detectFormat(path.join(FIXTURES, file));

@@ -110,9 +110,16 @@ function checkFindings(got: readonly Finding[], firstFailure: Finding | null, ex
     expect(firstFailure?.seq, shown).toBe(integrity[0].index);
   } else if (integrity.length > 0) {
     // Whole-file findings have no place in the file to come first by: any of them may lead.
-    expect(integrity.filter((e) => e.index === null).flatMap((e) => kindsOf(e.kind)), shown).toContain(firstFailure?.kind);
+    expect(
+      integrity.filter((e) => e.index === null).flatMap((e) => kindsOf(e.kind)),
+      shown,
+    ).toContain(firstFailure?.kind);
   }
-  if (expected.length === 0) expect(got.filter((f) => f.severity !== 'warning'), shown).toEqual([]);
+  if (expected.length === 0)
+    expect(
+      got.filter((f) => f.severity !== 'warning'),
+      shown,
+    ).toEqual([]);
 }
 
 /** The three answers agree with the verdict: altered ⇔ tampered; intact only with a trusted signer; unanchored is consistent but not vouched for. */

@@ -26,7 +26,13 @@ function pluginLog(appends: number): PluginEntry[] {
   let entries: PluginEntry[] = [];
   for (let i = 0; i < appends; i++) {
     const previousHash = entries.length > 0 ? entries[entries.length - 1].hash : '0'.repeat(64);
-    const base = { timestamp: new Date(Date.UTC(2026, 10, 21, 14) + i * 1000).toISOString(), agentId: 'claude-code:sess-9', action: i % 7 === 0 ? 'prompt.submit' : 'tool.Read', decision: 'allow', previousHash };
+    const base = {
+      timestamp: new Date(Date.UTC(2026, 10, 21, 14) + i * 1000).toISOString(),
+      agentId: 'claude-code:sess-9',
+      action: i % 7 === 0 ? 'prompt.submit' : 'tool.Read',
+      decision: 'allow',
+      previousHash,
+    };
     entries.push({ ...base, hash: createHash('sha256').update(JSON.stringify(base)).digest('hex') });
     entries = entries.slice(-10000);
   }
@@ -47,7 +53,7 @@ describe('agt-cli-plugin', () => {
     expect((await detectFormat(path.resolve(FIXTURES, '../agt/ts-valid-small.json'))).reader.id).toBe('agt-ts-sdk');
   });
 
-  it('after the 10,001st append: starts mid-chain, said to be the plugin\'s own rotation, not tampering', async () => {
+  it("after the 10,001st append: starts mid-chain, said to be the plugin's own rotation, not tampering", async () => {
     const file = write('rotated.json', pluginLog(10001));
     const r = await verify(file);
     expect(r.events).toBe(10000);

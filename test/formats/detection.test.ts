@@ -24,7 +24,10 @@ const write = (text: string): string => {
 const trustFile = write(JSON.stringify(trustFor()));
 
 const decisions = (): Line[] =>
-  buildLines(specs(12).map((_, i) => ({ kind: 'policy.decision', data: { decision_id: `d-${i}`, request_id: `r-${i}`, path: 'agents/tools/allow', result: true } })), { every: 5 });
+  buildLines(
+    specs(12).map((_, i) => ({ kind: 'policy.decision', data: { decision_id: `d-${i}`, request_id: `r-${i}`, path: 'agents/tools/allow', result: true } })),
+    { every: 5 },
+  );
 
 /** Line 1 rewritten, the rest of the export as built: the header is neither hashed nor signed. */
 const withHeaderText = (lines: Line[], rewrite: (headerText: string) => string): string => {
@@ -94,7 +97,7 @@ describe('our own format, however its header is spelled', () => {
     expect(d.reason).toMatch(/a header naming its format wins/);
   });
 
-  it('the words on line 1 but not as the header\'s members are not our header', async () => {
+  it("the words on line 1 but not as the header's members are not our header", async () => {
     // A line-1 object that only mentions the header's members inside its data, as a regex over the text would have taken it.
     const file = write('{"type":"event","data":{"note":"\\"type\\":\\"header\\",\\"format\\":\\"audit-export/1\\""}}\n{"a":1}\n');
     await expect(detectFormat(file)).rejects.toThrow(/not in a format Audit Replay reads/);

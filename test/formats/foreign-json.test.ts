@@ -66,9 +66,7 @@ describe("Python's json.dumps", () => {
   });
 
   it('writes numbers as the file wrote them', () => {
-    expect(dumps('{"t": 1e-07, "z": -0.0, "h": 1e+22, "b": 18446744073709551617, "o": 1.0}')).toBe(
-      '{"b": 18446744073709551617, "h": 1e+22, "o": 1.0, "t": 1e-07, "z": -0.0}',
-    );
+    expect(dumps('{"t": 1e-07, "z": -0.0, "h": 1e+22, "b": 18446744073709551617, "o": 1.0}')).toBe('{"b": 18446744073709551617, "h": 1e+22, "o": 1.0, "t": 1e-07, "z": -0.0}');
   });
 
   it('hashes a real agent-mesh entry with these rules', () => {
@@ -100,10 +98,22 @@ describe('isoformat timestamps', () => {
 describe('serde_json numbers and the ACS identity text', () => {
   it('prints floats as ryu does and integers as written', () => {
     const cases: [string, string][] = [
-      ['1e-07', '1e-7'], ['1.0', '1.0'], ['1e+22', '1e22'], ['-0.0', '-0.0'], ['0', '0'], ['-5', '-5'],
-      ['18446744073709551615', '18446744073709551615'], ['18446744073709551617', '1.8446744073709552e19'],
-      ['0.1', '0.1'], ['100.0', '100.0'], ['1e15', '1000000000000000.0'], ['1e16', '1e16'], ['0.00001', '0.00001'],
-      ['0.000001', '1e-6'], ['123.456', '123.456'], ['1.5e300', '1.5e300'],
+      ['1e-07', '1e-7'],
+      ['1.0', '1.0'],
+      ['1e+22', '1e22'],
+      ['-0.0', '-0.0'],
+      ['0', '0'],
+      ['-5', '-5'],
+      ['18446744073709551615', '18446744073709551615'],
+      ['18446744073709551617', '1.8446744073709552e19'],
+      ['0.1', '0.1'],
+      ['100.0', '100.0'],
+      ['1e15', '1000000000000000.0'],
+      ['1e16', '1e16'],
+      ['0.00001', '0.00001'],
+      ['0.000001', '1e-6'],
+      ['123.456', '123.456'],
+      ['1.5e300', '1.5e300'],
     ];
     for (const [lexeme, out] of cases) expect(serdeNumber(lexeme), lexeme).toBe(out);
   });
@@ -115,7 +125,9 @@ describe('serde_json numbers and the ACS identity text', () => {
 
 describe("JavaScript's JSON.stringify for the TypeScript SDK", () => {
   it('puts integer-like keys first and formats numbers as JS does', () => {
-    const e = parseLexJson('{"timestamp": "t", "agentId": "a", "action": {"b": 1, "10": 2, "2": 3, "x": 1e-07, "y": 100.0, "z": -0.0}, "decision": "allow", "previousHash": "p", "hash": "h"}') as LexObject;
+    const e = parseLexJson(
+      '{"timestamp": "t", "agentId": "a", "action": {"b": 1, "10": 2, "2": 3, "x": 1e-07, "y": 100.0, "z": -0.0}, "decision": "allow", "previousHash": "p", "hash": "h"}',
+    ) as LexObject;
     const input = tsSdkHashInput(e);
     expect(input.ok && input.text).toBe('{"timestamp":"t","agentId":"a","action":{"2":3,"10":2,"b":1,"x":1e-7,"y":100,"z":0},"decision":"allow","previousHash":"p"}');
   });
@@ -139,7 +151,17 @@ describe("AGT's Merkle root", () => {
 
   it('matches the root of a real export', () => {
     const doc = JSON.parse(readFileSync(path.join(FIXTURES, 'export-valid.json'), 'utf8')) as { merkle_root: string; entries: { entry_hash: string }[] };
-    expect(agtMerkleRoot(doc.entries.map((e) => e.entry_hash), sha)).toBe(doc.merkle_root);
-    expect(agtMerkleRoot(doc.entries.slice(1).map((e) => e.entry_hash), sha)).not.toBe(doc.merkle_root);
+    expect(
+      agtMerkleRoot(
+        doc.entries.map((e) => e.entry_hash),
+        sha,
+      ),
+    ).toBe(doc.merkle_root);
+    expect(
+      agtMerkleRoot(
+        doc.entries.slice(1).map((e) => e.entry_hash),
+        sha,
+      ),
+    ).not.toBe(doc.merkle_root);
   });
 });

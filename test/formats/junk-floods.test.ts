@@ -47,7 +47,11 @@ describe('agt-mesh-jsonl', () => {
     const starts = [0];
     for (let i = 0; i < text.length - 1; i++) if (text[i] === 10) starts.push(i + 1);
     const results = runLineJob('agt-mesh-jsonl', { firstLine: 1, bytes: new Uint8Array(text), offsets: Uint32Array.from([...starts, text.length]) }, false);
-    expect(results.map((r) => [r.t, r.line, 'count' in r ? (r.count ?? 1) : 1])).toEqual([['unchecked', 1, 3000], ['unreadable', 3001, 3000], ['unchecked', 6001, 1]]);
+    expect(results.map((r) => [r.t, r.line, 'count' in r ? (r.count ?? 1) : 1])).toEqual([
+      ['unchecked', 1, 3000],
+      ['unreadable', 3001, 3000],
+      ['unchecked', 6001, 1],
+    ]);
   });
 });
 

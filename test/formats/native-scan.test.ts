@@ -64,7 +64,11 @@ describe.skipIf(!native)('native scan', () => {
     expect(r.seq[2]).toBe(1);
     expect(Buffer.from(r.hashes.subarray(64, 96)).toString('hex')).toBe(e1.hash);
     expect(Buffer.from(r.prevs.subarray(64, 96)).toString('hex')).toBe(e1.prev_hash);
-    expect(Buffer.from(r.leaves.subarray(64, 96)).toString('hex')).toBe(createHash('sha256').update(Buffer.concat([Buffer.from([0]), Buffer.from(e1.hash as string, 'hex')])).digest('hex'));
+    expect(Buffer.from(r.leaves.subarray(64, 96)).toString('hex')).toBe(
+      createHash('sha256')
+        .update(Buffer.concat([Buffer.from([0]), Buffer.from(e1.hash as string, 'hex')]))
+        .digest('hex'),
+    );
     expect(Buffer.from(lines.join('\n') + '\n').toString('utf8', r.ts[4], r.ts[4] + r.ts[5])).toBe(e1.ts);
   });
 
@@ -75,7 +79,7 @@ describe.skipIf(!native)('native scan', () => {
       ['a fraction', ok({ amount: 1.5 })],
       ['an exponent', ok({ amount: 1e21 })],
       ['a long integer', ok({ amount: 9007199254740991 })],
-      ['a non-ASCII member name', ok({ 'Zürich': 1 })],
+      ['a non-ASCII member name', ok({ Zürich: 1 })],
       ['an escaped member name', ok({ 'a\nb': 1 })],
       ['an escaped timestamp', ok({}, { ts: '2026-11-25T03:00:00.000Z\t' })],
       ['a recorded hash that does not match', ok({ a: 1 }).replace('"a":1', '"a":2')],
@@ -115,7 +119,13 @@ describe.skipIf(!native)('native scan', () => {
     const lines = buildLines(specs(25), { every: 10 }).map((l) => canonicalize(l));
     const items = summarizeBatch(batchOf(lines), false);
     expect(items.map((s) => (s.t === 'run' ? `run@${s.line}x${s.count}` : `${s.t}@${s.line}`))).toEqual([
-      'header@1', 'run@2x10', 'checkpoint@12', 'run@13x10', 'checkpoint@23', 'run@24x5', 'checkpoint@29',
+      'header@1',
+      'run@2x10',
+      'checkpoint@12',
+      'run@13x10',
+      'checkpoint@23',
+      'run@24x5',
+      'checkpoint@29',
     ]);
     // Kept raw lines (ingest) or no native: one summary per line, as before.
     expect(summarizeBatch(batchOf(lines), true).every((s) => s.t !== 'run')).toBe(true);
@@ -126,7 +136,10 @@ describe.skipIf(!native)('native scan', () => {
   });
 
   it('what it takes, the JavaScript reference reads as the same clean event', () => {
-    const lines = buildLines(specs(8).map((_, i) => ({ data: { i, s: `x${'é'.repeat(i)}`, nested: { z: [i, { y: null }] } } })), { every: 3 }).map((l) => canonicalize(l));
+    const lines = buildLines(
+      specs(8).map((_, i) => ({ data: { i, s: `x${'é'.repeat(i)}`, nested: { z: [i, { y: null }] } } })),
+      { every: 3 },
+    ).map((l) => canonicalize(l));
     const r = scan(lines);
     lines.forEach((line, i) => {
       if (!r.status[i]) return;
@@ -161,7 +174,12 @@ describe.skipIf(!native)('native scan', () => {
 
   it('verification says the same with and without it, whatever is done to an export (random edits)', async () => {
     const dir = tmpDir();
-    const base = toText(buildLines(specs(30).map((_, i) => ({ data: { i, note: i % 7 ? 'plain' : 'Zürich 😀', amount: i * 101 } })), { every: 8 }));
+    const base = toText(
+      buildLines(
+        specs(30).map((_, i) => ({ data: { i, note: i % 7 ? 'plain' : 'Zürich 😀', amount: i * 101 } })),
+        { every: 8 },
+      ),
+    );
     let n = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(exportEdit, { minLength: 1, maxLength: 3 }), fc.boolean(), async (edits, withTrust) => {

@@ -55,7 +55,10 @@ describe('agt-mesh-jsonl on the hash workers', () => {
     // Drop the third line: the fourth no longer links, so it starts a new run the reader checks.
     const dropped = [...lines.slice(0, 2), ...lines.slice(3)];
     const parts = runLineJob('agt-mesh-jsonl', batch(dropped.join('\n') + '\n'), false);
-    expect(parts.map((r) => [r.t, r.line, r.t === 'run' ? r.count : 1])).toEqual([['run', 1, 2], ['run', 3, lines.length - 3]]);
+    expect(parts.map((r) => [r.t, r.line, r.t === 'run' ? r.count : 1])).toEqual([
+      ['run', 1, 2],
+      ['run', 3, lines.length - 3],
+    ]);
     // With case events wanted (ingest), one result per entry.
     expect(runLineJob('agt-mesh-jsonl', batch(lines.join('\n') + '\n'), true).every((r) => r.t === 'entry')).toBe(true);
   });

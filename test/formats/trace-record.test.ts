@@ -59,10 +59,24 @@ describe('the bytes a TRACE signature covers', () => {
   it('write numbers as Python does after json.loads', () => {
     // Each pair: the JSON text, and json.dumps(json.loads(text)) in Python 3.11.
     const vectors: [string, string][] = [
-      ['9', '9'], ['-0', '0'], ['1.0', '1.0'], ['1e16', '1e+16'], ['1e15', '1000000000000000.0'], ['0.0001', '0.0001'],
-      ['0.00001', '1e-05'], ['1.5E300', '1.5e+300'], ['123456789012345678901234567890', '123456789012345678901234567890'],
-      ['-0.0', '-0.0'], ['2.50', '2.5'], ['1e-7', '1e-07'], ['123.456e2', '12345.6'], ['5e-324', '5e-324'],
-      ['1.7976931348623157e308', '1.7976931348623157e+308'], ['0.1', '0.1'], ['100', '100'], ['1E2', '100.0'],
+      ['9', '9'],
+      ['-0', '0'],
+      ['1.0', '1.0'],
+      ['1e16', '1e+16'],
+      ['1e15', '1000000000000000.0'],
+      ['0.0001', '0.0001'],
+      ['0.00001', '1e-05'],
+      ['1.5E300', '1.5e+300'],
+      ['123456789012345678901234567890', '123456789012345678901234567890'],
+      ['-0.0', '-0.0'],
+      ['2.50', '2.5'],
+      ['1e-7', '1e-07'],
+      ['123.456e2', '12345.6'],
+      ['5e-324', '5e-324'],
+      ['1.7976931348623157e308', '1.7976931348623157e+308'],
+      ['0.1', '0.1'],
+      ['100', '100'],
+      ['1E2', '100.0'],
     ];
     for (const [text, python] of vectors) expect(pythonNumberText(text), text).toBe(python);
   });
@@ -91,7 +105,10 @@ describe('the bytes a TRACE signature covers', () => {
       o[last] = typeof v === 'number' ? v + 1 : typeof v === 'string' ? (last === 'x' ? 'QzNPqZ4JhqZp66iLkjYK4EuayjlGFtJgWdQW5az0wgs' : v + 'x') : 'x';
       const r = await verifyRecord(rec);
       expect(r.verdict, p.join('.')).toBe('tampered');
-      expect(r.findings.map((f) => f.kind), p.join('.')).toEqual(['bad-signature']);
+      expect(
+        r.findings.map((f) => f.kind),
+        p.join('.'),
+      ).toEqual(['bad-signature']);
     }
   });
 
@@ -155,7 +172,11 @@ describe('who vouches for a Trust Record', () => {
 });
 
 /** The session log's entries, parsed, for building tampered copies. */
-const sessionLines = () => readFileSync(fixture('session-valid.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, Json>);
+const sessionLines = () =>
+  readFileSync(fixture('session-valid.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, Json>);
 const jsonl = (entries: Record<string, Json>[]) => entries.map((e) => JSON.stringify(e)).join('\n') + '\n';
 const meshHash = (e: Record<string, Json>) => {
   const input = meshHashInput(parseLexJson(JSON.stringify(e)) as LexObject);

@@ -23,7 +23,10 @@ const TIME_LIMIT_MS = 60_000;
 
 function probe(mode: string, file: string, timeoutMs = TIME_LIMIT_MS, trust?: string): Promise<ProbeResult & { exit: number | null; signal: string | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(REPO, 'bin/run-ts.mjs'), path.join(REPO, 'test/hostile/probe.ts'), mode, file, ...(trust ? [trust] : [])], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(REPO, 'bin/run-ts.mjs'), path.join(REPO, 'test/hostile/probe.ts'), mode, file, ...(trust ? [trust] : [])], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -27,7 +27,11 @@ describe('command-line output of hostile files', () => {
     const trust = path.join(CORPUS_DIR, 'trust.json');
     for (const name of readdirSync(CORPUS_DIR).filter((f) => f !== 'trust.json')) {
       const file = path.join(CORPUS_DIR, name);
-      for (const args of [['verify', file, '--trust', trust, '--workers', '0'], ['verify', file, '--json', '--workers', '0'], ['replay', file, '--policies', path.resolve('resources/sample/policies'), '--workers', '0']]) {
+      for (const args of [
+        ['verify', file, '--trust', trust, '--workers', '0'],
+        ['verify', file, '--json', '--workers', '0'],
+        ['replay', file, '--policies', path.resolve('resources/sample/policies'), '--workers', '0'],
+      ]) {
         const out = await cli(args);
         expect(out, `${args.join(' ')}: ${JSON.stringify(out.match(CONTROL))}`).not.toMatch(CONTROL);
       }

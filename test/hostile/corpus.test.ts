@@ -23,9 +23,7 @@ import { CORPUS_DIR } from './make-corpus';
 const TRUST = path.join(CORPUS_DIR, 'trust.json');
 const POLICIES = path.resolve('resources/sample/policies');
 
-type Expect =
-  | { verdict: VerifyFileResult['verdict']; finding?: [kind: string, line: number]; message?: RegExp }
-  | { error: RegExp; line?: number };
+type Expect = { verdict: VerifyFileResult['verdict']; finding?: [kind: string, line: number]; message?: RegExp } | { error: RegExp; line?: number };
 
 /** What each file must give under verify. */
 const EXPECT: Record<string, Expect> = {
@@ -79,7 +77,9 @@ const REPLAY_EXPECT: Record<string, RegExp> = {
   'decision-context-nested-65.jsonl': /^Event 3 \(line 5\): the request's context nests values more than 64 levels deep \(the cap on nesting\); it was not given to Cedar$/,
 };
 
-const files = readdirSync(CORPUS_DIR).filter((f) => f !== 'trust.json').sort();
+const files = readdirSync(CORPUS_DIR)
+  .filter((f) => f !== 'trust.json')
+  .sort();
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 async function outcome(file: string, workers: number): Promise<VerifyFileResult | InputError> {
@@ -120,7 +120,13 @@ describe('hostile corpus', () => {
           const [kind, line] = want.finding;
           const hit = r.findings.find((f) => f.kind === kind && f.line === line);
           expect(hit, `${kind} at line ${line} in ${JSON.stringify(r.findings.map((f) => [f.kind, f.line]))}`).toBeDefined();
-          if (want.message) expect(r.findings.filter((f) => f.line === line).map((f) => f.message).join(' | ')).toMatch(want.message);
+          if (want.message)
+            expect(
+              r.findings
+                .filter((f) => f.line === line)
+                .map((f) => f.message)
+                .join(' | '),
+            ).toMatch(want.message);
         }
         for (const f of r.findings) expect(f.message.length).toBeLessThan(2000);
         const p = pooled as VerifyFileResult;

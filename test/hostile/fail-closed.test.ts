@@ -6,9 +6,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cli } from '../support/run-cli';
-import {
-  OTHER_KEY, TEST_KEY, buildLines, hashEvent, rechain, sha256Hex, signCheckpoint, specs, tmpDir, toText, trustFor, writeExportFile, type Line,
-} from '../support/export-builder';
+import { OTHER_KEY, TEST_KEY, buildLines, hashEvent, rechain, sha256Hex, signCheckpoint, specs, tmpDir, toText, trustFor, writeExportFile, type Line } from '../support/export-builder';
 import { IncrementalMerkleTree } from '../../src/shared/verify/merkle';
 import { nodeSha256 } from '../../src/main/node/read/hashes';
 import { ChainVerifier } from '../../src/shared/verify/chain-verifier';
@@ -66,7 +64,10 @@ function rewrittenAt250(ts: (n: number) => string): Line[] {
 describe('a key the trust store revoked never anchors a rewritten chain', () => {
   for (const bad of ['soon', '2026-13-45T00:00:00.000Z', '+275760-09-13T00:00:00.001Z', '2026-11-19T09:00:00.000+01:00']) {
     it(`checkpoints dated ${JSON.stringify(bad)}: not proven (exit 3), signer revoked`, async () => {
-      const file = write(`revoked-${sha256Hex(bad).slice(0, 8)}.jsonl`, rewrittenAt250(() => bad));
+      const file = write(
+        `revoked-${sha256Hex(bad).slice(0, 8)}.jsonl`,
+        rewrittenAt250(() => bad),
+      );
       const { code, out } = await verifyJson(file, '--trust', revokedTrust());
       expect(code).toBe(3);
       expect(out.verdict).toBe('unanchored');
@@ -77,7 +78,10 @@ describe('a key the trust store revoked never anchors a rewritten chain', () => 
   }
 
   it('checkpoints dated before the revocation but covering events after it: revoked', async () => {
-    const file = write('revoked-backdated.jsonl', rewrittenAt250(() => '2026-11-01T00:00:00.000Z'));
+    const file = write(
+      'revoked-backdated.jsonl',
+      rewrittenAt250(() => '2026-11-01T00:00:00.000Z'),
+    );
     const { code, out } = await verifyJson(file, '--trust', revokedTrust());
     expect(code).toBe(3);
     expect(out.signer.status).toBe('revoked');
@@ -92,7 +96,10 @@ describe('a key the trust store revoked never anchors a rewritten chain', () => 
   });
 
   it('a checkpoint dated before the events it covers vouches for nothing, even with an unrevoked key', async () => {
-    const file = write('backdated.jsonl', resign(buildLines(specs(30), { every: 10 }), TEST_KEY, () => '2026-11-01T00:00:00.000Z'));
+    const file = write(
+      'backdated.jsonl',
+      resign(buildLines(specs(30), { every: 10 }), TEST_KEY, () => '2026-11-01T00:00:00.000Z'),
+    );
     const { code, out } = await verifyJson(file, '--trust', write('trust-ok.json', JSON.stringify(trustFor())));
     expect(code).toBe(3);
     expect(out.integrity.status).toBe('intact');
@@ -103,7 +110,10 @@ describe('a key the trust store revoked never anchors a rewritten chain', () => 
     const lines = buildLines(specs(20), { every: 10 });
     const at = lines.findIndex((l) => l.type === 'event' && l.seq === 3);
     lines[at] = { ...lines[at], ts: 'yesterday' };
-    const file = write('bad-event-ts.jsonl', resign(lines, TEST_KEY, () => '2026-11-01T00:00:00.000Z'));
+    const file = write(
+      'bad-event-ts.jsonl',
+      resign(lines, TEST_KEY, () => '2026-11-01T00:00:00.000Z'),
+    );
     const { code, out } = await verifyJson(file, '--trust', write('trust-late2.json', JSON.stringify(trustFor(TEST_KEY, { revoked_at: '2026-12-01T00:00:00.000Z' }))));
     expect(code).toBe(3);
     expect(out.signer.status).toBe('revoked');
@@ -149,7 +159,20 @@ describe('a flood of checkpoints costs a bounded number of hashes, not events x 
     }
     for (let i = 0; i < 2000; i++) {
       const size = 1 + ((i * 7919) % events);
-      lines.push(canonicalize(signCheckpoint({ type: 'checkpoint', seq_hi: size - 1, tree_size: size, head_hash: events_[size - 1].hash, merkle_root: roots[size - 1], ts: '2026-11-25T05:00:00.000Z', key_id: TEST_KEY.keyId, final: false })));
+      lines.push(
+        canonicalize(
+          signCheckpoint({
+            type: 'checkpoint',
+            seq_hi: size - 1,
+            tree_size: size,
+            head_hash: events_[size - 1].hash,
+            merkle_root: roots[size - 1],
+            ts: '2026-11-25T05:00:00.000Z',
+            key_id: TEST_KEY.keyId,
+            final: false,
+          }),
+        ),
+      );
     }
     lines.push(final);
     const r = hashesFor(lines);
@@ -161,7 +184,12 @@ describe('a flood of checkpoints costs a bounded number of hashes, not events x 
 });
 
 describe('unauthenticated header members never change the verdict', () => {
-  for (const [name, keys] of [['an object', {}], ['a string', 'x'], ['a list with null', [null]], ['a list with a number key', [{ key_id: 7 }]]] as const) {
+  for (const [name, keys] of [
+    ['an object', {}],
+    ['a string', 'x'],
+    ['a list with null', [null]],
+    ['a list with a number key', [{ key_id: 7 }]],
+  ] as const) {
     it(`"keys" as ${name}: a warning naming line 1 and the member; intact stays intact, tampered stays tampered`, async () => {
       const lines = buildLines(specs(12), { every: 5 });
       lines[0] = { ...lines[0], keys };
@@ -225,7 +253,7 @@ describe('the trust store is checked member by member', () => {
 describe('verify --continues judges the earlier export too', () => {
   it('with the earlier export tampered, the later one is not intact (exit 1)', async () => {
     const a = buildLines(specs(10), { every: 5 });
-    const aHead = (a.filter((l) => l.type === 'event').pop()!.hash as string);
+    const aHead = a.filter((l) => l.type === 'event').pop()!.hash as string;
     const b = buildLines(specs(10), { every: 5, genesis: aHead, firstSeq: 10 });
     const trust = write('trust-c.json', JSON.stringify(trustFor()));
     const aFile = write('cont-a.jsonl', a);
@@ -252,8 +280,14 @@ describe('a lagging checkpoint over a long clean run is judged on the latest eve
     const covered = lines.filter((l) => l.type === 'event').slice(0, 600);
     for (const e of covered) tree.append(Buffer.from(e.hash as string, 'hex'));
     const lagging = signCheckpoint({
-      type: 'checkpoint', seq_hi: 599, tree_size: 600, head_hash: covered[599].hash, merkle_root: toHex(tree.root()),
-      ts: '2026-11-19T12:00:00.000Z', key_id: TEST_KEY.keyId, final: false,
+      type: 'checkpoint',
+      seq_hi: 599,
+      tree_size: 600,
+      head_hash: covered[599].hash,
+      merkle_root: toHex(tree.root()),
+      ts: '2026-11-19T12:00:00.000Z',
+      key_id: TEST_KEY.keyId,
+      final: false,
     });
     lines.splice(lines.length - 1, 0, lagging);
     const file = write('lagging-backdated.jsonl', lines);

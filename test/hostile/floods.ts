@@ -58,8 +58,14 @@ export class FloodWriter {
     this.privateKey = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.from(key.secretKeyHex, 'hex')]), format: 'der', type: 'pkcs8' });
     this.header =
       canonicalize({
-        type: 'header', format: 'audit-export/1', export_id: 'exp-floods', chain_id: 'floods', genesis: ZERO, first_seq: 0,
-        created_at: '2026-11-25T03:00:00.000Z', exporter: { name: 'floods', version: '1' },
+        type: 'header',
+        format: 'audit-export/1',
+        export_id: 'exp-floods',
+        chain_id: 'floods',
+        genesis: ZERO,
+        first_seq: 0,
+        created_at: '2026-11-25T03:00:00.000Z',
+        exporter: { name: 'floods', version: '1' },
         keys: [{ key_id: key.keyId, alg: 'ed25519', public_key: key.publicKeyHex }],
       }) + '\n';
   }
@@ -70,7 +76,16 @@ export class FloodWriter {
   }
 
   private checkpoint(tree: IncrementalMerkleTree, count: number, head: string, final: boolean): string {
-    const body = { type: 'checkpoint', seq_hi: count - 1, tree_size: count, head_hash: head, merkle_root: toHex(tree.root()), ts: new Date(BASE_MS + count).toISOString(), key_id: this.key.keyId, final };
+    const body = {
+      type: 'checkpoint',
+      seq_hi: count - 1,
+      tree_size: count,
+      head_hash: head,
+      merkle_root: toHex(tree.root()),
+      ts: new Date(BASE_MS + count).toISOString(),
+      key_id: this.key.keyId,
+      final,
+    };
     return canonicalize({ ...body, sig: sign(null, Buffer.from(canonicalize(body)), this.privateKey).toString('hex') }) + '\n';
   }
 
@@ -109,7 +124,19 @@ export class FloodWriter {
       if (count % every !== 0) return '';
       const size = Math.max(1, count - Math.floor(every / 2));
       const fake = sha256Hex(`forged ${i}`);
-      return canonicalize({ type: 'checkpoint', seq_hi: size - 1, tree_size: size, head_hash: fake, merkle_root: sha256Hex(fake), ts: new Date(BASE_MS + count).toISOString(), key_id: this.key.keyId, final: false, sig: fake + fake }) + '\n';
+      return (
+        canonicalize({
+          type: 'checkpoint',
+          seq_hi: size - 1,
+          tree_size: size,
+          head_hash: fake,
+          merkle_root: sha256Hex(fake),
+          ts: new Date(BASE_MS + count).toISOString(),
+          key_id: this.key.keyId,
+          final: false,
+          sig: fake + fake,
+        }) + '\n'
+      );
     };
   }
 

@@ -56,50 +56,71 @@ async function onlyInputError<T>(what: string, run: () => Promise<T>): Promise<T
 }
 
 // Strings with the characters that matter to JSON and to our parsers.
-const nasty = fc.string({ unit: fc.oneof(fc.constantFrom('"', '\\', '/', '\u0000', '\u001f', '\u2028', '\ud800', '\udc00', '\ufeff', '😀', 'é', '{', '}', '[', ']', ':', ',', ' ', '\n', '\r', 'e', '-', '0', '1', 'u'), fc.string({ maxLength: 1 })), maxLength: 24 });
+const nasty = fc.string({
+  unit: fc.oneof(
+    fc.constantFrom('"', '\\', '/', '\u0000', '\u001f', '\u2028', '\ud800', '\udc00', '\ufeff', '😀', 'é', '{', '}', '[', ']', ':', ',', ' ', '\n', '\r', 'e', '-', '0', '1', 'u'),
+    fc.string({ maxLength: 1 }),
+  ),
+  maxLength: 24,
+});
 const jsonValue = fc.jsonValue({ maxDepth: 4 });
 /** What an honest (I-JSON) exporter can write: no lone surrogates. */
 const wellFormed = nasty.map((s) => s.toWellFormed());
 
 describe('strict JSON parser', () => {
-  it('accepts exactly what JSON.parse accepts minus duplicates, lone surrogates and non-finite numbers, and returns the same value', () => {
-    fc.assert(
-      fc.property(fc.oneof(jsonValue.map((v) => JSON.stringify(v)), nasty, jsonValue.chain((v) => fc.nat().map((k) => mutateText(JSON.stringify(v), k)))), (text) => {
-        count('strict-json');
-        let viaJs: unknown;
-        let jsOk = true;
-        try {
-          viaJs = JSON.parse(text);
-        } catch {
-          jsOk = false;
-        }
-        let strict: unknown;
-        try {
-          strict = parseStrictJson(text);
-        } catch (err) {
-          expect(err).toBeInstanceOf(StrictJsonError);
-          return;
-        }
-        expect(jsOk, `strict accepted what JSON.parse refuses: ${JSON.stringify(text)}`).toBe(true);
-        expect(canonicalize(strict)).toBe(canonicalize(viaJs));
-      }),
-      runs(1500),
-    );
-  }, T);
+  it(
+    'accepts exactly what JSON.parse accepts minus duplicates, lone surrogates and non-finite numbers, and returns the same value',
+    () => {
+      fc.assert(
+        fc.property(
+          fc.oneof(
+            jsonValue.map((v) => JSON.stringify(v)),
+            nasty,
+            jsonValue.chain((v) => fc.nat().map((k) => mutateText(JSON.stringify(v), k))),
+          ),
+          (text) => {
+            count('strict-json');
+            let viaJs: unknown;
+            let jsOk = true;
+            try {
+              viaJs = JSON.parse(text);
+            } catch {
+              jsOk = false;
+            }
+            let strict: unknown;
+            try {
+              strict = parseStrictJson(text);
+            } catch (err) {
+              expect(err).toBeInstanceOf(StrictJsonError);
+              return;
+            }
+            expect(jsOk, `strict accepted what JSON.parse refuses: ${JSON.stringify(text)}`).toBe(true);
+            expect(canonicalize(strict)).toBe(canonicalize(viaJs));
+          },
+        ),
+        runs(1500),
+      );
+    },
+    T,
+  );
 
-  it('never lets __proto__ or constructor members reach Object.prototype', () => {
-    fc.assert(
-      fc.property(jsonValue, fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString'), (v, key) => {
-        count('strict-json-proto');
-        const text = `{${JSON.stringify(key)}:{"polluted":${JSON.stringify(v)}},"x":1}`;
-        const parsed = parseStrictJson(text) as Record<string, unknown>;
-        expect(Object.keys(parsed)).toContain(key);
-        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-        expect(canonicalize(parsed)).toBe(canonicalize(JSON.parse(text)));
-      }),
-      runs(200),
-    );
-  }, T);
+  it(
+    'never lets __proto__ or constructor members reach Object.prototype',
+    () => {
+      fc.assert(
+        fc.property(jsonValue, fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString'), (v, key) => {
+          count('strict-json-proto');
+          const text = `{${JSON.stringify(key)}:{"polluted":${JSON.stringify(v)}},"x":1}`;
+          const parsed = parseStrictJson(text) as Record<string, unknown>;
+          expect(Object.keys(parsed)).toContain(key);
+          expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+          expect(canonicalize(parsed)).toBe(canonicalize(JSON.parse(text)));
+        }),
+        runs(200),
+      );
+    },
+    T,
+  );
 });
 
 /** Replace the k-th character (mod length) with a JSON-significant one, or cut there. */
@@ -122,7 +143,9 @@ const eventArb = fc.record({
 type EventIn = typeof eventArb extends fc.Arbitrary<infer T> ? T : never;
 
 function honestEvent(e: EventIn): Record<string, unknown> {
-  const body: Record<string, unknown> = JSON.parse(JSON.stringify({ type: 'event', seq: e.seq, ts: '2026-11-25T03:00:00.000Z', kind: e.kind, actor: e.actor, data: e.data, prev_hash: '0'.repeat(64) }));
+  const body: Record<string, unknown> = JSON.parse(
+    JSON.stringify({ type: 'event', seq: e.seq, ts: '2026-11-25T03:00:00.000Z', kind: e.kind, actor: e.actor, data: e.data, prev_hash: '0'.repeat(64) }),
+  );
   if (e.extra) for (const [k, v] of Object.entries(e.extra)) Object.defineProperty(body, k, { value: v, enumerable: true, writable: true, configurable: true });
   return { ...body, hash: sha256Hex(canonicalize(body)) };
 }
@@ -137,60 +160,79 @@ function scrambled(obj: unknown, rev: boolean): string {
 }
 
 describe('line summaries', () => {
-  it('an honest event hashes to its recorded hash whether written canonically or not (fast and slow paths agree)', () => {
-    fc.assert(
-      fc.property(eventArb, fc.boolean(), (e, rev) => {
-        count('summarize-honest');
-        const event = honestEvent(e);
-        const canonical = summarizeLine(canonicalize(event), 7, sha256Hex);
-        const loose = summarizeLine(scrambled(event, rev), 7, sha256Hex);
-        expect(canonical.t, JSON.stringify(canonical)).toBe('event');
-        expect(loose.t, JSON.stringify(loose)).toBe('event');
-        if (canonical.t !== 'event' || loose.t !== 'event') return;
-        expect(canonical.computed).toBe(event.hash);
-        expect(loose.computed).toBe(event.hash);
-        expect({ ...loose, raw: undefined }).toEqual({ ...canonical, raw: undefined });
-      }),
-      runs(600),
-    );
-  }, T);
+  it(
+    'an honest event hashes to its recorded hash whether written canonically or not (fast and slow paths agree)',
+    () => {
+      fc.assert(
+        fc.property(eventArb, fc.boolean(), (e, rev) => {
+          count('summarize-honest');
+          const event = honestEvent(e);
+          const canonical = summarizeLine(canonicalize(event), 7, sha256Hex);
+          const loose = summarizeLine(scrambled(event, rev), 7, sha256Hex);
+          expect(canonical.t, JSON.stringify(canonical)).toBe('event');
+          expect(loose.t, JSON.stringify(loose)).toBe('event');
+          if (canonical.t !== 'event' || loose.t !== 'event') return;
+          expect(canonical.computed).toBe(event.hash);
+          expect(loose.computed).toBe(event.hash);
+          expect({ ...loose, raw: undefined }).toEqual({ ...canonical, raw: undefined });
+        }),
+        runs(600),
+      );
+    },
+    T,
+  );
 
-  it('a changed value in an honest line no longer hashes to the recorded hash (or the line is refused)', () => {
-    fc.assert(
-      fc.property(eventArb, fc.nat(), (e, k) => {
-        count('summarize-changed');
-        const event = honestEvent(e);
-        const text = canonicalize(event);
-        const changed = mutateText(text, k);
-        const { hash: _e, ...eventBody } = event;
-        let same = false;
-        try {
-          const parsed = JSON.parse(changed) as Record<string, unknown>;
-          const { hash: _h, ...body } = parsed;
-          same = canonicalize(body) === canonicalize(eventBody) && parsed.hash === event.hash;
-        } catch {
-          same = false;
-        }
-        const s = summarizeLine(changed, 3, sha256Hex);
-        expect(s.line).toBe(3);
-        if (same) return; // e.g. whitespace: the same content
-        if (s.t === 'event') expect(s.computed === s.hash && !hasDuplicate(changed), `${changed} summarized as ${JSON.stringify(s)}`).toBe(false);
-      }),
-      runs(800),
-    );
-  }, T);
+  it(
+    'a changed value in an honest line no longer hashes to the recorded hash (or the line is refused)',
+    () => {
+      fc.assert(
+        fc.property(eventArb, fc.nat(), (e, k) => {
+          count('summarize-changed');
+          const event = honestEvent(e);
+          const text = canonicalize(event);
+          const changed = mutateText(text, k);
+          const { hash: _e, ...eventBody } = event;
+          let same = false;
+          try {
+            const parsed = JSON.parse(changed) as Record<string, unknown>;
+            const { hash: _h, ...body } = parsed;
+            same = canonicalize(body) === canonicalize(eventBody) && parsed.hash === event.hash;
+          } catch {
+            same = false;
+          }
+          const s = summarizeLine(changed, 3, sha256Hex);
+          expect(s.line).toBe(3);
+          if (same) return; // e.g. whitespace: the same content
+          if (s.t === 'event') expect(s.computed === s.hash && !hasDuplicate(changed), `${changed} summarized as ${JSON.stringify(s)}`).toBe(false);
+        }),
+        runs(800),
+      );
+    },
+    T,
+  );
 
-  it('any text at all gives a summary for its line, never an exception', () => {
-    fc.assert(
-      fc.property(fc.oneof(nasty, fc.string({ maxLength: 200 }), jsonValue.map((v) => JSON.stringify(v))), (text) => {
-        count('summarize-any');
-        const s = summarizeLine(text, 11, sha256Hex);
-        expect(s.line).toBe(11);
-        if (s.t === 'malformed') expect(s.reason.length).toBeGreaterThan(0);
-      }),
-      runs(1500),
-    );
-  }, T);
+  it(
+    'any text at all gives a summary for its line, never an exception',
+    () => {
+      fc.assert(
+        fc.property(
+          fc.oneof(
+            nasty,
+            fc.string({ maxLength: 200 }),
+            jsonValue.map((v) => JSON.stringify(v)),
+          ),
+          (text) => {
+            count('summarize-any');
+            const s = summarizeLine(text, 11, sha256Hex);
+            expect(s.line).toBe(11);
+            if (s.t === 'malformed') expect(s.reason.length).toBeGreaterThan(0);
+          },
+        ),
+        runs(1500),
+      );
+    },
+    T,
+  );
 });
 
 function hasDuplicate(text: string): boolean {
@@ -221,8 +263,21 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ op: fc.constantFrom('delete-line' as const, 'duplicate-line' as const), line: fc.nat() }),
   fc.record({ op: fc.constant('swap' as const), a: fc.nat(), b: fc.nat() }),
   fc.record({ op: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ op: fc.constant('insert' as const), line: fc.nat(), text: fc.oneof(nasty, jsonValue.map((v) => JSON.stringify(v)), fc.constant('{"type":"event"}')) }),
-  fc.record({ op: fc.constant('set-value' as const), line: fc.nat(), key: fc.constantFrom('seq', 'kind', 'data', 'prev_hash', 'hash', 'actor', 'ts', 'final', 'seq_hi', 'merkle_root', 'genesis', 'zz'), value: jsonValue }),
+  fc.record({
+    op: fc.constant('insert' as const),
+    line: fc.nat(),
+    text: fc.oneof(
+      nasty,
+      jsonValue.map((v) => JSON.stringify(v)),
+      fc.constant('{"type":"event"}'),
+    ),
+  }),
+  fc.record({
+    op: fc.constant('set-value' as const),
+    line: fc.nat(),
+    key: fc.constantFrom('seq', 'kind', 'data', 'prev_hash', 'hash', 'actor', 'ts', 'final', 'seq_hi', 'merkle_root', 'genesis', 'zz'),
+    value: jsonValue,
+  }),
 );
 
 function applyMutations(text: string, ms: Mutation[]): Buffer {
@@ -311,41 +366,49 @@ describe('verification of mutated exports', () => {
     expect(r.chain.verdict).toBe('intact');
   });
 
-  it('soundness: whenever an event, the header chain fields or the line structure changed, the verdict is not intact; nothing but a sentence escapes', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(mutationArb, { minLength: 1, maxLength: 3 }), fc.boolean(), async (ms, gz) => {
-        count('verify-mutated');
-        const bytes = applyMutations(BASE_TEXT, ms);
-        const file = writeTemp(gz ? gzipSync(bytes) : bytes, gz ? '.jsonl.gz' : '.jsonl');
-        const r = await onlyInputError('verify', () => verifyAuditExport({ path: file, trust: TRUST, hmacKey: null, workers: 0 }));
-        if (r instanceof InputError) return;
-        const changed = JSON.stringify(meaning(bytes)) !== JSON.stringify(original);
-        if (changed) expect(r.chain.verdict, `mutations ${JSON.stringify(ms)} went unnoticed`).not.toBe('intact');
-        for (const f of r.chain.findings) {
-          expect(typeof f.message).toBe('string');
-          if (f.line !== null) expect(f.line).toBeGreaterThanOrEqual(1);
-        }
-      }),
-      runs(400),
-    );
-  }, T);
+  it(
+    'soundness: whenever an event, the header chain fields or the line structure changed, the verdict is not intact; nothing but a sentence escapes',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(mutationArb, { minLength: 1, maxLength: 3 }), fc.boolean(), async (ms, gz) => {
+          count('verify-mutated');
+          const bytes = applyMutations(BASE_TEXT, ms);
+          const file = writeTemp(gz ? gzipSync(bytes) : bytes, gz ? '.jsonl.gz' : '.jsonl');
+          const r = await onlyInputError('verify', () => verifyAuditExport({ path: file, trust: TRUST, hmacKey: null, workers: 0 }));
+          if (r instanceof InputError) return;
+          const changed = JSON.stringify(meaning(bytes)) !== JSON.stringify(original);
+          if (changed) expect(r.chain.verdict, `mutations ${JSON.stringify(ms)} went unnoticed`).not.toBe('intact');
+          for (const f of r.chain.findings) {
+            expect(typeof f.message).toBe('string');
+            if (f.line !== null) expect(f.line).toBeGreaterThanOrEqual(1);
+          }
+        }),
+        runs(400),
+      );
+    },
+    T,
+  );
 
-  it('the worker pool gives exactly what inline verification gives', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(mutationArb, { minLength: 1, maxLength: 3 }), async (ms) => {
-        count('verify-workers');
-        const file = writeTemp(applyMutations(BASE_TEXT, ms));
-        const a = await onlyInputError('inline', () => verifyAuditExport({ path: file, trust: TRUST, hmacKey: null, workers: 0 }));
-        const b = await onlyInputError('pool', () => verifyAuditExport({ path: file, trust: TRUST, hmacKey: null, workers: 2 }));
-        if (a instanceof InputError || b instanceof InputError) {
-          expect(String(b)).toBe(String(a));
-          return;
-        }
-        expect(b.verification).toEqual(a.verification);
-      }),
-      runs(12),
-    );
-  }, T);
+  it(
+    'the worker pool gives exactly what inline verification gives',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(mutationArb, { minLength: 1, maxLength: 3 }), async (ms) => {
+          count('verify-workers');
+          const file = writeTemp(applyMutations(BASE_TEXT, ms));
+          const a = await onlyInputError('inline', () => verifyAuditExport({ path: file, trust: TRUST, hmacKey: null, workers: 0 }));
+          const b = await onlyInputError('pool', () => verifyAuditExport({ path: file, trust: TRUST, hmacKey: null, workers: 2 }));
+          if (a instanceof InputError || b instanceof InputError) {
+            expect(String(b)).toBe(String(a));
+            return;
+          }
+          expect(b.verification).toEqual(a.verification);
+        }),
+        runs(12),
+      );
+    },
+    T,
+  );
 });
 
 // ---- other formats -----------------------------------------------------------
@@ -366,37 +429,45 @@ const SEEDS = [
 ];
 
 describe('other formats', () => {
-  it(`detection and every reader on mutated ${SEEDS.length} seed files: a verification or a sentence`, async () => {
-    const seeds = SEEDS.map((f) => ({ name: path.basename(f), bytes: readFileSync(f) }));
-    await fc.assert(
-      fc.asyncProperty(fc.nat({ max: seeds.length - 1 }), fc.array(mutationArb, { minLength: 0, maxLength: 3 }), fc.nat({ max: FORMAT_READERS.length }), async (si, ms, ri) => {
-        count('formats');
-        const seed = seeds[si];
-        const gz = seed.bytes[0] === 0x1f;
-        const plain = gz ? (await import('node:zlib')).gunzipSync(seed.bytes) : seed.bytes;
-        const mutated = applyMutations(plain.toString('latin1'), ms);
-        const file = writeTemp(gz ? gzipSync(mutated) : mutated, path.extname(seed.name));
-        const format = ri < FORMAT_READERS.length ? FORMAT_READERS[ri].id : null;
-        const r = await onlyInputError(`verify ${seed.name} as ${format ?? 'detected'}`, () => verifyFile({ path: file, format, workers: 0 }));
-        if (!(r instanceof InputError)) {
-          expect(['intact', 'tampered', 'unanchored', 'malformed']).toContain(r.verdict);
-          if (ms.length === 0 && format === null) expect(r.verdict).not.toBe('malformed');
-        }
-      }),
-      runs(300),
-    );
-  }, T);
+  it(
+    `detection and every reader on mutated ${SEEDS.length} seed files: a verification or a sentence`,
+    async () => {
+      const seeds = SEEDS.map((f) => ({ name: path.basename(f), bytes: readFileSync(f) }));
+      await fc.assert(
+        fc.asyncProperty(fc.nat({ max: seeds.length - 1 }), fc.array(mutationArb, { minLength: 0, maxLength: 3 }), fc.nat({ max: FORMAT_READERS.length }), async (si, ms, ri) => {
+          count('formats');
+          const seed = seeds[si];
+          const gz = seed.bytes[0] === 0x1f;
+          const plain = gz ? (await import('node:zlib')).gunzipSync(seed.bytes) : seed.bytes;
+          const mutated = applyMutations(plain.toString('latin1'), ms);
+          const file = writeTemp(gz ? gzipSync(mutated) : mutated, path.extname(seed.name));
+          const format = ri < FORMAT_READERS.length ? FORMAT_READERS[ri].id : null;
+          const r = await onlyInputError(`verify ${seed.name} as ${format ?? 'detected'}`, () => verifyFile({ path: file, format, workers: 0 }));
+          if (!(r instanceof InputError)) {
+            expect(['intact', 'tampered', 'unanchored', 'malformed']).toContain(r.verdict);
+            if (ms.length === 0 && format === null) expect(r.verdict).not.toBe('malformed');
+          }
+        }),
+        runs(300),
+      );
+    },
+    T,
+  );
 
-  it('random bytes under every --format: a verification or a sentence', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 600 }), fc.nat({ max: FORMAT_READERS.length - 1 }), fc.boolean(), async (bytes, ri, gz) => {
-        count('formats-random');
-        const file = writeTemp(gz ? gzipSync(bytes) : Buffer.from(bytes), '.json');
-        await onlyInputError('random', () => verifyFile({ path: file, format: FORMAT_READERS[ri].id, workers: 0 }));
-      }),
-      runs(200),
-    );
-  }, T);
+  it(
+    'random bytes under every --format: a verification or a sentence',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.uint8Array({ maxLength: 600 }), fc.nat({ max: FORMAT_READERS.length - 1 }), fc.boolean(), async (bytes, ri, gz) => {
+          count('formats-random');
+          const file = writeTemp(gz ? gzipSync(bytes) : Buffer.from(bytes), '.json');
+          await onlyInputError('random', () => verifyFile({ path: file, format: FORMAT_READERS[ri].id, workers: 0 }));
+        }),
+        runs(200),
+      );
+    },
+    T,
+  );
 });
 
 // ---- replay -----------------------------------------------------------------
@@ -407,48 +478,63 @@ const SAMPLE_HEAD = readFileSync(path.resolve('resources/sample/export.jsonl'), 
 describe('replay', () => {
   const bundles = loadBundleFolder(POLICIES);
 
-  it('mutated sample exports replay to a report (the same twice) or a sentence', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(mutationArb, { minLength: 1, maxLength: 3 }), async (ms) => {
-        count('replay-mutated');
-        const file = writeTemp(applyMutations(SAMPLE_HEAD, ms));
-        const a = await onlyInputError('replay', () => replayExport({ exportPath: file, policies: POLICIES, workers: 0 }));
-        if (a instanceof InputError) return;
-        const b = await replayExport({ exportPath: file, policies: POLICIES, workers: 0 });
-        expect(b.sha256).toBe(a.sha256);
-      }),
-      runs(60),
-    );
-  }, T);
+  it(
+    'mutated sample exports replay to a report (the same twice) or a sentence',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(mutationArb, { minLength: 1, maxLength: 3 }), async (ms) => {
+          count('replay-mutated');
+          const file = writeTemp(applyMutations(SAMPLE_HEAD, ms));
+          const a = await onlyInputError('replay', () => replayExport({ exportPath: file, policies: POLICIES, workers: 0 }));
+          if (a instanceof InputError) return;
+          const b = await replayExport({ exportPath: file, policies: POLICIES, workers: 0 });
+          expect(b.sha256).toBe(a.sha256);
+        }),
+        runs(60),
+      );
+    },
+    T,
+  );
 
-  it('decisions with hostile requests (any context, entities, ids, pins) are replayed or marked not replayable, never thrown', async () => {
-    const sample = SAMPLE_HEAD.split('\n').map((l) => {
-      try {
-        return JSON.parse(l) as Record<string, unknown>;
-      } catch {
-        return null;
-      }
-    }).find((o) => o?.kind === 'policy.decision') as { data: Record<string, unknown> };
-    const deep = (n: number): unknown => (n === 0 ? 1 : { a: deep(n - 1) });
-    // Lone surrogates and nesting past ~120 made cedar-wasm throw; the evaluator now refuses them first (see below).
-    const hostileValue = fc.oneof(jsonValue, fc.nat({ max: 100 }).map(deep), fc.constant({ __entity: { type: 'X', id: 'y' } }), fc.constant({ __extn: { fn: 'decimal', arg: 'nope' } }));
-    await fc.assert(
-      fc.asyncProperty(
-        fc.record({ context: fc.oneof(fc.dictionary(wellFormed, hostileValue, { maxKeys: 4 }), hostileValue), principalId: wellFormed, entities: fc.option(fc.array(hostileValue, { maxLength: 3 })), pin: fc.boolean() }),
-        async (h) => {
-          count('replay-requests');
-          const data = JSON.parse(JSON.stringify(sample.data)) as Record<string, unknown> & { request: Record<string, unknown> };
-          data.request.context = h.context;
-          data.request.principal = { type: 'Agent', id: h.principalId };
-          if (h.entities) data.request.entities = h.entities;
-          if (h.pin) data.policy = { name: h.principalId, version: '1', digest: h.principalId };
-          const run = await replayEvents([{ index: 0, seq: 0, line: 2, kind: 'policy.decision', actor: { type: 'agent', id: h.principalId }, data }], { bundles, workers: 0 });
-          expect(run.report.decisions).toBe(1);
-        },
-      ),
-      runs(150),
-    );
-  }, T);
+  it(
+    'decisions with hostile requests (any context, entities, ids, pins) are replayed or marked not replayable, never thrown',
+    async () => {
+      const sample = SAMPLE_HEAD.split('\n')
+        .map((l) => {
+          try {
+            return JSON.parse(l) as Record<string, unknown>;
+          } catch {
+            return null;
+          }
+        })
+        .find((o) => o?.kind === 'policy.decision') as { data: Record<string, unknown> };
+      const deep = (n: number): unknown => (n === 0 ? 1 : { a: deep(n - 1) });
+      // Lone surrogates and nesting past ~120 made cedar-wasm throw; the evaluator now refuses them first (see below).
+      const hostileValue = fc.oneof(jsonValue, fc.nat({ max: 100 }).map(deep), fc.constant({ __entity: { type: 'X', id: 'y' } }), fc.constant({ __extn: { fn: 'decimal', arg: 'nope' } }));
+      await fc.assert(
+        fc.asyncProperty(
+          fc.record({
+            context: fc.oneof(fc.dictionary(wellFormed, hostileValue, { maxKeys: 4 }), hostileValue),
+            principalId: wellFormed,
+            entities: fc.option(fc.array(hostileValue, { maxLength: 3 })),
+            pin: fc.boolean(),
+          }),
+          async (h) => {
+            count('replay-requests');
+            const data = JSON.parse(JSON.stringify(sample.data)) as Record<string, unknown> & { request: Record<string, unknown> };
+            data.request.context = h.context;
+            data.request.principal = { type: 'Agent', id: h.principalId };
+            if (h.entities) data.request.entities = h.entities;
+            if (h.pin) data.policy = { name: h.principalId, version: '1', digest: h.principalId };
+            const run = await replayEvents([{ index: 0, seq: 0, line: 2, kind: 'policy.decision', actor: { type: 'agent', id: h.principalId }, data }], { bundles, workers: 0 });
+            expect(run.report.decisions).toBe(1);
+          },
+        ),
+        runs(150),
+      );
+    },
+    T,
+  );
 });
 
 describe('replay: one hostile decision must not abort the replay of all the others', () => {

@@ -118,12 +118,23 @@ export function corpusFiles(): Record<string, Buffer | string> {
   // Invalid UTF-8 inside an event's string: a lone continuation byte and an overlong encoding.
   const bad = Buffer.from(textLines[3]);
   const at = bad.indexOf('pay_invoice');
-  files['invalid-utf8.jsonl'] = Buffer.concat([Buffer.from(textLines.slice(0, 3).join('\n') + '\n'), bad.subarray(0, at), Buffer.from([0xc0, 0xaf, 0x80, 0xff]), bad.subarray(at), Buffer.from('\n' + textLines.slice(4).join('\n'))]);
+  files['invalid-utf8.jsonl'] = Buffer.concat([
+    Buffer.from(textLines.slice(0, 3).join('\n') + '\n'),
+    bad.subarray(0, at),
+    Buffer.from([0xc0, 0xaf, 0x80, 0xff]),
+    bad.subarray(at),
+    Buffer.from('\n' + textLines.slice(4).join('\n')),
+  ]);
   files['bom.jsonl'] = '\ufeff' + text;
   files['crlf.jsonl'] = text.replace(/\n/g, '\r\n');
   // Honest exports (intact) whose members are named like JavaScript's object internals.
   files['proto-members.jsonl'] = toText(
-    honestWith(2, (t) => t.replace(/"data":\{[^}]*\}\}/, '"data":{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},"request_id":"r-2","tool":"t","args":{"toString":"x","hasOwnProperty":1}}')),
+    honestWith(2, (t) =>
+      t.replace(
+        /"data":\{[^}]*\}\}/,
+        '"data":{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},"request_id":"r-2","tool":"t","args":{"toString":"x","hasOwnProperty":1}}',
+      ),
+    ),
   );
   files['proto-top-level.jsonl'] = toText(honestWith(4, (t) => t.replace('{', '{"__proto__":{"polluted":"yes"},"constructor":"x",')));
   files['duplicate-member.jsonl'] = withEventText(lines, 3, (t) => t.replace('"tool":"pay_invoice"', '"tool":"pay_invoice","tool":"delete_all"')).join('\n') + '\n';
@@ -149,7 +160,9 @@ export function corpusFiles(): Record<string, Buffer | string> {
   files['only-newlines.jsonl'] = '\n'.repeat(1000);
   files['whitespace-line.jsonl'] = [...textLines.slice(0, 4), '   \t ', ...textLines.slice(4)].join('\n');
   // Intact exports whose one decision hands Cedar more than a cap allows (request-limits.ts): replay refuses that decision alone.
-  files['decision-parent-chain-101.jsonl'] = toText(withDecision(3, hostileRequest({ amount: 1, currency: 'EUR', vendor_verified: true, po_matched: true, ring: 0 }, entityChain(101, 'ap-intake-agent'))));
+  files['decision-parent-chain-101.jsonl'] = toText(
+    withDecision(3, hostileRequest({ amount: 1, currency: 'EUR', vendor_verified: true, po_matched: true, ring: 0 }, entityChain(101, 'ap-intake-agent'))),
+  );
   files['decision-context-nested-65.jsonl'] = toText(withDecision(3, hostileRequest(nestedValue(65))));
   const gz = gzipSync(Buffer.from(text));
   files['valid.jsonl.gz'] = gz;

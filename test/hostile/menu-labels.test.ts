@@ -10,14 +10,15 @@ import { APP_ENTRY_URL } from '../../src/main/electron/security';
 import { fake } from '../electron/fake-electron';
 
 const HOSTILE_RECENT = (() => {
-  const names = [
-    'a\u0000b\u0007c\nd\re\u001b[31mf\u007fg.jsonl',
-    '&Quit && &File.jsonl',
-    'x'.repeat(500) + '.jsonl',
-    'invoice\u202Egpj.exe.jsonl',
-    'C1\u0085next\u009bline\u2028sep\u2029par.jsonl',
-  ];
-  return names.map((exportName, i) => ({ caseId: `00000000-0000-4000-8000-00000000000${i}`, exportName, exportPath: `/cases/${i}.jsonl`, verdict: 'intact', events: 1, openedAt: '2026-11-25T00:00:00.000Z' }));
+  const names = ['a\u0000b\u0007c\nd\re\u001b[31mf\u007fg.jsonl', '&Quit && &File.jsonl', 'x'.repeat(500) + '.jsonl', 'invoice\u202Egpj.exe.jsonl', 'C1\u0085next\u009bline\u2028sep\u2029par.jsonl'];
+  return names.map((exportName, i) => ({
+    caseId: `00000000-0000-4000-8000-00000000000${i}`,
+    exportName,
+    exportPath: `/cases/${i}.jsonl`,
+    verdict: 'intact',
+    events: 1,
+    openedAt: '2026-11-25T00:00:00.000Z',
+  }));
 })();
 
 vi.mock('../../src/main/node/service/audit-service', async () => (await import('../electron/fake-electron')).serviceModule);

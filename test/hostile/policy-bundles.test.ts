@@ -221,7 +221,7 @@ describe('policy text built to break the parser', () => {
 
   it('entities.json and manifest.json nested 100,000 deep or holding __proto__ are refused or read as data', () => {
     const deep = bundle({ 'entities.json': '['.repeat(100_000) + ']'.repeat(100_000) });
-    refused(() => loadBundle(deep), /more than 64 levels deep/, path.join(deep, "entities.json"));
+    refused(() => loadBundle(deep), /more than 64 levels deep/, path.join(deep, 'entities.json'));
     const proto = bundle({ 'manifest.json': '{"__proto__":{"polluted":1},"name":"t","version":"1","engine":"cedar"}' });
     expect(loadBundle(proto).name).toBe('t');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

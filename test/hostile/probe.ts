@@ -36,7 +36,14 @@ const out: ProbeResult = { ok: false, ms: 0, maxRssMiB: 0 };
 try {
   if (mode === 'verify' || mode === 'verify-workers') {
     const r = await verifyFile({ path: file, trustPath: trust ?? null, workers: mode === 'verify' ? 0 : 2 });
-    Object.assign(out, { ok: true, verdict: r.verdict, events: r.events, findings: r.findings.length, folded: r.folded ?? {}, firstFindings: r.findings.slice(0, 5).map((f) => ({ kind: f.kind, line: f.line, message: f.message.slice(0, 300) })) });
+    Object.assign(out, {
+      ok: true,
+      verdict: r.verdict,
+      events: r.events,
+      findings: r.findings.length,
+      folded: r.folded ?? {},
+      firstFindings: r.findings.slice(0, 5).map((f) => ({ kind: f.kind, line: f.line, message: f.message.slice(0, 300) })),
+    });
   } else if (mode === 'ingest') {
     const casesDir = mkdtempSync(path.join(os.tmpdir(), 'hostile-cases-'));
     try {

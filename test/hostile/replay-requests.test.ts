@@ -71,8 +71,7 @@ function exportWith(hostile: ReturnType<typeof req>[]): Built {
   return { file, hostile: seqs, planted };
 }
 
-const replay = (file: string, workers: number, requestLimits?: RequestLimits): Promise<ReplayRun> =>
-  replayExport({ exportPath: file, policies: bundles, workers, requestLimits });
+const replay = (file: string, workers: number, requestLimits?: RequestLimits): Promise<ReplayRun> => replayExport({ exportPath: file, policies: bundles, workers, requestLimits });
 
 /** Every decision but the hostile ones replayed, the planted divergence found. */
 function expectOnlyHostileLost(report: ReplayReport, built: Built): void {

@@ -95,8 +95,17 @@ describe.skipIf(!available)('hostile strings in Chromium', () => {
     const findings = await service.listFindings(caseId);
     expect(findings.some((f) => f.message.includes('<img src=x onerror='))).toBe(true);
     await page.getByRole('tab', { name: /^Findings/ }).click();
-    while (await page.getByRole('button', { name: /Show more|more/i }).first().isVisible().catch(() => false)) {
-      await page.getByRole('button', { name: /Show more|more/i }).first().click();
+    while (
+      await page
+        .getByRole('button', { name: /Show more|more/i })
+        .first()
+        .isVisible()
+        .catch(() => false)
+    ) {
+      await page
+        .getByRole('button', { name: /Show more|more/i })
+        .first()
+        .click();
       if ((await domState(page)).text.includes(PAYLOADS.img)) break;
     }
     note(await expectInert('findings tab'));
@@ -135,7 +144,10 @@ describe.skipIf(!available)('hostile strings in Chromium', () => {
     await search.fill('');
     await shell.screenshot('hostile-xss.png');
     // Every payload was on screen somewhere, as text.
-    expect(Object.keys(PAYLOADS).filter((k) => !seen.has(k)), 'payloads never seen as text').toEqual([]);
+    expect(
+      Object.keys(PAYLOADS).filter((k) => !seen.has(k)),
+      'payloads never seen as text',
+    ).toEqual([]);
     expect(shell.problems.filter((p) => !/Failed to load resource/.test(p))).toEqual([]);
   });
 });

@@ -39,9 +39,20 @@ describe('the canonical-form scanner (verification fast path)', () => {
       '{"a":1,"a":2}', // duplicate
       '{"b":1,"a":2}', // order
       '{"a": 1}', // whitespace
-      '{"a":1.0}', '{"a":-0}', '{"a":1E3}', '{"a":1e400}', '{"a":01}', '{"a":0.10}', // numbers
-      '{"a":"\\u0041"}', '{"a":"\\/"}', '{"a":"\\u000A"}', '{"a":"\\u000a"}', '{"a":"\\ud800"}', // escapes
-      '{"a":1}x', '{"a":[1,]}', '{"a":tru}',
+      '{"a":1.0}',
+      '{"a":-0}',
+      '{"a":1E3}',
+      '{"a":1e400}',
+      '{"a":01}',
+      '{"a":0.10}', // numbers
+      '{"a":"\\u0041"}',
+      '{"a":"\\/"}',
+      '{"a":"\\u000A"}',
+      '{"a":"\\u000a"}',
+      '{"a":"\\ud800"}', // escapes
+      '{"a":1}x',
+      '{"a":[1,]}',
+      '{"a":tru}',
     ];
     for (const text of refused) expect(scanCanonicalObject(text), text).toBeNull();
     const accepted = ['{}', '{"":0,"a":[],"b":{},"c":"\\u001f\\n\\"","d":1e+21,"e":5e-324,"f":-1.5}'];

@@ -19,11 +19,19 @@ describe('conduct findings everywhere', () => {
     const fake = await openFakeCase({ events: 200 });
     const filters = screen.getByRole('form', { name: 'Event filters' });
     const finding = within(filters).getByLabelText('Finding') as HTMLSelectElement;
-    await waitFor(() => expect([...finding.querySelectorAll('optgroup[label="Workflow and conduct"] option')].map((o) => o.textContent)).toEqual(['executed-after-deny', 'executed-without-decision', 'killswitch-ineffective']));
+    await waitFor(() =>
+      expect([...finding.querySelectorAll('optgroup[label="Workflow and conduct"] option')].map((o) => o.textContent)).toEqual([
+        'executed-after-deny',
+        'executed-without-decision',
+        'killswitch-ineffective',
+      ]),
+    );
     fireEvent.change(finding, { target: { value: 'conduct:executed-after-deny' } });
     const table = screen.getByRole('region', { name: 'Event table' });
     await waitFor(() => expect(table.querySelector('.table-status')!.textContent).toMatch(/^1 event\b/));
-    const rows = within(table).getAllByRole('row').filter((r) => r.dataset.index !== undefined);
+    const rows = within(table)
+      .getAllByRole('row')
+      .filter((r) => r.dataset.index !== undefined);
     expect(rows.map((r) => r.dataset.index)).toEqual(['24']);
     const cells = within(rows[0]!).getAllByRole('gridcell');
     expect(cells[7]!.textContent).toBe('executed-after-deny');
@@ -35,7 +43,11 @@ describe('conduct findings everywhere', () => {
     fireEvent.change(within(filters).getByLabelText('Outcome'), { target: { value: '' } });
     await waitFor(() => expect(table.querySelector('.table-status')!.textContent).toMatch(/^1 event\b/));
 
-    fireEvent.click(within(table).getAllByRole('row').find((r) => r.dataset.index === '24')!);
+    fireEvent.click(
+      within(table)
+        .getAllByRole('row')
+        .find((r) => r.dataset.index === '24')!,
+    );
     const inspector = screen.getByRole('region', { name: 'Event inspector' });
     const list = await within(inspector).findByRole('list', { name: 'Workflow and conduct findings on this event' });
     expect(list.textContent).toContain('Violation');

@@ -65,7 +65,9 @@ describe('contrast of the desk colours (WCAG AA, 4.5:1)', () => {
     });
 
     it(`${theme}: every tone on its badge`, () => {
-      const low = BADGES.map(([fg, bg]) => [fg!, bg!, contrast(vars[fg!]!, vars[bg!]!)] as const).filter(([, , r]) => r < 4.5).map(([fg, bg, r]) => `${fg} on ${bg}: ${r.toFixed(2)}:1`);
+      const low = BADGES.map(([fg, bg]) => [fg!, bg!, contrast(vars[fg!]!, vars[bg!]!)] as const)
+        .filter(([, , r]) => r < 4.5)
+        .map(([fg, bg, r]) => `${fg} on ${bg}: ${r.toFixed(2)}:1`);
       expect(low).toEqual([]);
     });
   }

@@ -50,7 +50,13 @@ export const XSS_ACTOR = 'javascript:window.__xss=2';
 export const XSS_INDEX = 3;
 export const TAMPERED_INDEX = 42;
 /** The one-event stretch an edit without a re-hash makes. */
-export const TAMPERED_STRETCH = { from_seq: TAMPERED_INDEX, to_seq: TAMPERED_INDEX, from_line: TAMPERED_INDEX + 2, to_line: TAMPERED_INDEX + 2, why: 'its content does not hash to the hash the log records' };
+export const TAMPERED_STRETCH = {
+  from_seq: TAMPERED_INDEX,
+  to_seq: TAMPERED_INDEX,
+  from_line: TAMPERED_INDEX + 2,
+  to_line: TAMPERED_INDEX + 2,
+  why: 'its content does not hash to the hash the log records',
+};
 const BASE_MS = Date.UTC(2026, 10, 25, 3, 0, 0);
 const STEP_MS = 250;
 const KINDS = ['action.requested', 'policy.decision', 'approval.requested', 'approval.granted', 'action.executed'];
@@ -143,7 +149,13 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
   const findings = (): Finding[] => {
     const list: Finding[] = [];
     if (tampered) {
-      list.push({ kind: 'hash-mismatch', seq: TAMPERED_INDEX, line: TAMPERED_INDEX + 2, severity: 'integrity', message: `Event ${TAMPERED_INDEX} on line ${TAMPERED_INDEX + 2} does not hash to its recorded hash: its content was changed.` });
+      list.push({
+        kind: 'hash-mismatch',
+        seq: TAMPERED_INDEX,
+        line: TAMPERED_INDEX + 2,
+        severity: 'integrity',
+        message: `Event ${TAMPERED_INDEX} on line ${TAMPERED_INDEX + 2} does not hash to its recorded hash: its content was changed.`,
+      });
     }
     list.push({ kind: 'ts-regression', seq: 120, line: 122, severity: 'warning', message: 'Event 120 is timed before the event that precedes it.' });
     if (verdict === 'unanchored') list.push({ kind: 'unanchored-tail', seq: total - 10, line: null, severity: 'anchor', message: 'The last 10 events are not covered by a signed checkpoint.' });
@@ -166,11 +178,26 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
       : { status: 'intact', unproven: [], sentence: 'Every hash, link and root holds.' },
     signer:
       verdict === 'unanchored'
-        ? { status: 'none', key_id: null, public_key: null, unvouched: [], sentence: 'No trust store was given, so no signature can vouch for this record.', advice: 'Verify again with your trust store.' }
+        ? {
+            status: 'none',
+            key_id: null,
+            public_key: null,
+            unvouched: [],
+            sentence: 'No trust store was given, so no signature can vouch for this record.',
+            advice: 'Verify again with your trust store.',
+          }
         : { status: 'trusted', key_id: 'ops-2026', public_key: hex64(9, 9), unvouched: [], sentence: 'Signed by "ops-2026", in your trust store.', advice: null },
     conduct: {
-      status: 'violations', reason: null, decisions: Math.ceil(total / 5), matched: Math.ceil(total / 5) - 2 * Math.ceil(total / 1000), diverged: Math.ceil(total / 1000),
-      not_replayable: Math.ceil(total / 1000), sequence_findings: 2, sequence_warnings: 1, likely_edits: 0, sentence: `${Math.ceil(total / 1000)} divergences, 2 workflow violations, 1 warning.`,
+      status: 'violations',
+      reason: null,
+      decisions: Math.ceil(total / 5),
+      matched: Math.ceil(total / 5) - 2 * Math.ceil(total / 1000),
+      diverged: Math.ceil(total / 1000),
+      not_replayable: Math.ceil(total / 1000),
+      sequence_findings: 2,
+      sequence_warnings: 1,
+      likely_edits: 0,
+      sentence: `${Math.ceil(total / 1000)} divergences, 2 workflow violations, 1 warning.`,
     },
     events: total,
     agents: FAKE_AGENTS,
@@ -190,7 +217,14 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
     firstFailure: findings().find((f) => f.severity === 'integrity') ?? null,
     trustPath,
     policiesPath,
-    replay: { decisions: Math.ceil(total / 5), matched: Math.ceil(total / 5) - 2 * Math.ceil(total / 1000), diverged: Math.ceil(total / 1000), notReplayable: Math.ceil(total / 1000), sequenceFindings: 2, sequenceWarnings: 1 },
+    replay: {
+      decisions: Math.ceil(total / 5),
+      matched: Math.ceil(total / 5) - 2 * Math.ceil(total / 1000),
+      diverged: Math.ceil(total / 1000),
+      notReplayable: Math.ceil(total / 1000),
+      sequenceFindings: 2,
+      sequenceWarnings: 1,
+    },
     unauthenticatedFields: ['data.note'],
     notesFrom,
     // Members added to the contract later are set through a spread, so the fake compiles with either version.
@@ -237,7 +271,11 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
       byTransition[t] = (byTransition[t] ?? 0) + 1;
       for (const id of [policy, 'ap.pay.small']) byPolicy[id] = (byPolicy[id] ?? 0) + 1;
     }
-    return whatIfView({ against: { name: 'ap-policy', version: '9', digest: hex64(9, 9) }, evaluated, changed: changes.length, errors: 0, by_policy: byPolicy, by_transition: byTransition, changes }, evaluated, folder);
+    return whatIfView(
+      { against: { name: 'ap-policy', version: '9', digest: hex64(9, 9) }, evaluated, changed: changes.length, errors: 0, by_policy: byPolicy, by_transition: byTransition, changes },
+      evaluated,
+      folder,
+    );
   };
 
   const record = (method: string, args: unknown[]) => {
@@ -296,7 +334,18 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
     async queryEvents(id, query) {
       record('queryEvents', [id, query]);
       const limit = Math.min(Math.max(0, query.limit), 1000);
-      const filtered = !!(query.agent || query.kind || query.outcome || query.finding || query.diverged || query.fromTs || query.toTs || query.text || typeof query.seqFrom === 'number' || typeof query.seqTo === 'number');
+      const filtered = !!(
+        query.agent ||
+        query.kind ||
+        query.outcome ||
+        query.finding ||
+        query.diverged ||
+        query.fromTs ||
+        query.toTs ||
+        query.text ||
+        typeof query.seqFrom === 'number' ||
+        typeof query.seqTo === 'number'
+      );
       if (!filtered) {
         const rows: EventRow[] = [];
         for (let i = query.offset; i < Math.min(total, query.offset + limit); i++) rows.push(rowAt(i));
@@ -315,7 +364,15 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
       record('getEventProof', [id, index]);
       const row = rowAt(index);
       const isTampered = tampered && index === TAMPERED_INDEX;
-      const body = { type: 'event', seq: row.seq, ts: row.ts, kind: row.kind, actor: { type: row.actorType, id: row.actorId }, data: { summary: row.summary, note: 'reviewed' }, prev_hash: hex64(index - 1, 3) };
+      const body = {
+        type: 'event',
+        seq: row.seq,
+        ts: row.ts,
+        kind: row.kind,
+        actor: { type: row.actorType, id: row.actorId },
+        data: { summary: row.summary, note: 'reviewed' },
+        prev_hash: hex64(index - 1, 3),
+      };
       const recorded = hex64(index, 3);
       const steps = [];
       let n = index;
@@ -334,7 +391,18 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
         prevHash: body.prev_hash,
         expectedPrevHash: index === 0 ? '0'.repeat(64) : hex64(index - 1, 3),
         linkMatches: true,
-        checkpoint: uncovered.has(index) ? null : { line: seqHi + 3 + Math.floor(seqHi / 1000), seqHi, treeSize: seqHi + 1, keyId: 'ops-2026', final: seqHi === total - 1, ts: tsOf(seqHi), status: 'valid', merkleRoot: steps[steps.length - 1]!.result },
+        checkpoint: uncovered.has(index)
+          ? null
+          : {
+              line: seqHi + 3 + Math.floor(seqHi / 1000),
+              seqHi,
+              treeSize: seqHi + 1,
+              keyId: 'ops-2026',
+              final: seqHi === total - 1,
+              ts: tsOf(seqHi),
+              status: 'valid',
+              merkleRoot: steps[steps.length - 1]!.result,
+            },
         leafHash: hex64(index, 4),
         inclusion: steps,
         inclusionOk: !isTampered,
@@ -376,7 +444,14 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
       return [
         { kind: 'executed-without-decision', severity: 'violation', seq: 14, index: 14, message: 'The action of request REQ-2 was executed although no decision allowed it.', relatedSeqs: [] },
         { kind: 'executed-after-deny', severity: 'violation', seq: 24, index: 24, message: 'The action of request REQ-4 was executed after it was denied.', relatedSeqs: [22] },
-        { kind: 'killswitch-ineffective', severity: 'warning', seq: 30, index: 30, message: 'The kill switch for billing-agent was engaged, but the runtime recorded that it did not stop the agent (terminated: false).', relatedSeqs: [33] },
+        {
+          kind: 'killswitch-ineffective',
+          severity: 'warning',
+          seq: 30,
+          index: 30,
+          message: 'The kill switch for billing-agent was engaged, but the runtime recorded that it did not stop the agent (terminated: false).',
+          relatedSeqs: [33],
+        },
       ];
     },
     async getTimeline(id, query: TimelineQuery): Promise<TimelineData> {
@@ -406,7 +481,17 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
         const lane = laneMap.get(row.actorId) ?? laneMap.set(row.actorId, new Map()).get(row.actorId)!;
         const k = `${row.kind.split('.')[0]}|${b}`;
         lane.set(k, (lane.get(k) ?? 0) + stride);
-        const marker: TimelineLaneMarker['marker'] | null = row.findingKinds.length ? 'finding' : row.replayStatus === 'diverged' ? 'divergence' : row.outcome === 'deny' ? 'deny' : row.kind === 'approval.granted' ? 'approval' : row.kind.startsWith('killswitch') ? 'killswitch' : null;
+        const marker: TimelineLaneMarker['marker'] | null = row.findingKinds.length
+          ? 'finding'
+          : row.replayStatus === 'diverged'
+            ? 'divergence'
+            : row.outcome === 'deny'
+              ? 'deny'
+              : row.kind === 'approval.granted'
+                ? 'approval'
+                : row.kind.startsWith('killswitch')
+                  ? 'killswitch'
+                  : null;
         if (marker && markers.length < 5000) markers.push({ index: i, seq: row.seq, ts: row.ts, kind: row.kind, marker });
       }
       if (tampered && TAMPERED_INDEX >= first && TAMPERED_INDEX <= last && !markers.some((m) => m.index === TAMPERED_INDEX)) {
@@ -425,7 +510,12 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
       record('addNote', [id, note]);
       const version = { version: 1, author: note.author, at: '2026-11-25T05:00:00.000Z', text: note.text, tags: note.tags };
       const index = note.target.index ?? null;
-      const created: CaseNote = { noteId: notes.length + 1, target: { kind: note.target.kind, index, finding: note.target.finding ?? null, seq: index, line: index === null ? null : rowAt(index).line }, current: version, history: [version] };
+      const created: CaseNote = {
+        noteId: notes.length + 1,
+        target: { kind: note.target.kind, index, finding: note.target.finding ?? null, seq: index, line: index === null ? null : rowAt(index).line },
+        current: version,
+        history: [version],
+      };
       notes.push(created);
       return created;
     },
@@ -497,7 +587,9 @@ export function createFakeAuditApi(options: FakeOptions = {}): FakeAuditApi {
       return comparisonWords(
         {
           relation: forks ? 'forks' : 'extends',
-          message: forks ? `The exports fork at seq ${FAKE_FORK_SEQ}.` : 'The newer export extends the older one without rewriting it: its first 500 events have the same Merkle root, proven by an RFC 6962 consistency proof of 9 hashes.',
+          message: forks
+            ? `The exports fork at seq ${FAKE_FORK_SEQ}.`
+            : 'The newer export extends the older one without rewriting it: its first 500 events have the same Merkle root, proven by an RFC 6962 consistency proof of 9 hashes.',
           older: { events: 500, verdict: forks ? 'tampered' : 'intact' },
           newer: { events: total, verdict },
           consistencyProof: [],

@@ -26,7 +26,9 @@ describe('inspector', () => {
     const rows = within(steps).getAllByRole('row').slice(1);
     expect(rows).toHaveLength(proof.inclusion.length);
     proof.inclusion.forEach((step, i) => {
-      const cells = within(rows[i]!).getAllByRole('cell').map((c) => c.textContent);
+      const cells = within(rows[i]!)
+        .getAllByRole('cell')
+        .map((c) => c.textContent);
       expect(cells).toEqual([String(i + 1), step.side, step.sibling, step.result]);
     });
     expect(within(inspector).getByText(/equals the signed Merkle root/)).toBeTruthy();

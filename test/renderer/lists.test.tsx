@@ -11,7 +11,11 @@ describe('findings and divergences', () => {
     const table = within(card).getByRole('table', { name: /Recorded and replayed outcome/ });
     const effect = within(table).getByRole('rowheader', { name: 'effect' }).parentElement!;
     expect([...effect.querySelectorAll('td')].map((td) => td.textContent)).toEqual(['allow', 'deny']);
-    expect(within(table).getAllByRole('columnheader').map((h) => h.textContent)).toEqual(['Field', 'Recorded', 'Replayed']);
+    expect(
+      within(table)
+        .getAllByRole('columnheader')
+        .map((h) => h.textContent),
+    ).toEqual(['Field', 'Recorded', 'Replayed']);
     expect(within(card).getByLabelText('Policy text of ap.limit').textContent).toContain('forbid (principal, action == Action::"pay_invoice"');
     expect(card.textContent).toContain('replaying the pinned policy denies it');
     fireEvent.click(within(card).getByRole('button', { name: 'Go to event seq 6' }));
@@ -35,7 +39,11 @@ describe('findings and divergences', () => {
     const panel = screen.getByRole('tabpanel');
     expect(panel.textContent).toContain('executed after it was denied');
     // Each button names its event, so a screen reader's list of buttons tells them apart.
-    expect(within(panel).getAllByRole('button', { name: /^Go to event/ }).map((b) => b.getAttribute('aria-label'))).toEqual(['Go to event seq 14', 'Go to event seq 24', 'Go to event seq 30']);
+    expect(
+      within(panel)
+        .getAllByRole('button', { name: /^Go to event/ })
+        .map((b) => b.getAttribute('aria-label')),
+    ).toEqual(['Go to event seq 14', 'Go to event seq 24', 'Go to event seq 30']);
     fireEvent.click(within(panel).getByRole('button', { name: 'Go to event seq 24' }));
     await waitFor(() => expect(callsOf(fake, 'getEventProof').at(-1)).toEqual(['case-1', 24]));
   });

@@ -10,7 +10,17 @@ import { callsOf } from './helpers';
 const SAMPLE = { exportPath: '/app/sample/export.jsonl', trustPath: '/app/sample/trust.json', policiesPath: '/app/sample/policies', hmacKeyPath: null };
 
 function earlierCase(over: Partial<CaseRef>): CaseRef {
-  return { caseId: 'c-1', exportName: 'export.jsonl', exportPath: '/data/export.jsonl', verdict: 'intact', events: 10, openedAt: '2026-11-25T04:00:00.000Z', trustPath: '/keys/trust.json', policiesPath: '/pol', ...over };
+  return {
+    caseId: 'c-1',
+    exportName: 'export.jsonl',
+    exportPath: '/data/export.jsonl',
+    verdict: 'intact',
+    events: 10,
+    openedAt: '2026-11-25T04:00:00.000Z',
+    trustPath: '/keys/trust.json',
+    policiesPath: '/pol',
+    ...over,
+  };
 }
 
 describe('the opening form', () => {

@@ -24,7 +24,13 @@ const STORY: Story = {
   steps: [
     { row: row(0, 'action.requested', 'pay-agent'), stage: 'requested', afterMs: 0, detail: `pay-agent asks to pay (vendor ${HOSTILE})`, conduct: [] },
     { row: row(1, 'policy.decision', 'policy-engine'), stage: 'decision', afterMs: 1500, detail: 'denied by ap-policy@7, policies ap.limit', conduct: [] },
-    { row: row(2, 'action.executed', 'pay-agent'), stage: 'executed', afterMs: 4200, detail: 'executed by pay-agent', conduct: [{ kind: 'executed-after-deny', severity: 'violation', message: 'Executed although denied.' }] },
+    {
+      row: row(2, 'action.executed', 'pay-agent'),
+      stage: 'executed',
+      afterMs: 4200,
+      detail: 'executed by pay-agent',
+      conduct: [{ kind: 'executed-after-deny', severity: 'violation', message: 'Executed although denied.' }],
+    },
   ],
 };
 
@@ -40,7 +46,9 @@ describe('request story', () => {
     withApi({ getRequestStory }, <RequestStory caseId="c" index={1} onSelectIndex={onSelectIndex} />);
     const panel = await screen.findByRole('region', { name: 'Request from start to end' });
     expect(getRequestStory).toHaveBeenCalledWith('c', 1);
-    const steps = within(panel).getAllByRole('listitem').filter((li) => li.parentElement?.classList.contains('story-steps'));
+    const steps = within(panel)
+      .getAllByRole('listitem')
+      .filter((li) => li.parentElement?.classList.contains('story-steps'));
     expect(steps.map((li) => li.querySelector('.story-time')!.textContent)).toEqual(['start', '+1.5 s', '+4.2 s']);
     expect(steps[1]!.getAttribute('aria-current')).toBe('step');
     expect(panel.textContent).toContain('executed, although the decision was deny');

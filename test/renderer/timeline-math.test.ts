@@ -75,7 +75,14 @@ describe('timeline view math', () => {
 
   it('groups markers sharing a few pixels, leaves out those outside the view, and splits buttons from canvas marks', () => {
     const v = { from: T0, to: T0 + 10_000 };
-    const ms = [marker(1, T0 + 1000, 'finding'), marker(2, T0 + 1001, 'finding'), marker(3, T0 + 1000, 'deny'), marker(4, T0 + 9000, 'approval'), marker(5, T0 + 50_000, 'finding'), marker(6, T0 + 5000, 'killswitch')];
+    const ms = [
+      marker(1, T0 + 1000, 'finding'),
+      marker(2, T0 + 1001, 'finding'),
+      marker(3, T0 + 1000, 'deny'),
+      marker(4, T0 + 9000, 'approval'),
+      marker(5, T0 + 50_000, 'finding'),
+      marker(6, T0 + 5000, 'killswitch'),
+    ];
     const { dom, canvas } = groupMarkers(ms, v, 500);
     expect(dom.map((g) => [g.marker.index, g.count, g.row])).toEqual([
       [1, 2, 0],
@@ -99,7 +106,14 @@ describe('timeline view math', () => {
 
   it('says where a capped marker answer stops when that is well before the end of the view', () => {
     const v = { from: T0, to: T0 + 10_000 };
-    const data = (n: number, lastMs: number): TimelineData => ({ fromTs: iso(v.from), toTs: iso(v.to), agents: [], buckets: [], lanes: [], markers: Array.from({ length: n }, (_, i) => marker(i, i === n - 1 ? lastMs : T0, 'deny')) });
+    const data = (n: number, lastMs: number): TimelineData => ({
+      fromTs: iso(v.from),
+      toTs: iso(v.to),
+      agents: [],
+      buckets: [],
+      lanes: [],
+      markers: Array.from({ length: n }, (_, i) => marker(i, i === n - 1 ? lastMs : T0, 'deny')),
+    });
     expect(markersCutAt(data(500, T0 + 2000), v)).toBe(iso(T0 + 2000));
     expect(markersCutAt(data(500, T0 + 9800), v)).toBeNull();
     expect(markersCutAt(data(499, T0 + 2000), v)).toBeNull();
@@ -109,11 +123,14 @@ describe('timeline view math', () => {
   it('stacks a lane bar by kind family with a height growing as the square root of its count', () => {
     const v = { from: T0, to: T0 + 10_000 };
     const buckets = [0, 1, 2, 3].map((b) => ({ start: iso(T0 + b * 2500), total: 0, allow: 0, deny: 0, requireApproval: 0, other: 0 }));
-    const lane = { agent: 'a', counts: [
-      { kind: 'action.executed', bucket: 0, count: 3 },
-      { kind: 'policy.decision', bucket: 0, count: 1 },
-      { kind: 'weird', bucket: 2, count: 1 },
-    ] };
+    const lane = {
+      agent: 'a',
+      counts: [
+        { kind: 'action.executed', bucket: 0, count: 3 },
+        { kind: 'policy.decision', bucket: 0, count: 1 },
+        { kind: 'weird', bucket: 2, count: 1 },
+      ],
+    };
     const data: TimelineData = { fromTs: iso(v.from), toTs: iso(v.to), agents: ['a'], buckets, lanes: [lane], markers: [] };
     const { lanesTop } = layoutOf(1);
     const pieces = laneBars(data, lane, 0, lanesTop, v, 400);

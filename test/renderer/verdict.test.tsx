@@ -52,7 +52,13 @@ describe('verdict view', () => {
     await waitFor(() => expect(callsOf(fake, 'queryEvents').some(([, q]) => (q as { seqFrom?: number }).seqFrom === 42 && (q as { seqTo?: number }).seqTo === 42)).toBe(true));
     const inspector = screen.getByRole('region', { name: 'Event inspector' });
     // The inspector also notes what a proof of this entry can show; the unproven note is the one that says so.
-    await waitFor(() => expect(within(inspector).getAllByRole('note').some((n) => n.textContent?.includes('Not proven.'))).toBe(true));
+    await waitFor(() =>
+      expect(
+        within(inspector)
+          .getAllByRole('note')
+          .some((n) => n.textContent?.includes('Not proven.')),
+      ).toBe(true),
+    );
     expect(within(screen.getByRole('form', { name: 'Event filters' })).getByRole('status').textContent).toContain('Seq 42–42');
   });
 

@@ -13,7 +13,9 @@ describe('plain words', () => {
       </p>,
     );
     const text = container.textContent!;
-    expect(text).toBe('no HMAC secret was given (the HMAC key file field), so the HMACs were not checked; the chain starts at its agreed starting value and the fingerprint of the last event is <b>x</b>');
+    expect(text).toBe(
+      'no HMAC secret was given (the HMAC key file field), so the HMACs were not checked; the chain starts at its agreed starting value and the fingerprint of the last event is <b>x</b>',
+    );
     expect([...container.querySelectorAll('abbr')].map((a) => a.getAttribute('title'))).toEqual(['--hmac-key-file on the command line', 'genesis', 'head hash']);
     // Export text stays text.
     expect(container.querySelector('b')).toBeNull();
@@ -25,7 +27,11 @@ describe('table columns', () => {
     await openFakeCase({ events: 500 });
     const grid = screen.getByRole('grid', { name: 'Events' });
     await within(grid).findByText('action.requested', { selector: '[data-index="0"] span' });
-    expect(within(grid).getAllByRole('columnheader').map((h) => h.textContent)).toEqual(['Seq', 'Line', 'Time (UTC)', 'Actor', 'Kind', 'Outcome', 'Replay', 'Finding', 'Summary']);
+    expect(
+      within(grid)
+        .getAllByRole('columnheader')
+        .map((h) => h.textContent),
+    ).toEqual(['Seq', 'Line', 'Time (UTC)', 'Actor', 'Kind', 'Outcome', 'Replay', 'Finding', 'Summary']);
     const handle = within(grid).getByRole('separator', { name: 'Resize the Summary column' });
     const before = Number(handle.getAttribute('aria-valuenow'));
     fireEvent.keyDown(handle, { key: 'ArrowRight' });

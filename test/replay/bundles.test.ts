@@ -183,7 +183,8 @@ describe('large policy sets: every policy at its line, in file order', () => {
   });
 
   it('a parse error after non-ASCII text is at its line (Cedar counts bytes, not characters)', () => {
-    const text = `@id("a")\npermit(principal, action, resource) when { context.s == "${'é'.repeat(300)}" };\n\n@id("b")\npermit(principal, action, resource)\nwhen { context.x ==, };\n` + '\n'.repeat(50);
+    const text =
+      `@id("a")\npermit(principal, action, resource) when { context.s == "${'é'.repeat(300)}" };\n\n@id("b")\npermit(principal, action, resource)\nwhen { context.x ==, };\n` + '\n'.repeat(50);
     const dir = writeBundle(path.join(tempDir(), 'b'), { 'manifest.json': MANIFEST, 'policies.cedar': `// ${'ü'.repeat(300)}\n` + text });
     const err = expectBundleError(() => loadBundle(dir));
     expect(err.line).toBe(7);
@@ -191,7 +192,10 @@ describe('large policy sets: every policy at its line, in file order', () => {
   });
 
   it('an unfinished last policy is a parse error at its line', () => {
-    const dir = writeBundle(path.join(tempDir(), 'b'), { 'manifest.json': MANIFEST, 'policies.cedar': '@id("a")\npermit(principal, action, resource);\n// fine\n\n@id("b")\npermit(principal, action, resource)\n' });
+    const dir = writeBundle(path.join(tempDir(), 'b'), {
+      'manifest.json': MANIFEST,
+      'policies.cedar': '@id("a")\npermit(principal, action, resource);\n// fine\n\n@id("b")\npermit(principal, action, resource)\n',
+    });
     const err = expectBundleError(() => loadBundle(dir));
     expect(err.message).toMatch(/does not parse \(in or after policy "b"\)/);
     expect(err.line).toBe(6);

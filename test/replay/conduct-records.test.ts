@@ -81,10 +81,18 @@ describe('conduct records: clean requests give no finding', () => {
   it('an admissible projection executed with the projected args: neither executed-after-deny nor executed-without-approval', async () => {
     const log = new TimedLog();
     const denied = log.proposal('r1', { amount: 900, po_matched: false }, DENY_NO_PO);
-    log.add('action.projected', { type: 'system', id: 'governance' }, { request_id: 'r1', decision_id: denied.decision.data.decision_id, args: ctx({ amount: 900 }), reason: 'pay against the matched PO only' });
+    log.add(
+      'action.projected',
+      { type: 'system', id: 'governance' },
+      { request_id: 'r1', decision_id: denied.decision.data.decision_id, args: ctx({ amount: 900 }), reason: 'pay against the matched PO only' },
+    );
     log.run('r1', ctx({ amount: 900 }));
     const large = log.proposal('r2', { amount: 2_000_000 }, NEEDS_APPROVAL);
-    log.add('action.projected', { type: 'system', id: 'governance' }, { request_id: 'r2', decision_id: large.decision.data.decision_id, args: ctx({ amount: 1_000_000 }), reason: 'capped at the unattended limit' });
+    log.add(
+      'action.projected',
+      { type: 'system', id: 'governance' },
+      { request_id: 'r2', decision_id: large.decision.data.decision_id, args: ctx({ amount: 1_000_000 }), reason: 'capped at the unattended limit' },
+    );
     log.run('r2', ctx({ amount: 1_000_000 }));
     const report = await replay(log);
     expect(report.sequence_findings).toEqual([]);
@@ -120,7 +128,11 @@ describe('conduct records: each finding planted and found', () => {
   it('executed-differs against a projection: the projected args are the authorized ones', async () => {
     const log = new TimedLog();
     const large = log.proposal('r1', { amount: 2_000_000 }, NEEDS_APPROVAL);
-    const proj = log.add('action.projected', { type: 'system', id: 'governance' }, { request_id: 'r1', decision_id: large.decision.data.decision_id, args: ctx({ amount: 1_000_000 }), reason: 'capped' });
+    const proj = log.add(
+      'action.projected',
+      { type: 'system', id: 'governance' },
+      { request_id: 'r1', decision_id: large.decision.data.decision_id, args: ctx({ amount: 1_000_000 }), reason: 'capped' },
+    );
     const e = log.run('r1', ctx({ amount: 2_000_000 }));
     const report = await replay(log);
     // Executed with the original args, not the projected ones: the projection does not excuse the missing approval.
@@ -134,7 +146,11 @@ describe('conduct records: each finding planted and found', () => {
   it('projection-not-admissible: the pinned bundle does not allow the projected args; the execution on them is executed-after-deny as well', async () => {
     const log = new TimedLog();
     const denied = log.proposal('r1', { amount: 900, vendor_verified: false }, { effect: 'deny', determining: ['ap.vendor.unverified'] });
-    const proj = log.add('action.projected', { type: 'system', id: 'governance' }, { request_id: 'r1', decision_id: denied.decision.data.decision_id, args: ctx({ amount: 100, vendor_verified: false }), reason: 'smaller amount' });
+    const proj = log.add(
+      'action.projected',
+      { type: 'system', id: 'governance' },
+      { request_id: 'r1', decision_id: denied.decision.data.decision_id, args: ctx({ amount: 100, vendor_verified: false }), reason: 'smaller amount' },
+    );
     const e = log.run('r1', ctx({ amount: 100, vendor_verified: false }));
     const report = await replay(log);
     expect(brief(report.sequence_findings)).toEqual([
@@ -147,7 +163,11 @@ describe('conduct records: each finding planted and found', () => {
   it('projection-not-admissible when the projection requires approval, names no known decision, or its args do not fit the schema', async () => {
     const log = new TimedLog();
     const a = log.proposal('r1', { amount: 900, po_matched: false }, DENY_NO_PO);
-    const p1 = log.add('action.projected', { type: 'system', id: 'governance' }, { request_id: 'r1', decision_id: a.decision.data.decision_id, args: ctx({ amount: 2_000_000 }), reason: 'po matched' });
+    const p1 = log.add(
+      'action.projected',
+      { type: 'system', id: 'governance' },
+      { request_id: 'r1', decision_id: a.decision.data.decision_id, args: ctx({ amount: 2_000_000 }), reason: 'po matched' },
+    );
     log.proposal('r2', { amount: 900 }, ALLOW_SMALL);
     const p2 = log.add('action.projected', { type: 'system', id: 'governance' }, { request_id: 'r2', decision_id: 'dec-unknown', args: ctx({ amount: 100 }), reason: 'x' });
     const c = log.proposal('r3', { amount: 900 }, ALLOW_SMALL);
@@ -161,7 +181,7 @@ describe('conduct records: each finding planted and found', () => {
     expect(found[2].message).toMatch(/could not evaluate/);
   });
 
-  it('self-approval: granted by an agent, or by the request\'s own principal; an independent human is fine', async () => {
+  it("self-approval: granted by an agent, or by the request's own principal; an independent human is fine", async () => {
     const log = new TimedLog();
     const a = log.proposal('r1', { amount: 2_000_000 }, NEEDS_APPROVAL);
     const g1 = log.add('approval.granted', agent, { request_id: 'r1', approver: 'ap-matching-agent', approval_id: 'apr-1' });

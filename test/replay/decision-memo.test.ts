@@ -25,10 +25,16 @@ function trickyBundles(): string[] {
     bundle('by-id-scope', '@id("one")\npermit (principal, action, resource == Invoice::"INV-7");'),
     bundle('by-id', '@id("cond")\npermit (principal, action, resource) when { resource == Invoice::"INV-12" || resource in [Invoice::"INV-2"] };'),
     bundle('arith', '@id("sum")\npermit (principal, action, resource) when { context.amount + 5 > 1000 };\n@id("cmp")\nforbid (principal, action, resource) when { context.amount == 777 };'),
-    bundle('whole', '@id("whole")\npermit (principal, action, resource) when { context.amount > 10 && context == {"amount": 11, "currency": "EUR", "vendor_verified": true, "po_matched": true, "ring": 1} };'),
+    bundle(
+      'whole',
+      '@id("whole")\npermit (principal, action, resource) when { context.amount > 10 && context == {"amount": 11, "currency": "EUR", "vendor_verified": true, "po_matched": true, "ring": 1} };',
+    ),
     bundle('attr-vs-attr', '@id("pair")\npermit (principal, action, resource) when { context.amount < context.ring };\n@id("lit")\npermit (principal, action, resource) when { context.ring >= 2 };'),
     bundle('edges', '@id("below")\npermit (principal, action, resource) when { context.amount < 777 };\n@id("two")\nforbid (principal, action, resource) when { context.ring == 2 };'),
-    bundle('mixed', '@id("set")\npermit (principal, action, resource) when { [1, 2, 3].contains(context.ring) && context.amount > 10 };\n@id("str")\nforbid (principal, action, resource) when { context.currency == "USD" };'),
+    bundle(
+      'mixed',
+      '@id("set")\npermit (principal, action, resource) when { [1, 2, 3].contains(context.ring) && context.amount > 10 };\n@id("str")\nforbid (principal, action, resource) when { context.currency == "USD" };',
+    ),
   ];
 }
 

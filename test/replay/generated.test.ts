@@ -37,7 +37,11 @@ describe('generated exports', () => {
 
   it('writes conduct records (executed args, admissible projections, approval ids and expiry, terminated kill switches) that replay clean', async () => {
     const file = await generate(3000, 0);
-    const events = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.type === 'event');
+    const events = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.type === 'event');
     const executed = events.filter((e) => e.kind === 'action.executed');
     expect(executed.length).toBeGreaterThan(100);
     expect(executed.every((e) => e.data.args !== undefined)).toBe(true);

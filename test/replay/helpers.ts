@@ -58,19 +58,18 @@ export class EventLog {
     return e;
   }
 
-  decision(
-    requestId: string,
-    policy: { name: string; version: string; digest: string },
-    req: unknown,
-    outcome: { effect: string; determining: string[] },
-  ): ReplayEvent {
-    return this.add('policy.decision', { type: 'system', id: 'policy-engine' }, {
-      decision_id: `dec-${++this.decisions}`,
-      request_id: requestId,
-      policy,
-      request: req,
-      outcome,
-    });
+  decision(requestId: string, policy: { name: string; version: string; digest: string }, req: unknown, outcome: { effect: string; determining: string[] }): ReplayEvent {
+    return this.add(
+      'policy.decision',
+      { type: 'system', id: 'policy-engine' },
+      {
+        decision_id: `dec-${++this.decisions}`,
+        request_id: requestId,
+        policy,
+        request: req,
+        outcome,
+      },
+    );
   }
 
   executed(agent: string, requestId: string): ReplayEvent {
@@ -79,7 +78,19 @@ export class EventLog {
 
   /** Writes an audit-export/1-shaped file (hashes are placeholders: replay does not verify). */
   writeExport(file: string): string {
-    const lines = [JSON.stringify({ type: 'header', format: 'audit-export/1', export_id: 't', chain_id: 't', genesis: '0'.repeat(64), first_seq: 0, created_at: '2026-11-25T00:00:00.000Z', exporter: { name: 't', version: '0' }, keys: [] })];
+    const lines = [
+      JSON.stringify({
+        type: 'header',
+        format: 'audit-export/1',
+        export_id: 't',
+        chain_id: 't',
+        genesis: '0'.repeat(64),
+        first_seq: 0,
+        created_at: '2026-11-25T00:00:00.000Z',
+        exporter: { name: 't', version: '0' },
+        keys: [],
+      }),
+    ];
     for (const e of this.events) {
       lines.push(JSON.stringify({ type: 'event', seq: e.seq, ts: '2026-11-25T00:00:00.000Z', kind: e.kind, actor: e.actor, data: e.data, prev_hash: '0'.repeat(64), hash: '0'.repeat(64) }));
     }

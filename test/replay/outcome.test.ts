@@ -35,10 +35,22 @@ describe('comparison', () => {
 describe('evaluate through the engine boundary', () => {
   const fake = (answer: () => CedarAnswer): DecisionEvaluator => ({ digest: 'd', approvalPolicies: approval, authorize: answer });
   it('turns a refused request into a reason, not an exception', () => {
-    const result = evaluate(fake(() => { throw new EvaluationError('context lacks amount'); }), { principal: { type: 'A', id: 'a' }, action: { type: 'Action', id: 'x' }, resource: { type: 'R', id: 'r' }, context: {} });
+    const result = evaluate(
+      fake(() => {
+        throw new EvaluationError('context lacks amount');
+      }),
+      { principal: { type: 'A', id: 'a' }, action: { type: 'Action', id: 'x' }, resource: { type: 'R', id: 'r' }, context: {} },
+    );
     expect(result).toEqual({ ok: false, message: 'context lacks amount' });
   });
   it('lets programming errors through', () => {
-    expect(() => evaluate(fake(() => { throw new TypeError('bug'); }), { principal: { type: 'A', id: 'a' }, action: { type: 'Action', id: 'x' }, resource: { type: 'R', id: 'r' }, context: {} })).toThrow(TypeError);
+    expect(() =>
+      evaluate(
+        fake(() => {
+          throw new TypeError('bug');
+        }),
+        { principal: { type: 'A', id: 'a' }, action: { type: 'Action', id: 'x' }, resource: { type: 'R', id: 'r' }, context: {} },
+      ),
+    ).toThrow(TypeError);
   });
 });

@@ -30,8 +30,7 @@ function mixedLog(): EventLog {
   return log;
 }
 
-const run = (log: EventLog, extra: { against?: string; workers?: number } = {}) =>
-  replayEvents(log.events, { bundles, workers: extra.workers ?? 0, against: extra.against ?? null });
+const run = (log: EventLog, extra: { against?: string; workers?: number } = {}) => replayEvents(log.events, { bundles, workers: extra.workers ?? 0, against: extra.against ?? null });
 
 describe('replay outcomes', () => {
   it('every honestly recorded decision matches', async () => {
@@ -107,7 +106,10 @@ describe('replay outcomes', () => {
       'entities.json': '[{"uid":{"type":"Team","id":"ap"},"attrs":{},"parents":[]}]',
     });
     const decide = createCedarDecider(bundleDir);
-    const member = { ...request('ap-intake-agent', 'read_invoice', 'INV-1', { amount: 1 }), entities: [{ uid: { type: 'Agent', id: 'ap-intake-agent' }, attrs: {}, parents: [{ type: 'Team', id: 'ap' }] }] };
+    const member = {
+      ...request('ap-intake-agent', 'read_invoice', 'INV-1', { amount: 1 }),
+      entities: [{ uid: { type: 'Agent', id: 'ap-intake-agent' }, attrs: {}, parents: [{ type: 'Team', id: 'ap' }] }],
+    };
     const stranger = request('ap-intake-agent', 'read_invoice', 'INV-1', { amount: 1 });
     expect(decide(member)).toEqual({ effect: 'allow', determining: ['team'] });
     expect(decide(stranger)).toEqual({ effect: 'deny', determining: [] });
@@ -127,9 +129,7 @@ describe('what-if', () => {
     const w = report.what_if!;
     expect(w.against.digest).toBe(v8.policy.digest);
     // Independent expectation: decide every recorded request with both deciders.
-    const expected = log.events
-      .filter((e) => e.kind === 'policy.decision')
-      .filter((e) => canonicalize(v7(e.data.request as never)) !== canonicalize(v8(e.data.request as never)));
+    const expected = log.events.filter((e) => e.kind === 'policy.decision').filter((e) => canonicalize(v7(e.data.request as never)) !== canonicalize(v8(e.data.request as never)));
     expect(w.changes.map((c) => c.decision_id)).toEqual(expected.map((e) => e.data.decision_id));
     expect(w.changed).toBeGreaterThan(0);
     expect(w.evaluated).toBe(7);
@@ -156,9 +156,10 @@ describe('determinism', () => {
     const agents = ['ap-payment-agent', 'billing-agent'];
     for (let i = 0; i < n; i++) {
       const amount = (i * 7919) % 3_000_000;
-      const r = i % 3 === 0
-        ? request(agents[1], 'issue_credit_note', `CN-${i}`, { amount: amount % 100_000 })
-        : request(agents[0], 'pay_invoice', `INV-${i}`, { amount, ring: i % 4, vendor_verified: i % 11 !== 0 });
+      const r =
+        i % 3 === 0
+          ? request(agents[1], 'issue_credit_note', `CN-${i}`, { amount: amount % 100_000 })
+          : request(agents[0], 'pay_invoice', `INV-${i}`, { amount, ring: i % 4, vendor_verified: i % 11 !== 0 });
       const recorded = v7(r);
       // Every 50th decision is planted as the opposite effect.
       log.decision(`req-${i}`, v7.policy, r, i % 50 === 0 ? { ...recorded, effect: recorded.effect === 'deny' ? 'allow' : 'deny' } : recorded);

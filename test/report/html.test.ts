@@ -19,7 +19,11 @@ beforeAll(async () => {
   const i = sampleInputs();
   sample = renderReportHtml(await buildEvidenceReport({ exportPath: i.exportPath, trustPath: i.trustPath, policiesPath: i.policiesPath }));
   const h = hostileExport();
-  hostileReport = await buildEvidenceReport({ exportPath: h.exportPath, trustPath: h.trustPath, notes: [{ noteId: 1, target: { kind: 'event', index: 2, finding: null }, history: [{ version: 1, author: XSS_JS, at: '2026-11-25T05:00:00.000Z', text: XSS_IMG, tags: [XSS_SVG] }] }] });
+  hostileReport = await buildEvidenceReport({
+    exportPath: h.exportPath,
+    trustPath: h.trustPath,
+    notes: [{ noteId: 1, target: { kind: 'event', index: 2, finding: null }, history: [{ version: 1, author: XSS_JS, at: '2026-11-25T05:00:00.000Z', text: XSS_IMG, tags: [XSS_SVG] }] }],
+  });
   hostile = renderReportHtml(hostileReport);
 }, 60_000);
 
@@ -58,19 +62,26 @@ describe('the HTML evidence report', () => {
     expect(hostileReport.notes[0].target).toMatchObject({ index: 2, seq: 2, line: 4 });
   });
 
-  it.runIf(existsSync('/usr/bin/chromium'))('loads in Chromium with JavaScript on without running anything or asking the network', async () => {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
-    try {
-      const page = await browser.newPage();
-      const requests: string[] = [];
-      page.on('request', (r) => requests.push(r.url()));
-      await page.setContent(hostile, { waitUntil: 'load' });
-      expect(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).toBeUndefined();
-      expect(requests).toEqual([]);
-      expect(await page.locator('svg').count()).toBe(2);
-    } finally {
-      await browser.close();
-    }
-  }, 60_000);
+  it.runIf(existsSync('/usr/bin/chromium'))(
+    'loads in Chromium with JavaScript on without running anything or asking the network',
+    async () => {
+      const { chromium } = await import('playwright-core');
+      const browser = await chromium.launch({
+        executablePath: '/usr/bin/chromium',
+        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      });
+      try {
+        const page = await browser.newPage();
+        const requests: string[] = [];
+        page.on('request', (r) => requests.push(r.url()));
+        await page.setContent(hostile, { waitUntil: 'load' });
+        expect(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).toBeUndefined();
+        expect(requests).toEqual([]);
+        expect(await page.locator('svg').count()).toBe(2);
+      } finally {
+        await browser.close();
+      }
+    },
+    60_000,
+  );
 });

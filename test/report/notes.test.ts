@@ -34,7 +34,11 @@ describe('case notes', () => {
   it('annotates events, divergences and the case with tags, author and time; edits append versions', async () => {
     const [divergence] = await service.listDivergences(caseId);
     const onEvent = await service.addNote(caseId, { target: { kind: 'event', index: 7 }, text: 'Looks routine.', tags: ['false alarm', ' false  alarm '], author: 'alice' });
-    expect(onEvent).toMatchObject({ noteId: 1, target: { kind: 'event', index: 7, seq: 7, line: 9 }, current: { version: 1, author: 'alice', text: 'Looks routine.', tags: ['false alarm'], at: '2026-11-25T06:00:00.000Z' } });
+    expect(onEvent).toMatchObject({
+      noteId: 1,
+      target: { kind: 'event', index: 7, seq: 7, line: 9 },
+      current: { version: 1, author: 'alice', text: 'Looks routine.', tags: ['false alarm'], at: '2026-11-25T06:00:00.000Z' },
+    });
     const onDiv = await service.addNote(caseId, { target: { kind: 'divergence', index: divergence.index }, text: 'Paid an unverified vendor.', tags: ['confirmed incident', 'ap'], author: 'bob' });
     await service.addNote(caseId, { target: { kind: 'case' }, text: 'Escalated to the controller.', tags: ['needs follow-up'], author: 'bob' });
 

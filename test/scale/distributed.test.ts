@@ -26,7 +26,25 @@ beforeAll(async () => {
   dir = tmpDir();
   exportPath = path.join(dir, 'export.jsonl');
   trustPath = path.join(dir, 'trust.json');
-  const gen = await cli('generate', '--events', '20000', '--seed', 'scale', '--checkpoint-every', '500', '--plant-divergences', '4', '--plant-conduct', '3', '--out', exportPath, '--key-out', path.join(dir, 'key.json'), '--trust-out', trustPath);
+  const gen = await cli(
+    'generate',
+    '--events',
+    '20000',
+    '--seed',
+    'scale',
+    '--checkpoint-every',
+    '500',
+    '--plant-divergences',
+    '4',
+    '--plant-conduct',
+    '3',
+    '--out',
+    exportPath,
+    '--key-out',
+    path.join(dir, 'key.json'),
+    '--trust-out',
+    trustPath,
+  );
   expect(gen.code, gen.stderr).toBe(0);
   redis = await startRedis();
   workers = await Promise.all([startWorker(redis.url, '--concurrency', '2'), startWorker(redis.url, '--concurrency', '2')]);
@@ -81,7 +99,10 @@ describe('verify --redis', () => {
     for (const [name, content] of Object.entries(cases)) {
       const file = path.join(dir, `tampered-${name}.jsonl`);
       writeFileSync(file, content);
-      for (const extra of [['--trust', trustPath, '--json'], ['--trust', trustPath]]) {
+      for (const extra of [
+        ['--trust', trustPath, '--json'],
+        ['--trust', trustPath],
+      ]) {
         const { local, distributed } = await verifyBoth(file, ...extra);
         expect(local.code, name).toBe(1);
         expect(distributed.stdout, name).toBe(local.stdout);
@@ -124,7 +145,11 @@ describe('verify --redis', () => {
 
   it('says in one sentence that Redis cannot be reached (exit 2), for verify, replay and worker', async () => {
     const url = `redis://127.0.0.1:${await freePort()}`;
-    for (const args of [['verify', exportPath, '--redis', url], ['replay', exportPath, '--policies', POLICIES, '--redis', url], ['worker', '--redis', url]]) {
+    for (const args of [
+      ['verify', exportPath, '--redis', url],
+      ['replay', exportPath, '--policies', POLICIES, '--redis', url],
+      ['worker', '--redis', url],
+    ]) {
       const r = await cli(...args);
       expect(r.code, args[0]).toBe(2);
       expect(r.stderr).toMatch(new RegExp(`^audit-replay ${args[0]}: Redis at ${url} cannot be reached \\(.*ECONNREFUSED.*\\): start it, or give the right --redis URL\\n$`));

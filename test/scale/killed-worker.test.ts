@@ -25,7 +25,7 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-it('a SIGKILLed worker\'s jobs are taken over after the stall interval; the answer is the local one', async () => {
+it("a SIGKILLed worker's jobs are taken over after the stall interval; the answer is the local one", async () => {
   const exportPath = path.join(dir, 'export.jsonl');
   const trustPath = path.join(dir, 'trust.json');
   const gen = await cli('generate', '--events', '20000', '--seed', 'killed', '--out', exportPath, '--key-out', path.join(dir, 'key.json'), '--trust-out', trustPath);

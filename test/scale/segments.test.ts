@@ -33,7 +33,12 @@ async function distributed(file: string, segmentBytes: number, trust: ReturnType
 
 describe('segments verified apart, reduced in order', () => {
   const dir = tmpDir();
-  const base = toText(buildLines(specs(60).map((_, i) => ({ data: { i, note: i % 7 ? 'plain' : 'Zürich 😀', amount: i * 101 } })), { every: 8 }));
+  const base = toText(
+    buildLines(
+      specs(60).map((_, i) => ({ data: { i, note: i % 7 ? 'plain' : 'Zürich 😀', amount: i * 101 } })),
+      { every: 8 },
+    ),
+  );
 
   it('a clean export: every segment merged from its summary, the verdict and findings those of verify', async () => {
     const file = path.join(dir, 'clean.jsonl');

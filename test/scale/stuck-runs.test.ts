@@ -97,7 +97,9 @@ it('no worker at all: verify and replay give up after --wait-timeout with a sent
     expect(result.code, args[0]).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(
-      new RegExp(`^audit-replay ${args[0]}: No worker took a job of this run in 2 s \\(queue audit-replay on ${r.url}\\): start one with audit-replay worker --redis ${r.url}, or give a longer --wait-timeout\\n$`),
+      new RegExp(
+        `^audit-replay ${args[0]}: No worker took a job of this run in 2 s \\(queue audit-replay on ${r.url}\\): start one with audit-replay worker --redis ${r.url}, or give a longer --wait-timeout\\n$`,
+      ),
     );
     oneSentence(result.stderr);
   }

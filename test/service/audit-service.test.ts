@@ -29,7 +29,10 @@ beforeAll(() => {
   const s = specs(120).map((_, i) => ({
     kind: kinds[i % kinds.length],
     actor: { type: 'agent', id: `agent-${i % 3}` },
-    data: i % 6 === 1 ? { decision_id: `d${i}`, request_id: `r${i}`, outcome: { effect: i % 12 === 1 ? 'deny' : 'allow', determining: [] } } : { request_id: `r${i}`, note: `<img src=x onerror=alert(${i})>` },
+    data:
+      i % 6 === 1
+        ? { decision_id: `d${i}`, request_id: `r${i}`, outcome: { effect: i % 12 === 1 ? 'deny' : 'allow', determining: [] } }
+        : { request_id: `r${i}`, note: `<img src=x onerror=alert(${i})>` },
   }));
   exportPath = writeExportFile(dir, 'sample.jsonl', buildLines(s, { every: 25 }));
   trustPath = path.join(dir, 'trust.json');
@@ -308,7 +311,15 @@ describe('special files and outputs over inputs', () => {
   const bounded = <T>(p: Promise<T>, ms = 4000): Promise<T | 'hung'> => Promise.race([p, new Promise<'hung'>((r) => setTimeout(() => r('hung'), ms))]);
   const refusal = async (request: Parameters<AuditService['openExport']>[0]) => {
     const before = readdirSync(path.join(dir, 'cases')).length;
-    const outcome = await bounded(service.openExport(request).then((job) => waitFor(job.jobId)).then((p) => `not refused: ${p.phase} ${p.error ?? ''}`, (err: Error) => err.message));
+    const outcome = await bounded(
+      service
+        .openExport(request)
+        .then((job) => waitFor(job.jobId))
+        .then(
+          (p) => `not refused: ${p.phase} ${p.error ?? ''}`,
+          (err: Error) => err.message,
+        ),
+    );
     expect(readdirSync(path.join(dir, 'cases')).length).toBe(before);
     return outcome;
   };
@@ -329,14 +340,17 @@ describe('special files and outputs over inputs', () => {
     expect(await refusal({ exportPath, trustPath: folder })).toMatch(/a-folder\.jsonl: is a folder, not a regular file, so it cannot be the trust store/);
   });
 
-  it('a FIFO in the policy folder is the case\'s replay error, naming it; verification stands', { timeout: 20_000 }, async () => {
+  it("a FIFO in the policy folder is the case's replay error, naming it; verification stands", { timeout: 20_000 }, async () => {
     const policies = path.join(dir, 'policies-fifo');
     cpSync(path.resolve(__dirname, '../../resources/sample/policies'), policies, { recursive: true });
     const cedar = path.join(policies, 'ap-policy-v8', 'policies.cedar');
     rmSync(cedar);
     execFileSync('mkfifo', [cedar]);
     fifos.push(cedar);
-    const done = await bounded(service.openExport({ exportPath, trustPath, policiesPath: policies }).then((j) => waitFor(j.jobId)), 15_000);
+    const done = await bounded(
+      service.openExport({ exportPath, trustPath, policiesPath: policies }).then((j) => waitFor(j.jobId)),
+      15_000,
+    );
     expect(done).not.toBe('hung');
     const summary = await service.getCaseSummary((done as JobProgress).caseId!);
     expect(summary.verdict).toBe('intact');

@@ -57,7 +57,10 @@ describe('events by an agent or about it', () => {
     expect(byActor.total).toBe(0);
     for (const role of ['subject', 'either', null] as const) {
       const page = await service.queryEvents(caseId, { offset: 0, limit: 1000, agent, agentRole: role, outcome: 'deny' });
-      expect(page.rows.map((r) => r.seq), String(role)).toEqual(expected);
+      expect(
+        page.rows.map((r) => r.seq),
+        String(role),
+      ).toEqual(expected);
       expect(page.rows.every((r) => r.actorId === 'policy-engine')).toBe(true);
     }
   });
@@ -91,7 +94,10 @@ describe('search by hash, request id and decision id', () => {
     const next = events[101]!;
     for (const term of [target.hash, target.hash.slice(0, 12), target.hash.slice(0, 12).toUpperCase(), `  ${target.hash}  `]) {
       const result = await service.searchEvents(caseId, term);
-      expect(result.matches.map((m) => [m.by, m.row.seq]), term).toEqual([
+      expect(
+        result.matches.map((m) => [m.by, m.row.seq]),
+        term,
+      ).toEqual([
         ['event hash', target.seq],
         ['previous hash', next.seq],
       ]);

@@ -133,7 +133,9 @@ describe('compare with an earlier export', () => {
     writeFileSync(earlier, [header, ...events.slice(0, 1000)].join('\n') + '\n');
     const answer = await service.compareExport(caseId, earlier);
     expect(answer).toMatchObject({ relation: 'extends', tone: 'good', earlierName: 'earlier.jsonl', earlierEvents: 1000, caseEvents: events.length, fork: null });
-    expect(answer!.sentence).toBe(`Every one of the 1,000 events in the earlier export earlier.jsonl is still here, unchanged and in the same order; ${(events.length - 1000).toLocaleString('en-US')} events were added after them.`);
+    expect(answer!.sentence).toBe(
+      `Every one of the 1,000 events in the earlier export earlier.jsonl is still here, unchanged and in the same order; ${(events.length - 1000).toLocaleString('en-US')} events were added after them.`,
+    );
     expect(answer!.technical).toMatch(/RFC 6962 consistency proof/);
   });
 

@@ -30,7 +30,10 @@ describe('typed case meta', () => {
 
   it('a key an earlier version did not write reads as its default', () => {
     const db = new Database(':memory:');
-    migrate(db, MIGRATIONS.filter((m) => m.version <= 1));
+    migrate(
+      db,
+      MIGRATIONS.filter((m) => m.version <= 1),
+    );
     db.prepare('INSERT INTO case_meta (key, value) VALUES (?, ?)').run('export_name', JSON.stringify('old.jsonl'));
     db.prepare('INSERT INTO case_meta (key, value) VALUES (?, ?)').run('events', JSON.stringify(3));
     const meta = readCaseMeta(asReadable(db));

@@ -58,8 +58,16 @@ describe('conduct findings in a case', () => {
 
   it('a case written before store version 5 lists its findings as violations naming no other event', () => {
     const db = new Database(':memory:');
-    migrate(db, MIGRATIONS.filter((m) => m.version <= 4));
-    db.prepare('INSERT INTO sequence_findings (kind, seq, event_idx, message) VALUES (?, ?, ?, ?)').run('executed-after-deny', 7, 7, 'request r1 was executed for a1 although its policy decision was deny');
+    migrate(
+      db,
+      MIGRATIONS.filter((m) => m.version <= 4),
+    );
+    db.prepare('INSERT INTO sequence_findings (kind, seq, event_idx, message) VALUES (?, ?, ?, ?)').run(
+      'executed-after-deny',
+      7,
+      7,
+      'request r1 was executed for a1 although its policy decision was deny',
+    );
     const old = new CaseQueries('old', new CaseStoreReader(asReadable(db))).sequenceFindings();
     expect(old).toEqual([{ kind: 'executed-after-deny', severity: 'violation', seq: 7, index: 7, message: 'request r1 was executed for a1 although its policy decision was deny', relatedSeqs: [] }]);
     // Opened for writing, it migrates; the old row keeps the defaults and new rows carry both.

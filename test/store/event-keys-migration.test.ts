@@ -9,7 +9,10 @@ import { MIGRATIONS } from '../../src/main/node/store/migrations';
 
 function storeAtVersion5(format: string) {
   const db = new Database(':memory:');
-  migrate(db, MIGRATIONS.filter((m) => m.version <= 5));
+  migrate(
+    db,
+    MIGRATIONS.filter((m) => m.version <= 5),
+  );
   db.prepare('INSERT INTO case_meta (key, value) VALUES (?, ?)').run('format', JSON.stringify(format));
   const insert = db.prepare("INSERT INTO events (idx, seq, line, ts, kind, actor_type, actor_id, summary, raw) VALUES (?, ?, ?, '', ?, ?, ?, '', ?)");
   const rows: [string, string, string, unknown][] = [
@@ -60,7 +63,10 @@ describe('store version 7', () => {
       writeFileSync(copy, [header, ...lines].join('\n') + '\n');
       const build = () => {
         const db = new Database(':memory:');
-        migrate(db, MIGRATIONS.filter((m) => m.version <= 6));
+        migrate(
+          db,
+          MIGRATIONS.filter((m) => m.version <= 6),
+        );
         db.prepare('INSERT INTO case_meta (key, value) VALUES (?, ?)').run('format', JSON.stringify('audit-export/1'));
         const insert = db.prepare("INSERT INTO events (idx, seq, line, byte_offset, byte_length, ts, kind, actor_type, actor_id, summary) VALUES (?, ?, ?, ?, ?, '', ?, 'agent', ?, '')");
         let offset = header.length + 1;

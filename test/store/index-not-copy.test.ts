@@ -91,7 +91,10 @@ describe('a case made before store version 6', () => {
   it('is rebuilt in place: its lines stay in the store, its hashes read the same', () => {
     const file = path.join(dir, 'old.db');
     const old = new Database(file);
-    migrate(old, MIGRATIONS.filter((m) => m.version <= 5));
+    migrate(
+      old,
+      MIGRATIONS.filter((m) => m.version <= 5),
+    );
     const h = (n: number) => n.toString(16).padStart(64, '0');
     const insert = old.prepare(
       `INSERT INTO events (idx, seq, line, ts, ts_ms, kind, actor_type, actor_id, outcome, summary, raw, canonical, recorded_hash, computed_hash, prev_hash, unauthenticated)
@@ -106,7 +109,12 @@ describe('a case made before store version 6', () => {
     const db = openWritable(file);
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS[MIGRATIONS.length - 1]!.version);
     const store = new CaseStoreReader(db);
-    expect([0, 1, 2].map((i) => { const e = store.event(i)!; return [e.raw, e.recordedHash, e.computedHash, e.prevHash, e.unauthenticated, e.canonical]; })).toEqual([
+    expect(
+      [0, 1, 2].map((i) => {
+        const e = store.event(i)!;
+        return [e.raw, e.recordedHash, e.computedHash, e.prevHash, e.unauthenticated, e.canonical];
+      }),
+    ).toEqual([
       ['{"seq":0}', h(1), h(1), h(0), [], null],
       ['{"seq":1}', h(2), h(9), h(1), ['x'], null],
       ['not json', 'not-hex', null, null, [], 'canon'],

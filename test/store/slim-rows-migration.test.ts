@@ -7,7 +7,10 @@ import { MIGRATIONS } from '../../src/main/node/store/migrations';
 
 function storeAtVersion7() {
   const db = new Database(':memory:');
-  migrate(db, MIGRATIONS.filter((m) => m.version <= 7));
+  migrate(
+    db,
+    MIGRATIONS.filter((m) => m.version <= 7),
+  );
   db.prepare('INSERT INTO case_meta (key, value) VALUES (?, ?)').run('format', JSON.stringify('audit-export/1'));
   const insert = db.prepare(
     'INSERT INTO events (idx, seq, line, ts, ts_ms, kind, actor_type, actor_id, outcome, summary, raw, recorded_hash, request_id, subject_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -21,7 +24,22 @@ function storeAtVersion7() {
   ];
   rows.forEach(([ts, kind, type, actor, outcome], i) => {
     const ms = Date.parse(ts);
-    insert.run(i, i, i + 2, ts, Number.isNaN(ms) ? null : ms, kind, type, actor, outcome, `summary ${i}`, JSON.stringify({ kind, ts, actor: { type, id: actor }, data: {} }), Buffer.alloc(32, i), 'r1', i === 0 ? null : 'pay-agent');
+    insert.run(
+      i,
+      i,
+      i + 2,
+      ts,
+      Number.isNaN(ms) ? null : ms,
+      kind,
+      type,
+      actor,
+      outcome,
+      `summary ${i}`,
+      JSON.stringify({ kind, ts, actor: { type, id: actor }, data: {} }),
+      Buffer.alloc(32, i),
+      'r1',
+      i === 0 ? null : 'pay-agent',
+    );
   });
   return db;
 }

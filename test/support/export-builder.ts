@@ -36,8 +36,14 @@ export function tmpDir(): string {
 
 export function header(genesis = ZERO, firstSeq = 0, key = TEST_KEY): Line {
   return {
-    type: 'header', format: 'audit-export/1', export_id: 'exp-test', chain_id: 'test-chain', genesis, first_seq: firstSeq,
-    created_at: '2026-11-25T03:00:00.000Z', exporter: { name: 'test', version: '1' },
+    type: 'header',
+    format: 'audit-export/1',
+    export_id: 'exp-test',
+    chain_id: 'test-chain',
+    genesis,
+    first_seq: firstSeq,
+    created_at: '2026-11-25T03:00:00.000Z',
+    exporter: { name: 'test', version: '1' },
     keys: [{ key_id: key.keyId, alg: 'ed25519', public_key: ed25519PublicKey(key.secret) }],
   };
 }
@@ -62,9 +68,13 @@ export function buildLines(specs: EventSpec[], options: { every?: number; genesi
   let prev = genesis;
   specs.forEach((spec, i) => {
     const event = hashEvent({
-      type: 'event', seq: firstSeq + i, ts: spec.ts ?? new Date(Date.UTC(2026, 10, 25, 3, 0, 0) + i * 1000).toISOString(),
-      kind: spec.kind ?? 'action.requested', actor: spec.actor ?? { type: 'agent', id: `agent-${i % 3}` },
-      data: spec.data ?? { request_id: `req-${i}`, tool: 'pay_invoice', args: { amount: 100 + i } }, prev_hash: prev,
+      type: 'event',
+      seq: firstSeq + i,
+      ts: spec.ts ?? new Date(Date.UTC(2026, 10, 25, 3, 0, 0) + i * 1000).toISOString(),
+      kind: spec.kind ?? 'action.requested',
+      actor: spec.actor ?? { type: 'agent', id: `agent-${i % 3}` },
+      data: spec.data ?? { request_id: `req-${i}`, tool: 'pay_invoice', args: { amount: 100 + i } },
+      prev_hash: prev,
     });
     lines.push(event);
     tree.append(Buffer.from(event.hash as string, 'hex'));
@@ -76,11 +86,20 @@ export function buildLines(specs: EventSpec[], options: { every?: number; genesi
 }
 
 export function checkpointFor(tree: IncrementalMerkleTree, firstSeq: number, n: number, head: string, final: boolean, key = TEST_KEY): Line {
-  return signCheckpoint({
-    type: 'checkpoint', seq_hi: firstSeq + n - 1, tree_size: n, head_hash: head, merkle_root: toHex(tree.root()),
-    // Signed after the events it covers (event i is at 03:00:00 + i seconds), as an honest exporter does.
-    ts: new Date(Math.max(Date.UTC(2026, 10, 25, 4, 0, 0) + n, Date.UTC(2026, 10, 25, 3, 0, 0) + n * 1000)).toISOString(), key_id: key.keyId, final,
-  }, key);
+  return signCheckpoint(
+    {
+      type: 'checkpoint',
+      seq_hi: firstSeq + n - 1,
+      tree_size: n,
+      head_hash: head,
+      merkle_root: toHex(tree.root()),
+      // Signed after the events it covers (event i is at 03:00:00 + i seconds), as an honest exporter does.
+      ts: new Date(Math.max(Date.UTC(2026, 10, 25, 4, 0, 0) + n, Date.UTC(2026, 10, 25, 3, 0, 0) + n * 1000)).toISOString(),
+      key_id: key.keyId,
+      final,
+    },
+    key,
+  );
 }
 
 export function specs(n: number): EventSpec[] {

@@ -55,7 +55,10 @@ describe('lint with the repo config', () => {
   it('refuses node:* in the preload, like the bare builtin names', async () => {
     for (const name of ['node:fs', 'fs']) {
       const messages = await lintMessages('src/preload/probe.ts', `import { readFileSync } from '${name}';\nexport const probe = readFileSync;\n`);
-      expect(messages.map((m) => m.ruleId), name).toEqual(['no-restricted-imports']);
+      expect(
+        messages.map((m) => m.ruleId),
+        name,
+      ).toEqual(['no-restricted-imports']);
     }
   });
 });
@@ -64,7 +67,9 @@ describe('folder-level loop check', () => {
   const files = (entries: Record<string, string>) => Object.entries(entries).map(([file, text]) => ({ file, text }));
 
   it('finds a three-folder loop and one concrete path through it', () => {
-    const graph = unitGraph(files({ 'a/x.ts': "import { y } from '../b/y';", 'b/y.ts': "export * from '../c/z';", 'c/z.ts': "const w = new URL('../a/w.mjs', import.meta.url);", 'd/top.ts': "import '../a/x';" }));
+    const graph = unitGraph(
+      files({ 'a/x.ts': "import { y } from '../b/y';", 'b/y.ts': "export * from '../c/z';", 'c/z.ts': "const w = new URL('../a/w.mjs', import.meta.url);", 'd/top.ts': "import '../a/x';" }),
+    );
     expect(findLoops(graph)).toEqual([{ units: ['a', 'b', 'c'], loop: ['a', 'b', 'c', 'a'] }]);
   });
 

@@ -82,7 +82,10 @@ describe('in the service (what the desk shows)', () => {
     expect(s.verdict).toBe('tampered');
     expect(s.integrity.status).toBe('altered');
     expect(s.integrity.unproven[0]).toEqual({
-      from_seq: 1250, to_seq: 1499, from_line: 1257, to_line: 1506,
+      from_seq: 1250,
+      to_seq: 1499,
+      from_line: 1257,
+      to_line: 1506,
       why: 'the checkpoint on line 1507 does not match them; the last checkpoint that holds (line 1256) covers up to seq 1249',
     });
     expect(s.integrity.unproven.at(-1)).toMatchObject({ from_seq: 2250, to_seq: 2499, to_line: 2510 });

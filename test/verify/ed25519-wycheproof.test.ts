@@ -11,8 +11,18 @@ import { nodeVerifyEd25519 } from '../../src/main/node/formats/node-ed25519';
 import { fromHex, toHex, utf8 } from '../../src/shared/hex';
 import { CURVE_ORDER, FIELD_PRIME, malleableSignature, ORDER_8_POINT, scalarToLE, torsionSignature } from '../support/ed25519-forge';
 
-interface WycheproofTest { tcId: number; comment: string; flags: string[]; msg: string; sig: string; result: 'valid' | 'invalid' | 'acceptable' }
-interface WycheproofFile { numberOfTests: number; testGroups: { publicKey: { pk: string }; tests: WycheproofTest[] }[] }
+interface WycheproofTest {
+  tcId: number;
+  comment: string;
+  flags: string[];
+  msg: string;
+  sig: string;
+  result: 'valid' | 'invalid' | 'acceptable';
+}
+interface WycheproofFile {
+  numberOfTests: number;
+  testGroups: { publicKey: { pk: string }; tests: WycheproofTest[] }[];
+}
 
 const FILE = path.resolve(__dirname, '../vectors/wycheproof/ed25519_test.json');
 const wycheproof = JSON.parse(readFileSync(FILE, 'utf8')) as WycheproofFile;
@@ -105,7 +115,12 @@ describe('Ed25519: strict rule beyond the vectors', () => {
   ];
   for (let i = 0; i < 4; i++) {
     const msg = utf8(`mixed ${i}`);
-    cases.push({ name: `key with a small-order component, message ${i}: cofactored accepts, OpenSSL (cofactorless) mostly not`, msg, strict: true, ...torsionSignature(msg, 123456789n, 987654321n + BigInt(i), { aTorsion: true }) });
+    cases.push({
+      name: `key with a small-order component, message ${i}: cofactored accepts, OpenSSL (cofactorless) mostly not`,
+      msg,
+      strict: true,
+      ...torsionSignature(msg, 123456789n, 987654321n + BigInt(i), { aTorsion: true }),
+    });
   }
   cases.push({ name: 'R with a small-order component: cofactored accepts, OpenSSL refuses', msg: message, strict: true, ...torsionSignature(message, 123456789n, 987654321n, { rTorsion: true }) });
 

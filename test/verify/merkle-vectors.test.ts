@@ -5,9 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { sha256 } from '../../src/shared/crypto';
-import {
-  IncrementalMerkleTree, MerkleLevels, consistencyProof, inclusionProof, leafHash, nodeHash, subtreeRoot, verifyConsistency, verifyInclusion,
-} from '../../src/shared/verify/merkle';
+import { IncrementalMerkleTree, MerkleLevels, consistencyProof, inclusionProof, leafHash, nodeHash, subtreeRoot, verifyConsistency, verifyInclusion } from '../../src/shared/verify/merkle';
 
 const DIR = path.resolve(__dirname, '../vectors/transparency-dev');
 
@@ -22,8 +20,24 @@ function probes<T>(kind: string): { file: string; probe: T }[] {
 /** Go's JSON for []byte: base64, with null for nil. */
 const bytes = (b64: string | null): Uint8Array => new Uint8Array(Buffer.from(b64 ?? '', 'base64'));
 
-interface InclusionProbe { leafIdx: number; treeSize: number; root: string | null; leafHash: string | null; proof: string[] | null; desc: string; wantErr: boolean }
-interface ConsistencyProbe { size1: number; size2: number; root1: string | null; root2: string | null; proof: string[] | null; desc: string; wantErr: boolean }
+interface InclusionProbe {
+  leafIdx: number;
+  treeSize: number;
+  root: string | null;
+  leafHash: string | null;
+  proof: string[] | null;
+  desc: string;
+  wantErr: boolean;
+}
+interface ConsistencyProbe {
+  size1: number;
+  size2: number;
+  root1: string | null;
+  root2: string | null;
+  proof: string[] | null;
+  desc: string;
+  wantErr: boolean;
+}
 
 describe('transparency-dev/merkle inclusion probes', () => {
   const all = probes<InclusionProbe>('inclusion');
@@ -102,7 +116,13 @@ describe('hashes that are not 32 bytes', () => {
   });
 
   it('an index or size that is not a whole number, or negative, is refused', () => {
-    for (const [index, size] of [[-1, 5], [2.5, 5], [2, 5.5], [2, Number.NaN], [2, Infinity]]) {
+    for (const [index, size] of [
+      [-1, 5],
+      [2.5, 5],
+      [2, 5.5],
+      [2, Number.NaN],
+      [2, Infinity],
+    ]) {
       expect(verifyInclusion(sha256, leaves[2], index, size, proof, root).ok, `${index}/${size}`).toBe(false);
     }
   });

@@ -100,11 +100,33 @@ describe('a proof fails closed', () => {
         mutations.push([`${name}[${i}]`, (q) => set(q, text.slice(0, i) + other(text[i]) + text.slice(i + 1))]);
       }
     };
-    each('entry.text', (q) => q.entry.text, (q, v) => (q.entry.text = v));
-    each('checkpoint.text', (q) => q.checkpoint.text, (q, v) => (q.checkpoint.text = v));
-    each('entry.hash', (q) => q.entry.hash, (q, v) => (q.entry.hash = v));
-    each('entry.prev_hash', (q) => q.entry.prev_hash, (q, v) => (q.entry.prev_hash = v));
-    good.inclusion.path.forEach((_, k) => each(`path[${k}]`, (q) => q.inclusion.path[k], (q, v) => (q.inclusion.path[k] = v)));
+    each(
+      'entry.text',
+      (q) => q.entry.text,
+      (q, v) => (q.entry.text = v),
+    );
+    each(
+      'checkpoint.text',
+      (q) => q.checkpoint.text,
+      (q, v) => (q.checkpoint.text = v),
+    );
+    each(
+      'entry.hash',
+      (q) => q.entry.hash,
+      (q, v) => (q.entry.hash = v),
+    );
+    each(
+      'entry.prev_hash',
+      (q) => q.entry.prev_hash,
+      (q, v) => (q.entry.prev_hash = v),
+    );
+    good.inclusion.path.forEach((_, k) =>
+      each(
+        `path[${k}]`,
+        (q) => q.inclusion.path[k],
+        (q, v) => (q.inclusion.path[k] = v),
+      ),
+    );
     expect(mutations.length).toBeGreaterThan(1000);
     // Through the file's text, as verify-proof reads it: a proof that is not readable is refused, which is not intact either.
     const verdictOf = (p: EntryProofFile) => {

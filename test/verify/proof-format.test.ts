@@ -87,7 +87,9 @@ describe('audit-replay-proof/1 from the desk', () => {
 
   it('is refused, in a sentence, for an event no holding checkpoint covers', async () => {
     // In the tampered sample, events from seq 1250 on are covered only by checkpoints that do not match them.
-    await expect(cases.service.exportEntryProof(cases.tampered, 1300)).rejects.toThrow(/^Event seq 1300 is not covered by any checkpoint whose signature holds, so a proof of it would prove nothing\.$/);
+    await expect(cases.service.exportEntryProof(cases.tampered, 1300)).rejects.toThrow(
+      /^Event seq 1300 is not covered by any checkpoint whose signature holds, so a proof of it would prove nothing\.$/,
+    );
     const before = (await cases.service.exportEntryProof(cases.tampered, 100))!;
     expect(check(readEntryProof(JSON.parse(before.text))).verdict).toBe('intact');
   });

@@ -65,8 +65,15 @@ describe('AGT receipts', () => {
   const publicKey = ed25519PublicKey(TEST_KEY.secret);
   function receiptsFile(name: string, sign: (m: Uint8Array) => string): string {
     const receipt: Record<string, unknown> = {
-      receipt_id: 'r-1', tool_name: 'erp.refund', agent_did: 'did:web:example.com:agent-1', cedar_policy_id: 'refunds-v1', cedar_decision: 'allow',
-      args_hash: sha256Hex('{}'), timestamp: 1795079800.5, session_id: 'sess-1', parent_receipt_hash: null,
+      receipt_id: 'r-1',
+      tool_name: 'erp.refund',
+      agent_did: 'did:web:example.com:agent-1',
+      cedar_policy_id: 'refunds-v1',
+      cedar_decision: 'allow',
+      args_hash: sha256Hex('{}'),
+      timestamp: 1795079800.5,
+      session_id: 'sess-1',
+      parent_receipt_hash: null,
     };
     const payload = receiptPayload(parseLexJson(JSON.stringify(receipt)) as LexObject);
     if (!payload.ok) throw new Error(payload.problem);

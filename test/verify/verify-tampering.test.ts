@@ -12,9 +12,7 @@ import { summarizeLine } from '../../src/shared/export/parse-line';
 import type { Finding } from '../../src/shared/verify/findings';
 import { canonicalize } from '../../src/shared/json/canonical';
 import { ed25519PublicKey } from '../../src/shared/crypto';
-import {
-  OTHER_KEY, TEST_KEY, buildLines, hashEvent, header, lineOfSeq, rechain, signCheckpoint, specs, tmpDir, trustFor, writeExportFile, type Line,
-} from '../support/export-builder';
+import { OTHER_KEY, TEST_KEY, buildLines, hashEvent, header, lineOfSeq, rechain, signCheckpoint, specs, tmpDir, trustFor, writeExportFile, type Line } from '../support/export-builder';
 
 let dir: string;
 beforeAll(() => {
@@ -91,7 +89,10 @@ describe('a valid export', () => {
       { deep },
       { '': 'empty key', '\u20ac': 1, '\ud83d\ude00': 2, '\ufb33': 3, a: { z: 1, a: 2 } },
     ];
-    const lines = buildLines(data.map((d) => ({ data: d })), { every: 2 });
+    const lines = buildLines(
+      data.map((d) => ({ data: d })),
+      { every: 2 },
+    );
     // Write events with members reversed and extra spaces: hashes cover content, not bytes.
     const text = lines.map((l) => (l.type === 'event' ? JSON.stringify(Object.fromEntries(Object.entries(l).reverse()), null, 1).replace(/\n/g, ' ') : canonicalize(l)));
     const chain = await verify(text);
@@ -120,7 +121,12 @@ describe('tampering, done the way an attacker would, is found at the right event
     const chain = await verify(lines);
     expect(chain.verdict).toBe('tampered');
     expect(first(chain.findings)).toMatchObject({ seq: 6, line: at });
-    expect(chain.findings.filter((f) => f.line === at).map((f) => f.kind).sort()).toEqual(['broken-link', 'seq-gap']);
+    expect(
+      chain.findings
+        .filter((f) => f.line === at)
+        .map((f) => f.kind)
+        .sort(),
+    ).toEqual(['broken-link', 'seq-gap']);
     expect(kinds(chain.findings)).toContain('checkpoint-mismatch');
   });
 
@@ -320,7 +326,10 @@ describe('bounded findings for junk', () => {
 
   it('500k-style warning floods: of 3,000 events stepping back in time, 1,000 ts-regression findings are listed and the rest counted; the verdict stays intact', async () => {
     const base = Date.UTC(2026, 10, 25, 3, 0, 0);
-    const lines = buildLines(specs(3000).map((_, i) => ({ ts: new Date(base - i * 1000).toISOString() })), { every: 1000 });
+    const lines = buildLines(
+      specs(3000).map((_, i) => ({ ts: new Date(base - i * 1000).toISOString() })),
+      { every: 1000 },
+    );
     const chain = await verify(lines, { workers: 2 });
     expect(chain.verdict).toBe('intact');
     const listed = chain.findings.filter((f) => f.kind === 'ts-regression');
@@ -342,7 +351,16 @@ describe('bounded findings for junk', () => {
 
   it('floods of blank and `{}` lines give the findings that line-by-line reading gives, inline and on workers, with one summary per run of the same junk', async () => {
     const lines = buildLines(specs(30), { every: 10 });
-    const text = [canonicalize(lines[0]), ...Array(1200).fill(''), ...Array(1200).fill('{}'), 'x', 'x', ...lines.slice(1, 20).map((l) => canonicalize(l)), ...Array(300).fill('{}'), ...lines.slice(20).map((l) => canonicalize(l))];
+    const text = [
+      canonicalize(lines[0]),
+      ...Array(1200).fill(''),
+      ...Array(1200).fill('{}'),
+      'x',
+      'x',
+      ...lines.slice(1, 20).map((l) => canonicalize(l)),
+      ...Array(300).fill('{}'),
+      ...lines.slice(20).map((l) => canonicalize(l)),
+    ];
     const reference = lineByLine(text);
     for (const workers of [0, 2]) {
       const chain = await verify(text, { workers });

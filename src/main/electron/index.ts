@@ -49,9 +49,7 @@ const CSP = contentSecurityPolicy(devServerUrl ? ORIGIN : null);
 const securityLog = (message: string): void => console.warn(`[audit-replay security] ${message}`);
 
 // Before `ready`: our scheme behaves like https (secure context, fetch, modules), and every renderer is sandboxed.
-protocol.registerSchemesAsPrivileged([
-  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } },
-]);
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
 app.enableSandbox();
 
 // Any web contents, including ones we never meant to create, gets the navigation and window guards.
@@ -103,14 +101,31 @@ async function pickFile(kind: PickKind): Promise<string | null> {
     kind === 'policies'
       ? { title: 'Choose the policy bundles folder', properties: ['openDirectory'] }
       : kind === 'trust'
-        ? { title: 'Choose the trust store', properties: ['openFile'], filters: [{ name: 'Trust store', extensions: ['json'] }, { name: 'All files', extensions: ['*'] }] }
-        : kind === 'key'
-          ? { title: 'Choose the HMAC key file (raw secret bytes)', properties: ['openFile'], filters: [{ name: 'Key files', extensions: ['key', 'bin'] }, { name: 'All files', extensions: ['*'] }] }
-        : {
-            title: 'Open an audit export',
+        ? {
+            title: 'Choose the trust store',
             properties: ['openFile'],
-            filters: [{ name: 'Audit exports', extensions: ['jsonl', 'gz', 'json'] }, { name: 'All files', extensions: ['*'] }],
-          };
+            filters: [
+              { name: 'Trust store', extensions: ['json'] },
+              { name: 'All files', extensions: ['*'] },
+            ],
+          }
+        : kind === 'key'
+          ? {
+              title: 'Choose the HMAC key file (raw secret bytes)',
+              properties: ['openFile'],
+              filters: [
+                { name: 'Key files', extensions: ['key', 'bin'] },
+                { name: 'All files', extensions: ['*'] },
+              ],
+            }
+          : {
+              title: 'Open an audit export',
+              properties: ['openFile'],
+              filters: [
+                { name: 'Audit exports', extensions: ['jsonl', 'gz', 'json'] },
+                { name: 'All files', extensions: ['*'] },
+              ],
+            };
   return showOpen(options);
 }
 
@@ -169,7 +184,14 @@ function auditCalls(svc: AuditService): AuditCalls {
     getWhatIfResult: (jobId) => svc.getWhatIfResult(jobId),
     compareExport: async (caseId, earlierPath) => {
       if (earlierPath) throw new Error('The desktop app asks for the earlier export to compare with.');
-      const chosen = await showOpen({ title: 'Choose an earlier export of the same record', properties: ['openFile'], filters: [{ name: 'Audit exports', extensions: ['jsonl', 'gz', 'json'] }, { name: 'All files', extensions: ['*'] }] });
+      const chosen = await showOpen({
+        title: 'Choose an earlier export of the same record',
+        properties: ['openFile'],
+        filters: [
+          { name: 'Audit exports', extensions: ['jsonl', 'gz', 'json'] },
+          { name: 'All files', extensions: ['*'] },
+        ],
+      });
       return chosen === null ? null : svc.compareExport(caseId, chosen);
     },
   };

@@ -53,9 +53,7 @@ export class RefusedCall extends Error {
   override name = 'RefusedCall';
 }
 
-const CALL_BY_CHANNEL: ReadonlyMap<string, AuditCallName> = new Map(
-  (Object.keys(AUDIT_CHANNELS) as AuditCallName[]).map((call) => [AUDIT_CHANNELS[call], call]),
-);
+const CALL_BY_CHANNEL: ReadonlyMap<string, AuditCallName> = new Map((Object.keys(AUDIT_CHANNELS) as AuditCallName[]).map((call) => [AUDIT_CHANNELS[call], call]));
 
 /** The registered surface, as reviewed by the IPC snapshot test: channel → call and argument validator. */
 export function auditIpcSurface(): { channel: string; call: AuditCallName; args: string }[] {
@@ -114,7 +112,6 @@ export function registerAuditIpc(ipcMain: IpcMainLike, options: AuditIpcOptions)
     for (const channel of channels) ipcMain.removeHandler(channel);
   };
 }
-
 
 /* ---- progress, main → renderer ---- */
 

@@ -12,9 +12,7 @@ export const MAX_SENTENCE_LENGTH = 500;
 
 export function errorSentence(error: unknown): string {
   const raw = error instanceof Error ? error.message : typeof error === 'string' ? error : '';
-  let line = (raw.split(/\r?\n/)[0] ?? '')
-    .replace(/^Error invoking remote method '[^']*':\s*/, '')
-    .replace(/^(?:(?:[A-Za-z]*Error|RefusedCall):\s*)+/, '');
+  let line = (raw.split(/\r?\n/)[0] ?? '').replace(/^Error invoking remote method '[^']*':\s*/, '').replace(/^(?:(?:[A-Za-z]*Error|RefusedCall):\s*)+/, '');
   // eslint-disable-next-line no-control-regex
   line = line.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
   if (line === '' || /^at\s/.test(line)) return NO_SENTENCE;

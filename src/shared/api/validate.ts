@@ -42,9 +42,7 @@ function kindOf(value: unknown): string {
 
 export function integer(min: number, max: number): Check<number> {
   return check(`int ${min}..${max}`, (value, name) =>
-    typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max
-      ? ok(value)
-      : fail(`${name} must be a whole number from ${min} to ${max}.`),
+    typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max ? ok(value) : fail(`${name} must be a whole number from ${min} to ${max}.`),
   );
 }
 
@@ -63,15 +61,11 @@ export function text(maxLength: number, options: { pattern?: RegExp; nonEmpty?: 
 
 export function oneOf<const T extends readonly string[]>(values: T): Check<T[number]> {
   return check(`enum ${values.join('|')}`, (value, name) =>
-    typeof value === 'string' && (values as readonly string[]).includes(value)
-      ? ok(value as T[number])
-      : fail(`${name} must be one of ${values.join(', ')}.`),
+    typeof value === 'string' && (values as readonly string[]).includes(value) ? ok(value as T[number]) : fail(`${name} must be one of ${values.join(', ')}.`),
   );
 }
 
-export const boolean: Check<boolean> = check('boolean', (value, name) =>
-  typeof value === 'boolean' ? ok(value) : fail(`${name} must be true or false.`),
-);
+export const boolean: Check<boolean> = check('boolean', (value, name) => (typeof value === 'boolean' ? ok(value) : fail(`${name} must be true or false.`)));
 
 /** Absolute on POSIX ("/…") or Windows ("C:\…", "\\server\…"); the services never resolve against a working directory. */
 export const absolutePath: Check<string> = (() => {

@@ -10,7 +10,6 @@ import { HEX128 } from '../hex';
 import type { Sha256Hex } from '../crypto';
 import type { Checkpoint, ExportHeader } from './types';
 
-
 export interface EventSummary {
   t: 'event';
   line: number;
@@ -67,13 +66,7 @@ const LONE_SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
  * duplicate member (JSON.parse would have dropped one and the texts would
  * differ). Anything else goes through the strict parser.
  */
-export function summarizeLine(
-  text: string,
-  line: number,
-  sha256Hex: Sha256Hex,
-  keepRaw = false,
-  leafOf?: (hashHex: string) => string,
-): LineSummary {
+export function summarizeLine(text: string, line: number, sha256Hex: Sha256Hex, keepRaw = false, leafOf?: (hashHex: string) => string): LineSummary {
   // Junk is common in hostile files: say why without building an exception per line.
   const first = firstNonBlank(text);
   if (first === -1) return malformed(line, 'the line is empty');

@@ -63,7 +63,14 @@ export class ChainCheck {
       if (this.o.isGenesis(prevHash)) this.chainStart = 'genesis';
       else if (this.o.firstMustBeGenesis) {
         this.chainStart = 'partial';
-        this.findings.push(finding('broken-link', index, line, `The first ${noun} links to an earlier ${noun} that is not in the file, but this log always starts a new chain: ${plural(noun)} were removed from its start.`));
+        this.findings.push(
+          finding(
+            'broken-link',
+            index,
+            line,
+            `The first ${noun} links to an earlier ${noun} that is not in the file, but this log always starts a new chain: ${plural(noun)} were removed from its start.`,
+          ),
+        );
       } else this.chainStart = 'anchored-head';
     } else if (this.prev !== null && prevHash !== this.prev) {
       this.findings.push(finding('broken-link', index, line, `${Noun} ${index} does not link to the ${noun} before it: ${plural(noun)} were deleted, inserted or reordered here.`));

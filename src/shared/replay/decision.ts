@@ -21,8 +21,7 @@ export interface RecordedDecision {
 }
 
 export type DecisionReading =
-  | { ok: true; decision: RecordedDecision }
-  | { ok: false; seq: number; index: number; decision_id: string; agent: string; policy: PolicyRef | null; reason: NotReplayableReason; message: string };
+  { ok: true; decision: RecordedDecision } | { ok: false; seq: number; index: number; decision_id: string; agent: string; policy: PolicyRef | null; reason: NotReplayableReason; message: string };
 
 /** "Event 12 (line 14)", or "Event 12" when the line is not known. */
 export function eventRef(seq: number, line: number | null): string {

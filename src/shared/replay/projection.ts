@@ -23,7 +23,7 @@ export function projectionTask(check: ProjectionCheck, bundles: BundleIndex, lim
       problem: `it names decision ${check.decision_id === null ? '(none)' : JSON.stringify(check.decision_id)}, which is not the latest decision recorded for the request before it, so there is no request to evaluate`,
     };
   }
-  if (!isObject(check.args)) return { ok: false, problem: 'its args are not a JSON object, so they cannot stand as the request\'s context' };
+  if (!isObject(check.args)) return { ok: false, problem: "its args are not a JSON object, so they cannot stand as the request's context" };
   const recorded = check.decision.request;
   const request = isObject(recorded) ? { ...recorded, context: check.args } : recorded;
   // Read as a decision would be, so a projection meets the same completeness checks and caps.

@@ -14,10 +14,7 @@ export interface DecisionTask {
 }
 
 export type PinnedResult =
-  | { status: 'match' }
-  | { status: 'diverged'; replayed: DecisionOutcome; fields: FieldDifference[] }
-  | { status: 'error'; message: string; engineFailure?: true }
-  | { status: 'skipped' };
+  { status: 'match' } | { status: 'diverged'; replayed: DecisionOutcome; fields: FieldDifference[] } | { status: 'error'; message: string; engineFailure?: true } | { status: 'skipped' };
 
 export interface TaskResult {
   pinned: PinnedResult;

@@ -8,16 +8,7 @@ import { sameOutcome, sortedIds } from './outcome';
 import { conductOf } from './conduct';
 import { eventRef, type DecisionReading } from './decision';
 import type { TaskResult } from './replay-decision';
-import type {
-  DecisionOutcome,
-  DivergenceEntry,
-  NotReplayableEntry,
-  NotReplayableReason,
-  PolicyRef,
-  ReplayReport,
-  SequenceFinding,
-  WhatIfSection,
-} from './types';
+import type { DecisionOutcome, DivergenceEntry, NotReplayableEntry, NotReplayableReason, PolicyRef, ReplayReport, SequenceFinding, WhatIfSection } from './types';
 
 export const REPORT_FORMAT = 'audit-replay/replay-report/1';
 
@@ -29,9 +20,7 @@ export class ReplayReportBuilder {
   private readonly whatIf: WhatIfSection | null;
 
   constructor(against: PolicyRef | null) {
-    this.whatIf = against
-      ? { against, evaluated: 0, changed: 0, errors: 0, by_policy: {}, by_transition: {}, changes: [] }
-      : null;
+    this.whatIf = against ? { against, evaluated: 0, changed: 0, errors: 0, by_policy: {}, by_transition: {}, changes: [] } : null;
   }
 
   /** A decision that never reached Cedar (incomplete, or its bundle missing or mismatched). */
@@ -44,11 +33,7 @@ export class ReplayReportBuilder {
    * A complete decision. `pinnedFailure` is set when its bundle was missing or
    * mismatched (the what-if may still have evaluated it).
    */
-  addDecision(
-    reading: Extract<DecisionReading, { ok: true }>,
-    result: TaskResult,
-    pinnedFailure: { reason: NotReplayableReason; message: string } | null,
-  ): void {
+  addDecision(reading: Extract<DecisionReading, { ok: true }>, result: TaskResult, pinnedFailure: { reason: NotReplayableReason; message: string } | null): void {
     const d = reading.decision;
     this.decisions++;
     let baseline: DecisionOutcome = d.recorded;

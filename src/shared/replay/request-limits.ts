@@ -92,10 +92,11 @@ function hierarchyOverLimit(entities: readonly unknown[], limits: Readonly<Reque
     const key = uidKey(e.uid);
     if (key === null) continue;
     const list = parents.get(key) ?? [];
-    if (Array.isArray(e.parents)) for (const p of e.parents) {
-      const pk = uidKey(p);
-      if (pk !== null) list.push(pk);
-    }
+    if (Array.isArray(e.parents))
+      for (const p of e.parents) {
+        const pk = uidKey(p);
+        if (pk !== null) list.push(pk);
+      }
     parents.set(key, list);
   }
   const depth = new Map<string, number>();

@@ -340,11 +340,19 @@ export class SequenceChecker {
     }
     const ring = this.rings.get(agent);
     if (ring !== undefined && ring.ring >= SUSPENDED_RING) {
-      add('ring-forbids-action', `${what} was executed for ${agent} while it was in ring ${ring.ring} (set at seq ${ring.seq}); agents in ring ${SUSPENDED_RING} or above may not execute actions`, [ring.seq]);
+      add('ring-forbids-action', `${what} was executed for ${agent} while it was in ring ${ring.ring} (set at seq ${ring.seq}); agents in ring ${SUSPENDED_RING} or above may not execute actions`, [
+        ring.seq,
+      ]);
     }
   }
 
-  private conductOfExecution(event: ReplayEvent, s: RequestState, rid: string, executedArgs: string | null, add: (kind: SequenceFindingKind, message: string, related: number[]) => SequenceFinding): void {
+  private conductOfExecution(
+    event: ReplayEvent,
+    s: RequestState,
+    rid: string,
+    executedArgs: string | null,
+    add: (kind: SequenceFindingKind, message: string, related: number[]) => SequenceFinding,
+  ): void {
     const what = `request ${rid}`;
     if (s.executedSeq >= 0) {
       add('duplicate-execution', `${what} was executed a second time (first at seq ${s.executedSeq}); one authorization covers one execution`, [s.executedSeq, s.approvedSeq]);
@@ -358,9 +366,15 @@ export class SequenceChecker {
       const at = utcMillis(event.ts);
       const approval = s.approvalId ? `approval ${s.approvalId}` : `the approval at seq ${s.approvedSeq}`;
       if (expires === null) {
-        add('approval-expired', `${what} was executed relying on ${approval}, whose expires_at ${JSON.stringify(s.expiresAt)} is not an RFC 3339 UTC time, so it cannot be shown to be still valid`, [s.approvedSeq]);
+        add('approval-expired', `${what} was executed relying on ${approval}, whose expires_at ${JSON.stringify(s.expiresAt)} is not an RFC 3339 UTC time, so it cannot be shown to be still valid`, [
+          s.approvedSeq,
+        ]);
       } else if (at === null) {
-        add('approval-expired', `${what} was executed relying on ${approval}, which expires at ${s.expiresAt}, but the execution's ts ${JSON.stringify(event.ts ?? null)} is not an RFC 3339 UTC time, so it cannot be shown to come before the expiry`, [s.approvedSeq]);
+        add(
+          'approval-expired',
+          `${what} was executed relying on ${approval}, which expires at ${s.expiresAt}, but the execution's ts ${JSON.stringify(event.ts ?? null)} is not an RFC 3339 UTC time, so it cannot be shown to come before the expiry`,
+          [s.approvedSeq],
+        );
       } else if (at > expires) {
         add('approval-expired', `${what} was executed at ${event.ts}, after ${approval} expired at ${s.expiresAt}`, [s.approvedSeq]);
       }
@@ -382,7 +396,10 @@ export class SequenceChecker {
     for (const [index, list] of this.unlessAdmissible) if (!this.judged.has(index)) all.push(...list);
     for (const f of all) f.related_seqs = [...new Set(f.related_seqs)].sort((a, b) => a - b);
     // Stable: findings of one event keep the order they were raised in.
-    return all.map((f, i) => ({ f, i })).sort((a, b) => a.f.index - b.f.index || a.i - b.i).map((x) => x.f);
+    return all
+      .map((f, i) => ({ f, i }))
+      .sort((a, b) => a.f.index - b.f.index || a.i - b.i)
+      .map((x) => x.f);
   }
 }
 

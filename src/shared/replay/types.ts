@@ -78,14 +78,7 @@ export interface ReplayEvent {
   ts?: string;
 }
 
-export type NotReplayableReason =
-  | 'bundle-missing'
-  | 'pinned-digest-mismatch'
-  | 'request-incomplete'
-  | 'decision-incomplete'
-  | 'evaluation-error'
-  | 'request-over-limit'
-  | 'engine-failure';
+export type NotReplayableReason = 'bundle-missing' | 'pinned-digest-mismatch' | 'request-incomplete' | 'decision-incomplete' | 'evaluation-error' | 'request-over-limit' | 'engine-failure';
 
 export interface FieldDifference {
   field: 'effect' | 'determining';

@@ -165,7 +165,11 @@ export function whatIfView(section: WhatIfSection, decisions: number, policiesPa
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
       .map(([key, count]) => ({ key, label: label(key), count, changes: changes.flatMap((c, i) => (has(c, key) ? [i] : [])) }));
   const byTransition = group(section.by_transition, transitionLabel, (c, key) => `${c.before.effect}->${c.after.effect}` === key);
-  const byPolicy = group(section.by_policy, (key) => key, (c, key) => c.policies.includes(key));
+  const byPolicy = group(
+    section.by_policy,
+    (key) => key,
+    (c, key) => c.policies.includes(key),
+  );
   const of = `${section.changed.toLocaleString('en-US')} of ${countWord(section.evaluated, 'decision', 'decisions')}`;
   let sentence =
     section.changed === 0

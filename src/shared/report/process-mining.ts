@@ -149,8 +149,7 @@ export function toOcel(events: readonly MiningEvent[]): { log: OcelLog; skipped:
     out.push({ id: `event-${e.index}`, type: e.kind, time, attributes: attributes.map(({ name, value }) => ({ name, value })), relationships: rel });
   }
   const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  const types = (m: Map<string, Map<string, OcelType>>) =>
-    [...m].map(([name, attrs]) => ({ name, attributes: [...attrs].map(([an, type]) => ({ name: an, type })).sort(byName) })).sort(byName);
+  const types = (m: Map<string, Map<string, OcelType>>) => [...m].map(([name, attrs]) => ({ name, attributes: [...attrs].map(([an, type]) => ({ name: an, type })).sort(byName) })).sort(byName);
   return {
     log: {
       objectTypes: types(objectAttrTypes),

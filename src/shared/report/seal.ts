@@ -37,13 +37,17 @@ export function signReport(report: EvidenceReport, key: { key_id: string; secret
   const publicKey = ed25519PublicKey(key.secret_key);
   if (key.public_key && key.public_key !== publicKey) throw new Error(`the key file's public_key does not belong to its secret_key (key ${key.key_id})`);
   const unsigned = without(report as unknown as Record<string, unknown>, 'signature') as unknown as EvidenceReport;
-  const signature: ReportSignature = { alg: 'ed25519', key_id: key.key_id, public_key: publicKey, signed: SIGNED_CONTENT, sig: signEd25519(signedMessage(unsigned as unknown as Record<string, unknown>), key.secret_key) };
+  const signature: ReportSignature = {
+    alg: 'ed25519',
+    key_id: key.key_id,
+    public_key: publicKey,
+    signed: SIGNED_CONTENT,
+    sig: signEd25519(signedMessage(unsigned as unknown as Record<string, unknown>), key.secret_key),
+  };
   return { ...unsigned, signature };
 }
 
-export type SignatureCheck =
-  | { ok: true; keyId: string; publicKey: string }
-  | { ok: false; problem: string };
+export type SignatureCheck = { ok: true; keyId: string; publicKey: string } | { ok: false; problem: string };
 
 /** Checks report_sha256 and then the signature against a key the reviewer supplies (never the one the report names). */
 export function verifyReportSignature(report: unknown, trustedKeys: { key_id: string | null; public_key: string; revoked_at?: string | null }[]): SignatureCheck {
@@ -60,7 +64,8 @@ export function verifyReportSignature(report: unknown, trustedKeys: { key_id: st
   for (const key of candidates) {
     if (!HEX64.test(key.public_key)) continue;
     if (verifyEd25519(sig.sig, message, key.public_key)) {
-      if (key.revoked_at) return { ok: false, problem: `the signature verifies, but key ${sig.key_id} is revoked (since ${key.revoked_at}) in your trust store, and a report carries no trustworthy signing time` };
+      if (key.revoked_at)
+        return { ok: false, problem: `the signature verifies, but key ${sig.key_id} is revoked (since ${key.revoked_at}) in your trust store, and a report carries no trustworthy signing time` };
       return { ok: true, keyId: String(sig.key_id), publicKey: key.public_key };
     }
   }

@@ -24,7 +24,9 @@ export function timelineSvg(t: ReportTimeline): string {
   const height = top + t.lanes.length * laneH + 34;
   const bw = chartW / t.buckets;
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${labelW + chartW + 10}" height="${height}" viewBox="0 0 ${labelW + chartW + 10} ${height}" role="img" aria-label="Timeline: events per actor over time" font-family="sans-serif" font-size="11">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${labelW + chartW + 10}" height="${height}" viewBox="0 0 ${labelW + chartW + 10} ${height}" role="img" aria-label="Timeline: events per actor over time" font-family="sans-serif" font-size="11">`,
+  );
   parts.push(`<title>Timeline: events per actor over time</title>`);
   const markKinds = Object.keys(MARK_COLOURS) as TimelineMark[];
   markKinds.forEach((m, i) => {
@@ -39,7 +41,9 @@ export function timelineSvg(t: ReportTimeline): string {
     lane.counts.forEach((c, b) => {
       if (!c) return;
       const h = Math.max(2, ((laneH - 10) * c) / max);
-      parts.push(`<rect x="${n(labelW + b * bw + 0.5)}" y="${n(y + laneH - 4 - h)}" width="${n(Math.max(1, bw - 1))}" height="${n(h)}" fill="#546e7a"><title>${esc(`${lane.actor}: ${c} events`)}</title></rect>`);
+      parts.push(
+        `<rect x="${n(labelW + b * bw + 0.5)}" y="${n(y + laneH - 4 - h)}" width="${n(Math.max(1, bw - 1))}" height="${n(h)}" fill="#546e7a"><title>${esc(`${lane.actor}: ${c} events`)}</title></rect>`,
+      );
     });
     const perBucket = new Map<number, number>();
     for (const m of lane.marks) {
@@ -67,7 +71,9 @@ export function outcomeBarsSvg(t: ReportTimeline): string {
   const bw = chartW / t.buckets;
   const max = Math.max(1, ...t.outcomes.map((o) => o.allow + o.deny + o.require_approval));
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${left + chartW + 10}" height="${height}" viewBox="0 0 ${left + chartW + 10} ${height}" role="img" aria-label="Recorded decision outcomes over time" font-family="sans-serif" font-size="11">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${left + chartW + 10}" height="${height}" viewBox="0 0 ${left + chartW + 10} ${height}" role="img" aria-label="Recorded decision outcomes over time" font-family="sans-serif" font-size="11">`,
+  );
   parts.push('<title>Recorded decision outcomes over time</title>');
   (['allow', 'require_approval', 'deny'] as const).forEach((k, i) => {
     const x = left + i * 150;

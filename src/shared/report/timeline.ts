@@ -51,9 +51,7 @@ export class TimelineCollector {
     const buckets = TIMELINE_BUCKETS;
     const width = Math.max(1, Math.ceil((hi - lo + 1) / buckets));
     const rank = (t: string) => (t === 'agent' ? 0 : t === 'human' ? 1 : t === 'system' ? 2 : 3);
-    const order = this.actors
-      .map((a, i) => ({ ...a, i }))
-      .sort((x, y) => rank(x.type) - rank(y.type) || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+    const order = this.actors.map((a, i) => ({ ...a, i })).sort((x, y) => rank(x.type) - rank(y.type) || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
     const laneOf = new Array<number>(this.actors.length);
     const lanes: ReportTimeline['lanes'] = [];
     for (const a of order) {

@@ -136,8 +136,7 @@ export function signerSentence(status: SignerStatus, keyId: string | null): stri
   }
 }
 
-export const UNTRUSTED_ADVICE =
-  'Check that you chose the right trust store. If it is the right one, treat this export as unproven: anyone holding that key could have written it.';
+export const UNTRUSTED_ADVICE = 'Check that you chose the right trust store. If it is the right one, treat this export as unproven: anyone holding that key could have written it.';
 
 /**
  * Stretches that follow one another, joined for a headline: the tampered sample's five

@@ -215,8 +215,7 @@ export class ChainVerifier {
     this.lastLine = s;
     if (first) {
       if (s.t !== 'header') {
-        this.headerProblem =
-          s.t === 'malformed' ? `line 1 is not a readable header: ${s.reason}` : `line 1 is a ${s.t}, not the header`;
+        this.headerProblem = s.t === 'malformed' ? `line 1 is not a readable header: ${s.reason}` : `line 1 is a ${s.t}, not the header`;
         if (s.t === 'malformed') return;
       } else {
         for (const problem of s.problems ?? []) this.push(finding('header-member', null, s.line, problem));
@@ -231,7 +230,12 @@ export class ChainVerifier {
         return;
       case 'malformed':
         // A summary may stand for `count` consecutive lines with the same reason: each is counted, the first ones listed.
-        this.findings.pushRun('malformed-line', s.count ?? 1, (i) => s.line + i, (i) => finding('malformed-line', null, s.line + i, `Line ${s.line + i} cannot be read: ${s.reason}.`));
+        this.findings.pushRun(
+          'malformed-line',
+          s.count ?? 1,
+          (i) => s.line + i,
+          (i) => finding('malformed-line', null, s.line + i, `Line ${s.line + i} cannot be read: ${s.reason}.`),
+        );
         this.linkUnknown = true;
         return;
       case 'event':
@@ -250,7 +254,18 @@ export class ChainVerifier {
   addRun(run: EventRun): void {
     if (!this.seenFirstLine || run.count === 0) throw new Error('an event run cannot start the file or be empty');
     const last = run.line + run.count - 1;
-    const first: EventSummary = { t: 'event', line: run.line, seq: run.first.seq, ts: run.first.ts, kind: '', actorType: '', actorId: '', prevHash: run.first.prevHash, hash: toHex(run.hashes.subarray(0, 32)), computed: '' };
+    const first: EventSummary = {
+      t: 'event',
+      line: run.line,
+      seq: run.first.seq,
+      ts: run.first.ts,
+      kind: '',
+      actorType: '',
+      actorId: '',
+      prevHash: run.first.prevHash,
+      hash: toHex(run.hashes.subarray(0, 32)),
+      computed: '',
+    };
     first.computed = first.hash;
     if (run.count === 1) {
       this.add(first);
@@ -282,7 +297,18 @@ export class ChainVerifier {
     let width = 0;
     for (const node of run.range) width += node.size;
     if (width !== run.count) throw new Error(`a segment run of ${run.count} events came with a compact range of ${width}`);
-    const first: EventSummary = { t: 'event', line: run.line, seq: run.first.seq, ts: run.first.ts, kind: '', actorType: '', actorId: '', prevHash: run.first.prevHash, hash: run.first.hash, computed: run.first.hash };
+    const first: EventSummary = {
+      t: 'event',
+      line: run.line,
+      seq: run.first.seq,
+      ts: run.first.ts,
+      kind: '',
+      actorType: '',
+      actorId: '',
+      prevHash: run.first.prevHash,
+      hash: run.first.hash,
+      computed: run.first.hash,
+    };
     this.lastLine = first;
     this.acceptEvent(first, false);
     this.noteSeq(this.count, run.first.seq);
@@ -292,7 +318,18 @@ export class ChainVerifier {
     // Merged where the tree stands: it throws if the range was computed for another starting index.
     for (const node of run.range) this.tree.appendSubtree(node.size, node.hash);
     this.count += run.count;
-    const end: EventSummary = { t: 'event', line: run.line + run.count - 1, seq: run.last.seq, ts: run.last.ts, kind: '', actorType: '', actorId: '', prevHash: '', hash: run.last.hash, computed: run.last.hash };
+    const end: EventSummary = {
+      t: 'event',
+      line: run.line + run.count - 1,
+      seq: run.last.seq,
+      ts: run.last.ts,
+      kind: '',
+      actorType: '',
+      actorId: '',
+      prevHash: '',
+      hash: run.last.hash,
+      computed: run.last.hash,
+    };
     this.prev = end;
     this.prevHash = end.hash;
     this.lastLine = end;
@@ -315,9 +352,23 @@ export class ChainVerifier {
     if (earlier && earlier.verdict !== 'intact') {
       const name = earlier.path.split(/[\\/]/).pop();
       if (earlier.verdict === 'unanchored') {
-        this.push(finding('unanchored', null, line, `The earlier export ${name} that this one continues is not proven (${earlier.verdict.toUpperCase()}): ${earlier.reason} So the start of this chain is not proven either.`));
+        this.push(
+          finding(
+            'unanchored',
+            null,
+            line,
+            `The earlier export ${name} that this one continues is not proven (${earlier.verdict.toUpperCase()}): ${earlier.reason} So the start of this chain is not proven either.`,
+          ),
+        );
       } else {
-        this.push(finding('earlier-export-altered', null, line, `The earlier export ${name} that this one continues is ${earlier.verdict.toUpperCase()}: ${earlier.reason} A continuation of an altered record proves nothing about it.`));
+        this.push(
+          finding(
+            'earlier-export-altered',
+            null,
+            line,
+            `The earlier export ${name} that this one continues is ${earlier.verdict.toUpperCase()}: ${earlier.reason} A continuation of an altered record proves nothing about it.`,
+          ),
+        );
       }
     }
     if (cont) {
@@ -327,9 +378,7 @@ export class ChainVerifier {
         );
       }
       if (header.first_seq !== cont.lastSeq + 1) {
-        this.push(
-          finding('seq-gap', null, line, `This export starts at seq ${header.first_seq}, but the earlier export ends at seq ${cont.lastSeq}; it should start at ${cont.lastSeq + 1}.`),
-        );
+        this.push(finding('seq-gap', null, line, `This export starts at seq ${header.first_seq}, but the earlier export ends at seq ${cont.lastSeq}; it should start at ${cont.lastSeq + 1}.`));
       }
     }
   }
@@ -342,7 +391,14 @@ export class ChainVerifier {
       );
     }
     if (append && parseUtcTimestamp(e.ts) === null) {
-      this.push(finding('bad-timestamp', e.seq, e.line, `Event ${e.seq} (line ${e.line}) is timestamped ${JSON.stringify(e.ts.slice(0, 60))}, which is not ${TIMESTAMP_RULE}: no time can be judged against it, so no checkpoint by a revoked key can be shown to predate it.`));
+      this.push(
+        finding(
+          'bad-timestamp',
+          e.seq,
+          e.line,
+          `Event ${e.seq} (line ${e.line}) is timestamped ${JSON.stringify(e.ts.slice(0, 60))}, which is not ${TIMESTAMP_RULE}: no time can be judged against it, so no checkpoint by a revoked key can be shown to predate it.`,
+        ),
+      );
     }
     if (this.linkUnknown) {
       this.linkUnknown = false;
@@ -355,7 +411,14 @@ export class ChainVerifier {
     }
     this.checkSeq(e);
     if (this.prev && e.ts < this.prev.ts && Date.parse(e.ts) < Date.parse(this.prev.ts)) {
-      this.push(finding('ts-regression', e.seq, e.line, `Event ${e.seq} (line ${e.line}) is timestamped ${e.ts}, earlier than the event before it (${this.prev.ts}). Clocks can drift; on its own this is not tampering.`));
+      this.push(
+        finding(
+          'ts-regression',
+          e.seq,
+          e.line,
+          `Event ${e.seq} (line ${e.line}) is timestamped ${e.ts}, earlier than the event before it (${this.prev.ts}). Clocks can drift; on its own this is not tampering.`,
+        ),
+      );
     }
     if (this.firstSeq === null) this.firstSeq = e.seq;
     // A run appends its events' leaves itself, all at once.
@@ -552,7 +615,14 @@ export class ChainVerifier {
       this.push(finding('untrusted-key', seq, s.line, `${where} is signed with key "${cp.key_id}", which neither your trust store nor the export names: nobody you trust vouches for it.`));
       return 'untrusted-key';
     }
-    this.push(finding('bad-signature', seq, s.line, `${where} does not carry a valid signature by key "${cp.key_id}" (neither the key your trust store holds nor the one the export names): the checkpoint was altered or forged.`));
+    this.push(
+      finding(
+        'bad-signature',
+        seq,
+        s.line,
+        `${where} does not carry a valid signature by key "${cp.key_id}" (neither the key your trust store holds nor the one the export names): the checkpoint was altered or forged.`,
+      ),
+    );
     return 'bad-signature';
   }
 
@@ -588,25 +658,33 @@ export class ChainVerifier {
     if (revocable) result.status = 'revoked-key';
     else if (result.status === 'valid' || result.status === 'self-signed') result.status = 'backdated';
     this.push(
-      finding('checkpoint-predates-events', result.seqHi, result.line, `${where} is dated ${result.ts}, before events it covers (timestamped up to ${new Date(latest).toISOString()}): a checkpoint cannot be signed before its events, so it vouches for nothing.`),
+      finding(
+        'checkpoint-predates-events',
+        result.seqHi,
+        result.line,
+        `${where} is dated ${result.ts}, before events it covers (timestamped up to ${new Date(latest).toISOString()}): a checkpoint cannot be signed before its events, so it vouches for nothing.`,
+      ),
     );
   }
 
   finish(end: { lastLineTerminated: boolean; lines: number }): ChainResult {
     const malformed = this.header === null;
     if (malformed) {
-      this.push(
-        finding('malformed-line', null, 1, `This is not an ${EXPORT_FORMAT} export: ${this.headerProblem ?? (this.seenFirstLine ? 'no header' : 'the file is empty')}.`),
-      );
+      this.push(finding('malformed-line', null, 1, `This is not an ${EXPORT_FORMAT} export: ${this.headerProblem ?? (this.seenFirstLine ? 'no header' : 'the file is empty')}.`));
     } else {
       const cutMidWrite = !end.lastLineTerminated && end.lines > 0;
       const last = this.lastLine;
       const lastCp = last?.t === 'checkpoint' ? last.checkpoint : null;
       if (!lastCp || !lastCp.final) {
         this.push(
-          finding('truncated', null, end.lines, cutMidWrite
-            ? `The last line (${end.lines}) has no line end and the export does not end with a final checkpoint: the file was cut off in the middle of a write.`
-            : `The export does not end with a final checkpoint: it was cut short, or its end was removed.`),
+          finding(
+            'truncated',
+            null,
+            end.lines,
+            cutMidWrite
+              ? `The last line (${end.lines}) has no line end and the export does not end with a final checkpoint: the file was cut off in the middle of a write.`
+              : `The export does not end with a final checkpoint: it was cut short, or its end was removed.`,
+          ),
         );
       } else if (cutMidWrite) {
         this.push(finding('truncated', null, end.lines, `The last line (${end.lines}) has no line end: the file was cut off in the middle of a write.`));
@@ -620,7 +698,12 @@ export class ChainVerifier {
           ? 'no valid checkpoint signed by a key in your trust store covers them'
           : 'no trust store was given, so no signature can anchor them (anyone could recompute these hashes)';
         this.push(
-          finding('unanchored-tail', leafIndex + firstSeq, this.lineOf(leafIndex), `${this.count - this.anchored} of ${this.count} events, from seq ${leafIndex + firstSeq} on, are not anchored: ${why}.`),
+          finding(
+            'unanchored-tail',
+            leafIndex + firstSeq,
+            this.lineOf(leafIndex),
+            `${this.count - this.anchored} of ${this.count} events, from seq ${leafIndex + firstSeq} on, are not anchored: ${why}.`,
+          ),
         );
       }
     }
@@ -674,9 +757,7 @@ export class ChainVerifier {
         unproven.push(this.stretch(i, i + 1, `its content does not hash to the hash the log records: it was edited after it was recorded (the chain around it still holds)`));
       }
     }
-    const failing = this.checkpoints
-      .filter((c) => c.holds !== true && c.treeSize > consistent && c.treeSize <= this.count)
-      .sort((a, b) => a.treeSize - b.treeSize || a.line - b.line);
+    const failing = this.checkpoints.filter((c) => c.holds !== true && c.treeSize > consistent && c.treeSize <= this.count).sort((a, b) => a.treeSize - b.treeSize || a.line - b.line);
     let from = consistent;
     for (const c of failing) {
       if (c.treeSize <= from) continue;
@@ -693,7 +774,11 @@ export class ChainVerifier {
     unproven.sort((a, b) => a.from_line - b.from_line);
     const altered = findings.some((f) => f.severity === 'integrity');
     if (!altered) {
-      return { status: 'intact', unproven: [], sentence: `All ${this.count} events hash to their recorded hashes, link to the one before, are numbered in order, and every checkpoint's Merkle root matches them.` };
+      return {
+        status: 'intact',
+        unproven: [],
+        sentence: `All ${this.count} events hash to their recorded hashes, link to the one before, are numbered in order, and every checkpoint's Merkle root matches them.`,
+      };
     }
     const first = findings.find((f) => f.severity === 'integrity')!;
     const lead = unproven.length ? `${describeRange(unproven[0])} cannot be proven: ${unproven[0].why}` : first.message;
@@ -748,9 +833,10 @@ export class ChainVerifier {
       unvouched,
       sentence: this.checkpoints.some((c) => c.status === 'backdated')
         ? 'The checkpoints are dated before the events they cover, so they vouch for nothing.'
-        : this.checkpoints.length ? 'No checkpoint carries a signature that holds, so nothing vouches for this record.' : 'The export has no checkpoints, so nothing vouches for this record.',
+        : this.checkpoints.length
+          ? 'No checkpoint carries a signature that holds, so nothing vouches for this record.'
+          : 'The export has no checkpoints, so nothing vouches for this record.',
       advice: null,
     };
   }
 }
-

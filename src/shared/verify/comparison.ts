@@ -49,7 +49,12 @@ export function comparisonWords(facts: ComparisonFacts, earlierName: string): Ex
   const base = { relation: facts.relation, technical: facts.message, earlierName, earlierEvents: m, caseEvents: n, fork: null, caution: cautionOf(facts) };
   switch (facts.relation) {
     case 'identical':
-      return { ...base, tone: 'good', title: 'Same record as the earlier export', sentence: `This case holds exactly the ${events(m)} of the earlier export ${earlierName}: nothing was added, changed or removed.` };
+      return {
+        ...base,
+        tone: 'good',
+        title: 'Same record as the earlier export',
+        sentence: `This case holds exactly the ${events(m)} of the earlier export ${earlierName}: nothing was added, changed or removed.`,
+      };
     case 'extends':
       return {
         ...base,
@@ -87,7 +92,12 @@ export function comparisonWords(facts: ComparisonFacts, earlierName: string): Ex
           };
     }
     case 'unrelated':
-      return { ...base, tone: 'neutral', title: 'Not the same record', sentence: `${earlierName} and this case do not start from the same point, so they are not two versions of one record and cannot be compared.` };
+      return {
+        ...base,
+        tone: 'neutral',
+        title: 'Not the same record',
+        sentence: `${earlierName} and this case do not start from the same point, so they are not two versions of one record and cannot be compared.`,
+      };
   }
 }
 

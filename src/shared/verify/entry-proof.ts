@@ -88,7 +88,11 @@ export function entryProofText(proof: EntryProofFile): string {
 
 /** The file name the desk suggests: the export's name without its extension, and the entry's seq. */
 export function proofFileName(exportName: string, seq: number): string {
-  const base = exportName.replace(/\.(jsonl|json|ndjson)(\.gz)?$/i, '').replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 80) || 'export';
+  const base =
+    exportName
+      .replace(/\.(jsonl|json|ndjson)(\.gz)?$/i, '')
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .slice(0, 80) || 'export';
   return `${base}.seq-${seq}.proof.json`;
 }
 
@@ -136,7 +140,13 @@ export function readEntryProof(value: unknown): EntryProofFile {
   if (entryLine < 1 || cpLine < 1) fail('a line number is below 1');
   return {
     format: PROOF_FORMAT,
-    export: { file_name: text(ex, 'export', 'file_name'), sha256: hash(ex, 'export', 'sha256'), format: EXPORT_FORMAT, export_id: optionalText(ex, 'export', 'export_id'), chain_id: optionalText(ex, 'export', 'chain_id') },
+    export: {
+      file_name: text(ex, 'export', 'file_name'),
+      sha256: hash(ex, 'export', 'sha256'),
+      format: EXPORT_FORMAT,
+      export_id: optionalText(ex, 'export', 'export_id'),
+      chain_id: optionalText(ex, 'export', 'chain_id'),
+    },
     entry: { seq: count(entry, 'entry', 'seq'), line: entryLine, text: text(entry, 'entry', 'text'), hash: hash(entry, 'entry', 'hash'), prev_hash: hash(entry, 'entry', 'prev_hash') },
     inclusion: { leaf_index: count(inclusion, 'inclusion', 'leaf_index'), tree_size: count(inclusion, 'inclusion', 'tree_size'), path: [...(path as string[])] },
     checkpoint: { line: cpLine, text: text(checkpoint, 'checkpoint', 'text') },
@@ -218,7 +228,9 @@ export function checkEntryProof(proof: EntryProofFile, options: ProofCheckOption
     const firstSeq = cp.seq_hi - cp.tree_size + 1;
     position = cp.tree_size === inclusion.tree_size && inclusion.leaf_index < cp.tree_size && inclusion.leaf_index === event.seq - firstSeq;
     if (!position) {
-      problems.push(`the leaf position ${inclusion.leaf_index} in a tree of ${inclusion.tree_size} does not fit an entry of seq ${event.seq} under a checkpoint of ${cp.tree_size} events up to seq ${cp.seq_hi}`);
+      problems.push(
+        `the leaf position ${inclusion.leaf_index} in a tree of ${inclusion.tree_size} does not fit an entry of seq ${event.seq} under a checkpoint of ${cp.tree_size} events up to seq ${cp.seq_hi}`,
+      );
     }
     if (inclusion.leaf_index === cp.tree_size - 1 && cp.head_hash !== event.hash) {
       position = false;
@@ -260,7 +272,8 @@ export function checkEntryProof(proof: EntryProofFile, options: ProofCheckOption
     if (signature === 'bad-signature') problems.push(`the checkpoint does not carry a valid signature by key "${cp.key_id}": it was altered or forged`);
     const signedAt = parseUtcTimestamp(cp.ts);
     const entryAt = event ? parseUtcTimestamp(event.ts) : null;
-    if (signature !== 'bad-signature' && signedAt !== null && entryAt !== null && signedAt < entryAt) signature = signature === 'valid' && signerKey?.revoked_at !== undefined ? 'revoked-key' : 'backdated';
+    if (signature !== 'bad-signature' && signedAt !== null && entryAt !== null && signedAt < entryAt)
+      signature = signature === 'valid' && signerKey?.revoked_at !== undefined ? 'revoked-key' : 'backdated';
   }
 
   const seq = event?.seq ?? entry.seq;
@@ -268,7 +281,11 @@ export function checkEntryProof(proof: EntryProofFile, options: ProofCheckOption
   const altered = problems.length > 0;
   const integrity: IntegrityAnswer = altered
     ? { status: 'altered', unproven: [{ ...stretch, why: problems[0] }], sentence: `The record was altered: event ${seq} (line ${entry.line}) cannot be proven: ${problems[0]}.` }
-    : { status: 'intact', unproven: [], sentence: `Event ${seq} (line ${entry.line}) hashes to its recorded hash, and its audit path leads to the Merkle root of the checkpoint on line ${proof.checkpoint.line}.` };
+    : {
+        status: 'intact',
+        unproven: [],
+        sentence: `Event ${seq} (line ${entry.line}) hashes to its recorded hash, and its audit path leads to the Merkle root of the checkpoint on line ${proof.checkpoint.line}.`,
+      };
   const signer = signerOf(signature, cps, proof, options.trust, signerKey, stretch);
   const verdict = verdictFromAnswers(false, integrity, signer);
   const verdictReason =

@@ -203,14 +203,7 @@ export interface InclusionStep {
  * show it. A leaf, root or proof hash that is not 32 bytes, or an index or
  * size that is not a whole number, is not a proof: ok is false, with no steps.
  */
-export function verifyInclusion(
-  sha256: Sha256,
-  leaf: Uint8Array,
-  index: number,
-  size: number,
-  proof: readonly Uint8Array[],
-  root: Uint8Array,
-): { ok: boolean; steps: InclusionStep[] } {
+export function verifyInclusion(sha256: Sha256, leaf: Uint8Array, index: number, size: number, proof: readonly Uint8Array[], root: Uint8Array): { ok: boolean; steps: InclusionStep[] } {
   const steps: InclusionStep[] = [];
   if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return { ok: false, steps };
   if (!isHash(leaf) || !isHash(root) || !proof.every(isHash)) return { ok: false, steps };
@@ -262,14 +255,7 @@ export function consistencyProof(sha256: Sha256, leafHashes: LeafSource, m: numb
 }
 
 /** RFC 9162 §2.1.4.2 consistency verification; false for roots or proof hashes that are not 32 bytes. */
-export function verifyConsistency(
-  sha256: Sha256,
-  m: number,
-  n: number,
-  oldRoot: Uint8Array,
-  newRoot: Uint8Array,
-  proof: readonly Uint8Array[],
-): boolean {
+export function verifyConsistency(sha256: Sha256, m: number, n: number, oldRoot: Uint8Array, newRoot: Uint8Array, proof: readonly Uint8Array[]): boolean {
   if (!Number.isSafeInteger(m) || !Number.isSafeInteger(n) || m < 1 || m > n) return false;
   if (!isHash(oldRoot) || !isHash(newRoot) || !proof.every(isHash)) return false;
   if (m === n) return proof.length === 0 && equalBytes(oldRoot, newRoot);

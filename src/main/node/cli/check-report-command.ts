@@ -23,7 +23,9 @@ export const checkReportCommand: CliCommand = async (args, io) => {
   const check = await checkReport(report, reportFile, await reportInputsFrom(exportPath, values));
   const recorded = (report as { report_sha256?: unknown }).report_sha256;
   if (values.json) {
-    io.stdout.write(JSON.stringify({ reproduces: check.reproduces, edited: check.edited, differences: check.differences, recorded_sha256: recorded ?? null, rerun_sha256: check.rebuilt.report_sha256 }) + '\n');
+    io.stdout.write(
+      JSON.stringify({ reproduces: check.reproduces, edited: check.edited, differences: check.differences, recorded_sha256: recorded ?? null, rerun_sha256: check.rebuilt.report_sha256 }) + '\n',
+    );
     return check.reproduces ? 0 : 1;
   }
   const out: string[] = [];

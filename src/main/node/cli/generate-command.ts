@@ -12,19 +12,23 @@ import type { CliCommand } from './io';
 const SAMPLE_BUNDLE = fileURLToPath(new URL('../../../../resources/sample/policies/ap-policy-v7', import.meta.url));
 
 export const generateCommand: CliCommand = async (args, io) => {
-  const { values } = parseCommandArgs(args, {
-    events: { type: 'string' },
-    seed: { type: 'string', default: '1' },
-    out: { type: 'string' },
-    'key-out': { type: 'string' },
-    'trust-out': { type: 'string' },
-    'checkpoint-every': { type: 'string' },
-    policy: { type: 'string' },
-    'plant-divergences': { type: 'string' },
-    'plant-conduct': { type: 'string' },
-    genesis: { type: 'string' },
-    'first-seq': { type: 'string' },
-  }, false);
+  const { values } = parseCommandArgs(
+    args,
+    {
+      events: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      out: { type: 'string' },
+      'key-out': { type: 'string' },
+      'trust-out': { type: 'string' },
+      'checkpoint-every': { type: 'string' },
+      policy: { type: 'string' },
+      'plant-divergences': { type: 'string' },
+      'plant-conduct': { type: 'string' },
+      genesis: { type: 'string' },
+      'first-seq': { type: 'string' },
+    },
+    false,
+  );
   if (values.genesis !== undefined && !/^[0-9a-f]{64}$/.test(values.genesis)) throw new UsageError('--genesis takes 64 lowercase hex (the head hash of the export this one continues)');
   const events = intOption(values.events, 'events');
   if (!values.out) throw new UsageError('--out is required');

@@ -28,8 +28,7 @@ export function terminalSafe(text: string): string {
 function safeStream(stream: CliIo['stdout']): CliIo['stdout'] {
   return {
     isTTY: stream.isTTY,
-    write: (chunk: string | Uint8Array, ...rest: unknown[]) =>
-      (stream.write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(typeof chunk === 'string' ? terminalSafe(chunk) : chunk, ...rest),
+    write: (chunk: string | Uint8Array, ...rest: unknown[]) => (stream.write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(typeof chunk === 'string' ? terminalSafe(chunk) : chunk, ...rest),
   } as unknown as CliIo['stdout'];
 }
 

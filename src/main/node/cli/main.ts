@@ -8,11 +8,12 @@ import { safeIo, type CliCommand, type CliIo } from './io';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
   verify: {
-    summary: 'verify <file> [--trust trust.json] [--format id] [--hmac-key-file f] [--continues earlier.jsonl] [--trace-record record.json] [--json] [--workers N]   (or verify <file> [--trust f] [--json] --redis URL [--segment-bytes N] [--wait-timeout S]: on workers)',
+    summary:
+      'verify <file> [--trust trust.json] [--format id] [--hmac-key-file f] [--continues earlier.jsonl] [--trace-record record.json] [--json] [--workers N]   (or verify <file> [--trust f] [--json] --redis URL [--segment-bytes N] [--wait-timeout S]: on workers)',
     load: async () => (await import('./verify-command')).verifyCommand,
   },
   'verify-proof': {
-    summary: 'verify-proof <proof.json> [--trust trust.json] [--json]   re-check one entry\'s proof (exported from the desk) offline',
+    summary: "verify-proof <proof.json> [--trust trust.json] [--json]   re-check one entry's proof (exported from the desk) offline",
     load: async () => (await import('./verify-proof-command')).verifyProofCommand,
   },
   open: {
@@ -24,7 +25,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
     load: async () => (await import('./compare-command')).compareCommand,
   },
   replay: {
-    summary: 'replay <export> --policies <dir> [--against name@version|digest] [--json] [--workers N | --redis URL [--chunk-bytes N] [--wait-timeout S]]   replay recorded decisions against their pinned policies',
+    summary:
+      'replay <export> --policies <dir> [--against name@version|digest] [--json] [--workers N | --redis URL [--chunk-bytes N] [--wait-timeout S]]   replay recorded decisions against their pinned policies',
     load: async () => (await import('./replay-command')).replayCommand,
   },
   worker: {
@@ -40,7 +42,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
     load: async () => (await import('./check-report-command')).checkReportCommand,
   },
   'verify-report': {
-    summary: 'verify-report <report.json> --public-key HEX | --trust trust.json   check the report\'s Ed25519 signature',
+    summary: "verify-report <report.json> --public-key HEX | --trust trust.json   check the report's Ed25519 signature",
     load: async () => (await import('./verify-report-command')).verifyReportCommand,
   },
   'export-events': {
@@ -75,7 +77,9 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
     return 2;
   }
   try {
-    return await (await command.load())(rest, io);
+    return await (
+      await command.load()
+    )(rest, io);
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr.write(`audit-replay ${name}: ${err.message}\n${usage()}`);

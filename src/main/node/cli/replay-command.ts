@@ -30,7 +30,14 @@ export const replayCommand: CliCommand = async (args, io) => {
     const chunkBytes = values['chunk-bytes'] === undefined ? undefined : intOption(values['chunk-bytes'], 'chunk-bytes');
     if (chunkBytes !== undefined && chunkBytes < 1) throw new UsageError('--chunk-bytes takes a number of bytes above 0');
     const { replayDistributed } = await import('../scale/replay-chunks');
-    run = await replayDistributed({ exportPath: positionals[0], policies: values.policies, against: values.against ?? null, redis: values.redis, chunkBytes, waitTimeoutMs: waitTimeoutOption(values['wait-timeout']) });
+    run = await replayDistributed({
+      exportPath: positionals[0],
+      policies: values.policies,
+      against: values.against ?? null,
+      redis: values.redis,
+      chunkBytes,
+      waitTimeoutMs: waitTimeoutOption(values['wait-timeout']),
+    });
   } else {
     for (const name of ['chunk-bytes', 'wait-timeout'] as const) {
       if (values[name] !== undefined) throw new UsageError(`--${name} is for --redis runs`);
@@ -48,7 +55,9 @@ export const replayCommand: CliCommand = async (args, io) => {
   const out: string[] = [];
   const warnings = r.sequence_findings.filter((f) => f.severity === 'warning').length;
   const violations = r.sequence_findings.length - warnings;
-  out.push(`${positionals[0]}: ${r.decisions} decisions: ${r.matched} matched, ${r.diverged} diverged, ${r.not_replayable} not replayable; ${violations} workflow ${violations === 1 ? 'violation' : 'violations'}, ${warnings} ${warnings === 1 ? 'warning' : 'warnings'}`);
+  out.push(
+    `${positionals[0]}: ${r.decisions} decisions: ${r.matched} matched, ${r.diverged} diverged, ${r.not_replayable} not replayable; ${violations} workflow ${violations === 1 ? 'violation' : 'violations'}, ${warnings} ${warnings === 1 ? 'warning' : 'warnings'}`,
+  );
   out.push(`  conduct: ${r.conduct.status === 'clean' ? 'CLEAN' : r.conduct.status === 'violations' ? 'VIOLATIONS' : 'NOT CHECKED IN FULL'}: ${r.conduct.sentence}`);
   out.push(`  bundles: ${r.bundles.map((b) => `${b.name}@${b.version} ${b.digest}`).join(', ')}`);
   if (r.unreadable_lines.length) out.push(`  ${r.unreadable_lines.length} lines could not be read as events (first at line ${r.unreadable_lines[0]}); run verify`);
@@ -62,11 +71,14 @@ export const replayCommand: CliCommand = async (args, io) => {
   for (const n of r.not_replayable_decisions.slice(0, SHOWN)) out.push(`    seq ${n.seq} ${n.decision_id} [${n.reason}]: ${n.message}`);
   if (r.not_replayable_decisions.length > SHOWN) out.push(`    … ${r.not_replayable_decisions.length - SHOWN} more (use --json for all)`);
   if (r.sequence_findings.length) out.push(`  sequence findings (${r.sequence_findings.length}):`);
-  for (const f of r.sequence_findings.slice(0, SHOWN)) out.push(`    [${f.kind}${f.severity === 'warning' ? ', warning' : ''}] seq ${f.seq}: ${f.message}${f.related_seqs.length ? ` (involves seq ${f.related_seqs.join(', seq ')})` : ''}`);
+  for (const f of r.sequence_findings.slice(0, SHOWN))
+    out.push(`    [${f.kind}${f.severity === 'warning' ? ', warning' : ''}] seq ${f.seq}: ${f.message}${f.related_seqs.length ? ` (involves seq ${f.related_seqs.join(', seq ')})` : ''}`);
   if (r.sequence_findings.length > SHOWN) out.push(`    … ${r.sequence_findings.length - SHOWN} more (use --json for all)`);
   const w = r.what_if;
   if (w) {
-    out.push(`  what-if against ${w.against.name}@${w.against.version} (${w.against.digest}): ${w.changed} of ${w.evaluated} decisions change${w.errors ? `, ${w.errors} refused by that bundle` : ''}`);
+    out.push(
+      `  what-if against ${w.against.name}@${w.against.version} (${w.against.digest}): ${w.changed} of ${w.evaluated} decisions change${w.errors ? `, ${w.errors} refused by that bundle` : ''}`,
+    );
     for (const [t, n] of Object.entries(w.by_transition).sort()) out.push(`    ${t}: ${n}`);
     for (const [id, n] of Object.entries(w.by_policy).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) out.push(`    policy ${id}: ${n}`);
   }

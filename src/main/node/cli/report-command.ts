@@ -70,7 +70,10 @@ export const reportCommand: CliCommand = async (args, io) => {
   const formats = outs.map(formatOfPath);
   await checkReportInputs(positionals[0], values);
   // Before anything is read at length or written: no --out may be an input, or another --out.
-  refuseOutputsOverInputs(outs.map((o) => ({ path: o, label: `--out ${o}` })), reportInputs(positionals[0], values));
+  refuseOutputsOverInputs(
+    outs.map((o) => ({ path: o, label: `--out ${o}` })),
+    reportInputs(positionals[0], values),
+  );
   const key = values['sign-key'] ? await readSigningKey(values['sign-key']) : null;
   let report = await buildEvidenceReport(await reportInputsFrom(positionals[0], values));
   if (key) {
@@ -87,9 +90,13 @@ export const reportCommand: CliCommand = async (args, io) => {
     lines.push(`wrote ${outs[i]} (${formats[i]}, ${bytes.length} bytes)`);
   }
   const r = report;
-  lines.push(`  verdict: ${r.verification.verdict}; ${r.verification.findings.length} findings; ${r.replay ? `${r.replay.decisions} decisions replayed, ${r.replay.diverged} diverged, ${r.replay.not_replayable} not replayable, ${r.replay.conduct.sequence_findings} workflow violations, ${r.replay.conduct.sequence_warnings ?? 0} warnings` : `not replayed: ${r.replay_error}`}; ${r.notes.length} notes`);
+  lines.push(
+    `  verdict: ${r.verification.verdict}; ${r.verification.findings.length} findings; ${r.replay ? `${r.replay.decisions} decisions replayed, ${r.replay.diverged} diverged, ${r.replay.not_replayable} not replayable, ${r.replay.conduct.sequence_findings} workflow violations, ${r.replay.conduct.sequence_warnings ?? 0} warnings` : `not replayed: ${r.replay_error}`}; ${r.notes.length} notes`,
+  );
   lines.push(`  report sha256: ${r.report_sha256}${r.signature ? `; signed by ${r.signature.key_id}` : ''}`);
-  lines.push(`  inputs (not in the report): export ${path.resolve(positionals[0])}${values.trust ? `, trust ${path.resolve(values.trust)}` : ''}${values.policies ? `, policies ${path.resolve(values.policies)}` : ''}${values.notes ? `, notes ${path.resolve(values.notes)}` : ''}`);
+  lines.push(
+    `  inputs (not in the report): export ${path.resolve(positionals[0])}${values.trust ? `, trust ${path.resolve(values.trust)}` : ''}${values.policies ? `, policies ${path.resolve(values.policies)}` : ''}${values.notes ? `, notes ${path.resolve(values.notes)}` : ''}`,
+  );
   io.stdout.write(lines.join('\n') + '\n');
   return 0;
 };

@@ -53,7 +53,7 @@ export const verifyProofCommand: CliCommand = async (args, io) => {
     out.push(
       `  entry: seq ${r.seq}, line ${r.line} of ${r.proof.export.file_name} (sha256 of the export ${r.proof.export.sha256})`,
       `  content hash: ${c.content ? 'recomputed from the line, equals the recorded hash' : 'DOES NOT MATCH the recorded hash'}${c.recomputedHash ? ` (${c.recomputedHash})` : ''}`,
-      `  Merkle inclusion: ${c.inclusion ? `${c.steps.length} step${c.steps.length === 1 ? '' : 's'} from the leaf reach the checkpoint's root` : 'DOES NOT REACH the checkpoint\'s root'} (checkpoint on line ${r.proof.checkpoint.line})`,
+      `  Merkle inclusion: ${c.inclusion ? `${c.steps.length} step${c.steps.length === 1 ? '' : 's'} from the leaf reach the checkpoint's root` : "DOES NOT REACH the checkpoint's root"} (checkpoint on line ${r.proof.checkpoint.line})`,
       `  checkpoint signature: ${c.signature ? SIGNATURE_WORDS[c.signature] : 'cannot be checked'}`,
       `  what a proof cannot show: that no other event was removed or added; verify the whole export for that.`,
     );

@@ -20,7 +20,7 @@ export const agtCliPluginReader: FormatReader = {
     const seamed = d instanceof LexObject && Array.isArray(d.get('entries')) && d.has('seamHash');
     const first = seamed ? (d.get('entries') as LexValue[])[0] : arrayElements(head)?.[0];
     if (!hasMembers(first, 'previousHash', 'agentId', 'hash') || !inPluginOrder(first)) return null;
-    if (seamed) return { score: 92, reason: 'a JSON object with seamHash and an entries array in the AGT CLI plugin\'s member order, as later plugin versions write after evicting entries' };
+    if (seamed) return { score: 92, reason: "a JSON object with seamHash and an entries array in the AGT CLI plugin's member order, as later plugin versions write after evicting entries" };
     return { score: 92, reason: 'a JSON array of entries with agentId and previousHash written right before hash, as the AGT Claude Code and opencode plugins write them' };
   },
   async verify(o) {
@@ -32,14 +32,20 @@ export const agtCliPluginReader: FormatReader = {
       details.seamHash = typeof seam === 'string' ? seam : null;
       if (r.chain.events > 0 && (typeof seam !== 'string' || first !== seam)) {
         r.extra.push(
-          finding('broken-link', 0, r.firstLine ?? 1, `Entry 0 links to ${first ?? '(nothing)'}, but the file's seamHash ${typeof seam === 'string' ? `says the last evicted entry was ${seam}` : 'is not a text'}: entries were removed from its head, or the seam was changed. The plugin's own check fails on this file too.`),
+          finding(
+            'broken-link',
+            0,
+            r.firstLine ?? 1,
+            `Entry 0 links to ${first ?? '(nothing)'}, but the file's seamHash ${typeof seam === 'string' ? `says the last evicted entry was ${seam}` : 'is not a text'}: entries were removed from its head, or the seam was changed. The plugin's own check fails on this file too.`,
+          ),
         );
       } else if (r.chain.events > 0) {
         r.extra.push(finding('starts-mid-chain', 0, r.firstLine ?? 1, pluginSeamSentence(seam as string)));
       }
     } else if (r.chain.chainStart === 'anchored-head') {
       r.extra.push(finding('starts-mid-chain', 0, r.firstLine ?? 1, pluginMidChainSentence(r.chain.events, r.chain.firstPrevHash ?? '')));
-      details.rotation = r.chain.events === PLUGIN_MAX_ENTRIES ? 'consistent with the plugin dropping its head at its 10,001st append' : 'not explained by the plugin\'s rotation (it leaves exactly 10,000 entries)';
+      details.rotation =
+        r.chain.events === PLUGIN_MAX_ENTRIES ? 'consistent with the plugin dropping its head at its 10,001st append' : "not explained by the plugin's rotation (it leaves exactly 10,000 entries)";
     }
     return hashOnlyVerification(this.id, o.formatReason, r.chain, { malformed: r.malformed, noun: 'entry', details, extraFindings: r.extra });
   },

@@ -54,7 +54,14 @@ export const agtFileSinkReader: FormatReader = {
     const wrongSecret = key !== null && signed > 0 && sigFindings.count() === signed;
     if (wrongSecret) {
       const f = sigFindings.listed()[0];
-      findings.push(finding('wrong-secret', f.seq, f.line, `No entry's HMAC matches the secret given (${signed} of ${signed} fail): the secret is probably not the one this log was written with, so nothing you hold vouches for it. If it is the right secret, every entry was forged.`));
+      findings.push(
+        finding(
+          'wrong-secret',
+          f.seq,
+          f.line,
+          `No entry's HMAC matches the secret given (${signed} of ${signed} fail): the secret is probably not the one this log was written with, so nothing you hold vouches for it. If it is the right secret, every entry was forged.`,
+        ),
+      );
     } else findings.add(sigFindings);
     return buildVerification({
       format: this.id,

@@ -49,7 +49,14 @@ export const agtMeshCloudEventsReader: FormatReader = {
       chain.entry(i, line, recorded, prev, r.computed);
       if (r.ok === true && r.keptInData.length) {
         mergedGuesses++;
-        extra.push(finding('unverifiable-entry', i, line, `Event ${i}'s data holds ${r.keptInData.join(', ')} from the entry's own data; the export merged these names with the entry's fields, so the entry's ${r.keptInData.join(', ')} field values are lost.`));
+        extra.push(
+          finding(
+            'unverifiable-entry',
+            i,
+            line,
+            `Event ${i}'s data holds ${r.keptInData.join(', ')} from the entry's own data; the export merged these names with the entry's fields, so the entry's ${r.keptInData.join(', ')} field values are lost.`,
+          ),
+        );
       }
       const data = v.get('data') as LexObject;
       const unauth = outside(v, COVERED);

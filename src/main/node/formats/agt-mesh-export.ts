@@ -66,14 +66,26 @@ export const agtMeshExportReader: FormatReader = {
       const complete = chain.chainStart === 'genesis' && recorded.length === entries.length;
       if (!complete && entries.length > 0) {
         details.merkleRootCheck = 'not checkable: the file does not hold the log from its first entry on (a partial export)';
-        extra.push(finding('partial', null, null, 'This is a partial export: its first entry links to an entry not in the file, and its Merkle root covers the whole log, so the root cannot be checked.'));
+        extra.push(
+          finding('partial', null, null, 'This is a partial export: its first entry links to an entry not in the file, and its Merkle root covers the whole log, so the root cannot be checked.'),
+        );
       } else {
         const computedRoot = agtMerkleRoot(recorded, nodeSha256Hex);
         details.computedMerkleRoot = computedRoot;
-        const bad = [['merkle_root', merkle], ['chain_root', chainRoot]].filter(([, v]) => v !== undefined && v !== computedRoot);
+        const bad = [
+          ['merkle_root', merkle],
+          ['chain_root', chainRoot],
+        ].filter(([, v]) => v !== undefined && v !== computedRoot);
         details.merkleRootCheck = bad.length ? 'mismatch' : 'matches';
         if (bad.length) {
-          extra.push(finding('checkpoint-mismatch', null, null, `The export's ${bad.map(([n]) => n).join(' and ')} do not match the Merkle root of its entries: the entries or the root were changed after export.`));
+          extra.push(
+            finding(
+              'checkpoint-mismatch',
+              null,
+              null,
+              `The export's ${bad.map(([n]) => n).join(' and ')} do not match the Merkle root of its entries: the entries or the root were changed after export.`,
+            ),
+          );
         }
       }
     }

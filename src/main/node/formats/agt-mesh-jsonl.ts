@@ -36,11 +36,20 @@ export const agtMeshJsonlReader: FormatReader = {
         const first = entries;
         entries += n;
         if (r.t === 'unreadable') {
-          chain.unreadableRun(n, (k) => r.line + k, (k) => lineProblem(r.why, { line: r.line + k, terminated: r.terminated }, first + k, 'entry'), r.terminated ? 'malformed-line' : 'truncated');
+          chain.unreadableRun(
+            n,
+            (k) => r.line + k,
+            (k) => lineProblem(r.why, { line: r.line + k, terminated: r.terminated }, first + k, 'entry'),
+            r.terminated ? 'malformed-line' : 'truncated',
+          );
           continue;
         }
         readable += n;
-        chain.unreadableRun(n, (k) => r.line + k, (k) => finding('malformed-line', first + k, r.line + k, `Entry ${first + k} cannot be checked because ${r.problem}.`));
+        chain.unreadableRun(
+          n,
+          (k) => r.line + k,
+          (k) => finding('malformed-line', first + k, r.line + k, `Entry ${first + k} cannot be checked because ${r.problem}.`),
+        );
         continue;
       }
       const i = entries++;

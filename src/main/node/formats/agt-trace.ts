@@ -18,9 +18,7 @@ import { hasMembers } from './head-view';
 
 export const AGT_TRACE_FORMAT = 'agt-trace-v0.2';
 
-export type LoadedTraceRecord =
-  | { ok: true; record: LexObject; line: number; check: TraceRecordCheck }
-  | { ok: false; line: number | null; problem: string; cutOff: boolean };
+export type LoadedTraceRecord = { ok: true; record: LexObject; line: number; check: TraceRecordCheck } | { ok: false; line: number | null; problem: string; cutOff: boolean };
 
 /** Reads and checks a Trust Record file; a file that is not one JSON object is a problem naming the line, never a throw. */
 export async function loadTraceRecord(path: string, trust: VerifyInputs['trust']): Promise<LoadedTraceRecord> {
@@ -33,7 +31,12 @@ export async function loadTraceRecord(path: string, trust: VerifyInputs['trust']
   } catch (err) {
     const e = err as LexJsonError;
     const line = lines.lineOf(typeof e.offset === 'number' ? e.offset : 0);
-    return { ok: false, line, cutOff: e.atEnd === true, problem: e.atEnd ? `the file ends at line ${line} in the middle of the record: it was cut off` : `the file is not valid JSON at line ${line} (${e.message})` };
+    return {
+      ok: false,
+      line,
+      cutOff: e.atEnd === true,
+      problem: e.atEnd ? `the file ends at line ${line} in the middle of the record: it was cut off` : `the file is not valid JSON at line ${line} (${e.message})`,
+    };
   }
   if (!(value instanceof LexObject)) return { ok: false, line: 1, cutOff: false, problem: 'the file is JSON but not one JSON object, as a Trust Record is' };
   const line = lines.lineOf(value.start);

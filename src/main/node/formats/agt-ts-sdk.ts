@@ -40,7 +40,10 @@ export interface EntryArrayRecipe {
 }
 
 /** Reads and chain-checks a JSON array of AGT TypeScript-style entries (SDK export or CLI plugin log), streaming events. */
-export async function readEntryArray(o: VerifyFileOptions, recipe: EntryArrayRecipe): Promise<{ chain: ChainCheck; extra: FindingCollector; malformed: boolean; firstLine: number | null; seam: { hash: LexValue | undefined } | null }> {
+export async function readEntryArray(
+  o: VerifyFileOptions,
+  recipe: EntryArrayRecipe,
+): Promise<{ chain: ChainCheck; extra: FindingCollector; malformed: boolean; firstLine: number | null; seam: { hash: LexValue | undefined } | null }> {
   const doc = parseDocument(await readText(o.path), 'entry');
   const chain = new ChainCheck({ noun: 'entry', isGenesis: (p) => p === ZERO_HASH, firstMustBeGenesis: false });
   const extra = new FindingCollector();

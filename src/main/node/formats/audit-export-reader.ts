@@ -46,7 +46,8 @@ export async function verifyAuditExport(options: AuditExportVerifyOptions): Prom
   const keepRaw = Boolean(options.onEvent || options.onLine);
   const workers = options.workers ?? (merkleAppend && !keepRaw ? nativeWorkerCount() : defaultWorkerCount());
   const task = { kind: 'summarize', keepRaw, useNative } as const;
-  const runner: BatchRunner<BatchItem> = workers > 0 ? workerRunner<BatchItem>(workers, task, options.workerUrl ?? DEFAULT_SUMMARIZE_WORKER) : inlineRunner((batch) => runBatchTask(task, batch) as BatchItem[]);
+  const runner: BatchRunner<BatchItem> =
+    workers > 0 ? workerRunner<BatchItem>(workers, task, options.workerUrl ?? DEFAULT_SUMMARIZE_WORKER) : inlineRunner((batch) => runBatchTask(task, batch) as BatchItem[]);
   let index = 0;
   let bytes = 0;
   const fileHash = createHash('sha256');
@@ -184,7 +185,17 @@ export function toVerification(chain: ChainResult, formatReason: string): Format
       lines: chain.lines,
       complete: chain.complete,
       anchored_events: chain.anchoredEvents,
-      checkpoints: chain.checkpoints.map((c) => ({ line: c.line, seq_hi: c.seqHi, tree_size: c.treeSize, key_id: c.keyId, final: c.final, ts: c.ts, merkle_root: c.merkleRoot, head_hash: c.headHash, status: c.status })),
+      checkpoints: chain.checkpoints.map((c) => ({
+        line: c.line,
+        seq_hi: c.seqHi,
+        tree_size: c.treeSize,
+        key_id: c.keyId,
+        final: c.final,
+        ts: c.ts,
+        merkle_root: c.merkleRoot,
+        head_hash: c.headHash,
+        status: c.status,
+      })),
     },
   };
 }

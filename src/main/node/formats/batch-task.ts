@@ -11,10 +11,7 @@ import { indexBatch, type IndexedEvent } from './index-batch';
 /** The hash worker's entry under plain Node; the Electron build passes its bundled one. */
 export const DEFAULT_SUMMARIZE_WORKER = new URL('./summarize-worker.mjs', import.meta.url);
 
-export type BatchTask =
-  | { kind: 'summarize'; keepRaw: boolean; useNative: boolean }
-  | { kind: 'lines'; job: LineJob; keep: boolean }
-  | { kind: 'index' };
+export type BatchTask = { kind: 'summarize'; keepRaw: boolean; useNative: boolean } | { kind: 'lines'; job: LineJob; keep: boolean } | { kind: 'index' };
 
 export type TaskResult<T extends BatchTask> = T extends { kind: 'summarize' } ? BatchItem : T extends { kind: 'index' } ? IndexedEvent : LineResult;
 

@@ -39,10 +39,7 @@ export interface EntryRun {
  * consecutive lines from `line` on with the same reason (1 when absent).
  */
 export type LineResult =
-  | { t: 'unreadable'; line: number; terminated: boolean; why: string; count?: number }
-  | { t: 'unchecked'; line: number; problem: string; count?: number }
-  | EntryResult
-  | EntryRun;
+  { t: 'unreadable'; line: number; terminated: boolean; why: string; count?: number } | { t: 'unchecked'; line: number; problem: string; count?: number } | EntryResult | EntryRun;
 
 /** Folds a junk result into the one before when it repeats it on the next line: a flood of junk costs one result. */
 function sameJunk(last: LineResult | undefined, r: LineResult): boolean {

@@ -16,16 +16,7 @@ export interface NativeScan {
    * i-1 (link, seq + 1, time not going back), 0 for a line left to JavaScript. For taken lines:
    * seq, recorded hash, prev_hash and RFC 6962 leaf hash (32 bytes each), ts offset and length.
    */
-  scanEvents(
-    bytes: Uint8Array,
-    offsets: Uint32Array,
-    status: Uint8Array,
-    seq: Float64Array,
-    hashes: Uint8Array,
-    prevs: Uint8Array,
-    leaves: Uint8Array,
-    ts: Uint32Array,
-  ): number;
+  scanEvents(bytes: Uint8Array, offsets: Uint32Array, status: Uint8Array, seq: Float64Array, hashes: Uint8Array, prevs: Uint8Array, leaves: Uint8Array, ts: Uint32Array): number;
   /** Appends leaf hashes to a Merkle stack of perfect subtrees (sizes, 32-byte roots); returns the new depth. */
   merkleAppend(sizes: Float64Array, stack: Uint8Array, depth: number, leaves: Uint8Array): number;
 }
@@ -43,7 +34,8 @@ export function nativeScanStatus(): { scan: NativeScan | null; reason: string } 
   }
   try {
     const scan = createRequire(import.meta.url)(ADDON) as NativeScan;
-    loaded = typeof scan.scanEvents === 'function' && typeof scan.merkleAppend === 'function' ? { scan, reason: 'loaded' } : { scan: null, reason: 'the addon does not export scanEvents and merkleAppend' };
+    loaded =
+      typeof scan.scanEvents === 'function' && typeof scan.merkleAppend === 'function' ? { scan, reason: 'loaded' } : { scan: null, reason: 'the addon does not export scanEvents and merkleAppend' };
   } catch (err) {
     loaded = { scan: null, reason: `not built (${(err as Error).message.split('\n')[0]}); run npm install with a C++ compiler to build it` };
   }

@@ -7,7 +7,12 @@ import { buildVerification, lineProblem, parseDocument } from './agt-common';
 import { readLines, readText, readHead } from './source';
 
 export function noChainFinding(what: string): Finding {
-  return finding('unanchored', null, null, `${what} have no hash chain, signature or key: an entry could be edited, deleted or added without leaving a trace, so nothing in this file can be proven untampered.`);
+  return finding(
+    'unanchored',
+    null,
+    null,
+    `${what} have no hash chain, signature or key: an entry could be edited, deleted or added without leaving a trace, so nothing in this file can be proven untampered.`,
+  );
 }
 
 export interface Item {
@@ -96,4 +101,3 @@ export function noChainVerification(p: {
     details: { ...p.details, hasChain: false },
   });
 }
-

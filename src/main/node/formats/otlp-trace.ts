@@ -61,7 +61,9 @@ export const otlpTraceReader: FormatReader = {
     const first = Array.isArray(head.document) ? head.document[0] : head.document;
     if (!(first instanceof LexObject) || !Array.isArray(first.get('resourceSpans'))) return null;
     const genAi = objects(first.get('resourceSpans')).some((rs) =>
-      objects(rs.get('scopeSpans') ?? rs.get('instrumentationLibrarySpans')).some((ss) => objects(ss.get('spans')).some((span) => [...attributes(span.get('attributes')).keys()].some((k) => k.startsWith('gen_ai.')))),
+      objects(rs.get('scopeSpans') ?? rs.get('instrumentationLibrarySpans')).some((ss) =>
+        objects(ss.get('spans')).some((span) => [...attributes(span.get('attributes')).keys()].some((k) => k.startsWith('gen_ai.'))),
+      ),
     );
     return { score: 90, reason: `OTLP/JSON with resourceSpans${genAi ? ' and gen_ai.* attributes' : ''}, as OpenTelemetry exporters write traces` };
   },
@@ -148,4 +150,3 @@ export const otlpTraceReader: FormatReader = {
     });
   },
 };
-

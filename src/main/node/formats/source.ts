@@ -112,7 +112,8 @@ export async function readHeadWhole(path: string, limit = 64 * 1024): Promise<{ 
       head = gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: limit * 2048 });
     } catch (err) {
       // The start of the file cannot be inflated: say so, rather than "unknown format".
-      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) throw new InputError('the gzip data inflates past any bound: a decompression bomb, not an export; reading stopped', path);
+      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError)
+        throw new InputError('the gzip data inflates past any bound: a decompression bomb, not an export; reading stopped', path);
       throw gzipError(err, path);
     }
     if (head.length > limit) {
@@ -124,4 +125,3 @@ export async function readHeadWhole(path: string, limit = 64 * 1024): Promise<{ 
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   return { text, whole };
 }
-

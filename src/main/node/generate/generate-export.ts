@@ -44,7 +44,6 @@ export function deriveKey(seed: string | number): { keyId: string; secretKeyHex:
   return { keyId: `ops-${String(seed).replace(/[^A-Za-z0-9_-]/g, '') || 'key'}`, secretKeyHex, publicKeyHex: ed25519PublicKey(secretKeyHex) };
 }
 
-
 type Step = {
   kind: string;
   actor: { type: 'agent' | 'human' | 'system'; id: string };
@@ -149,7 +148,10 @@ class WorkflowSource {
     };
     const outcome = this.options.decide(request);
     this.decisionNo++;
-    const recorded = frozenBy(this.outcomes, JSON.stringify([outcome.effect, outcome.determining]), () => ({ effect: outcome.effect, determining: Object.freeze([...outcome.determining]) as string[] }));
+    const recorded = frozenBy(this.outcomes, JSON.stringify([outcome.effect, outcome.determining]), () => ({
+      effect: outcome.effect,
+      determining: Object.freeze([...outcome.determining]) as string[],
+    }));
     return {
       outcome,
       step: {
@@ -212,7 +214,11 @@ class WorkflowSource {
       }
     }
     if (outcome.effect === 'require_approval') {
-      steps.push({ kind: 'approval.requested', actor: { type: 'agent', id: agent }, data: { request_id: requestId, reason: `${tool} of ${resource.id} needs a human approval (${outcome.determining.join(', ')})` } });
+      steps.push({
+        kind: 'approval.requested',
+        actor: { type: 'agent', id: agent },
+        data: { request_id: requestId, reason: `${tool} of ${resource.id} needs a human approval (${outcome.determining.join(', ')})` },
+      });
       const approver = this.rng.pick(APPROVERS);
       if (this.rng.chance(0.15)) {
         steps.push({ kind: 'approval.denied', actor: { type: 'human', id: approver }, data: { request_id: requestId, approver } });
@@ -263,7 +269,9 @@ class WorkflowSource {
       case 2:
         return [
           { kind: 'killswitch.engaged', actor: operator, data: { scope: agent, reason: 'planted' } },
-          requested, decide(ctx), executed,
+          requested,
+          decide(ctx),
+          executed,
           { kind: 'killswitch.released', actor: operator, data: { scope: agent, reason: 'planted' } },
         ];
       case 3:
@@ -301,7 +309,11 @@ class WorkflowSource {
       steps.push({ kind: 'ring.changed', actor: { type: 'system', id: 'governance' }, data: { agent_id: agent, ring: 1 } });
     }
     const ctx = { amount: 50_000, currency: 'EUR', vendor_verified: true, po_matched: true, ring: 1 };
-    const requested = (amount: number): Step => ({ kind: 'action.requested', actor: { type: 'agent', id: agent }, data: { request_id: rid, tool: 'pay_invoice', args: { invoice: resource.id, amount, currency: 'EUR', vendor: 'Acme Supplies' } } });
+    const requested = (amount: number): Step => ({
+      kind: 'action.requested',
+      actor: { type: 'agent', id: agent },
+      data: { request_id: rid, tool: 'pay_invoice', args: { invoice: resource.id, amount, currency: 'EUR', vendor: 'Acme Supplies' } },
+    });
     const decide = (context: Record<string, unknown>) => this.decision(agent, rid, 'pay_invoice', resource, context).step;
     const args = (amount: number) => ({ invoice: resource.id, amount, currency: 'EUR', vendor: 'Acme Supplies' });
     const operator = { type: 'human' as const, id: 'secops@example.com' };
@@ -316,7 +328,11 @@ class WorkflowSource {
           ...steps,
           requested(50_000),
           denied,
-          { kind: 'action.projected', actor: { type: 'system', id: 'governance' }, data: { request_id: rid, decision_id: denied.data.decision_id, args: projectedArgs, reason: 'reduced to 100.00 (planted: the vendor is still unverified)' } },
+          {
+            kind: 'action.projected',
+            actor: { type: 'system', id: 'governance' },
+            data: { request_id: rid, decision_id: denied.data.decision_id, args: projectedArgs, reason: 'reduced to 100.00 (planted: the vendor is still unverified)' },
+          },
           this.executed(agent, rid, projectedArgs),
         ];
       }
@@ -375,7 +391,13 @@ class WorkflowSource {
     if (this.rng.chance(0.5)) {
       const id = `CN-${++this.creditNo}`;
       const amount = Math.round(this.amount() / 20);
-      return this.toolCall('billing-agent', 'issue_credit_note', { type: 'CreditNote', id }, { credit_note: id, amount, currency: 'EUR' }, { amount, currency: 'EUR', vendor_verified: true, po_matched: true });
+      return this.toolCall(
+        'billing-agent',
+        'issue_credit_note',
+        { type: 'CreditNote', id },
+        { credit_note: id, amount, currency: 'EUR' },
+        { amount, currency: 'EUR', vendor_verified: true, po_matched: true },
+      );
     }
     const id = `INV-${this.invoiceNo - this.rng.int(0, 50)}`;
     return this.toolCall('billing-agent', 'send_reminder', { type: 'Invoice', id }, { invoice: id, channel: 'email' }, { amount: 0, currency: 'EUR', vendor_verified: true, po_matched: true });
@@ -454,17 +476,19 @@ function generateExport(options: GenerateOptions, out: LineBuffer): void {
   const startMs = options.startMs ?? Date.UTC(2026, 10, 24, 8, 0, 0);
   const publicKey = ed25519PublicKey(options.key.secretKeyHex);
   const sign = nodeEd25519Signer(options.key.secretKeyHex);
-  out.line(canonicalize({
-    type: 'header',
-    format: EXPORT_FORMAT,
-    export_id: options.exportId ?? `exp-${options.seed}`,
-    chain_id: options.chainId ?? 'ap-prod',
-    genesis: options.genesis ?? ZERO_HASH,
-    first_seq: firstSeq,
-    created_at: new Date(startMs).toISOString(),
-    exporter: { name: 'audit-replay generate', version: '1' },
-    keys: [{ key_id: options.key.keyId, alg: 'ed25519', public_key: publicKey }],
-  }));
+  out.line(
+    canonicalize({
+      type: 'header',
+      format: EXPORT_FORMAT,
+      export_id: options.exportId ?? `exp-${options.seed}`,
+      chain_id: options.chainId ?? 'ap-prod',
+      genesis: options.genesis ?? ZERO_HASH,
+      first_seq: firstSeq,
+      created_at: new Date(startMs).toISOString(),
+      exporter: { name: 'audit-replay generate', version: '1' },
+      keys: [{ key_id: options.key.keyId, alg: 'ed25519', public_key: publicKey }],
+    }),
+  );
 
   const source = new WorkflowSource(rng, options);
   const tree = new IncrementalMerkleTree(nodeSha256);

@@ -113,10 +113,16 @@ export async function sweepPartialCases(casesDir: string, now: () => string = ()
     const [pidText, exportPath = ''] = (await readFile(partialOwnerFile(casesDir, id), 'utf8').catch(() => '')).split('\n');
     const owner = Number(pidText.trim());
     if (Number.isInteger(owner) && owner > 0 && (owner === process.pid || alive(owner))) continue;
-    const started = await stat(partialCaseFile(casesDir, id)).then(() => true, () => false);
+    const started = await stat(partialCaseFile(casesDir, id)).then(
+      () => true,
+      () => false,
+    );
     for (const suffix of PARTIAL_SUFFIXES) await rm(path.join(casesDir, `${id}.partial.${suffix}`), { force: true });
     // Killed between the rename and removing the owner file: the case is complete, nothing was lost.
-    const completed = await stat(caseFile(casesDir, id)).then(() => true, () => false);
+    const completed = await stat(caseFile(casesDir, id)).then(
+      () => true,
+      () => false,
+    );
     // Killed between renaming the export copy and the store: the copy belongs to no case.
     if (!completed) await rm(exportCopyFile(casesDir, id), { force: true });
     // Killed before the owner file was in place: the ingest had not begun, there is nothing to report.
@@ -195,9 +201,21 @@ export async function ingestCase(
       if (copied.sha256 !== result.file.sha256) throw new SentenceError('The export changed on disk while it was being read; open it again.');
     }
     writer.addFindings(result.findings);
-    const checkpoints = (result.details.checkpoints as { line: number; seq_hi: number; tree_size: number; key_id: string; final: boolean; ts?: string; merkle_root?: string; head_hash?: string; status: string }[] | undefined) ?? [];
+    const checkpoints =
+      (result.details.checkpoints as
+        { line: number; seq_hi: number; tree_size: number; key_id: string; final: boolean; ts?: string; merkle_root?: string; head_hash?: string; status: string }[] | undefined) ?? [];
     writer.addCheckpoints(
-      checkpoints.map((c) => ({ line: c.line, seqHi: c.seq_hi, treeSize: c.tree_size, keyId: c.key_id, final: c.final, ts: c.ts ?? '', merkleRoot: c.merkle_root ?? '', headHash: c.head_hash ?? '', status: c.status })),
+      checkpoints.map((c) => ({
+        line: c.line,
+        seqHi: c.seq_hi,
+        treeSize: c.tree_size,
+        keyId: c.key_id,
+        final: c.final,
+        ts: c.ts ?? '',
+        merkleRoot: c.merkle_root ?? '',
+        headHash: c.head_hash ?? '',
+        status: c.status,
+      })),
     );
     if (request.policiesPath && result.format === EXPORT_FORMAT) onProgress({ phase: 'replaying', bytesDone: 0, events: result.events, verdict });
     const replay = request.policiesPath && result.format === EXPORT_FORMAT ? await replayIntoCase(writer, request, result.file.sha256, result.integrity.unproven) : null;

@@ -312,7 +312,7 @@ export function writeOutputFileSync(file: string, produce: (write: (chunk: strin
       if (mode !== null) fchmodSync(fd, mode);
       produce((chunk) => {
         const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-        for (let at = 0; at < buf.length; ) at += writeSync(fd, buf, at, buf.length - at);
+        for (let at = 0; at < buf.length;) at += writeSync(fd, buf, at, buf.length - at);
       });
       fsyncSync(fd);
     } finally {

@@ -121,7 +121,6 @@ export interface LineStreamResult {
   bytesRead: number;
 }
 
-
 /** Whether bytes (a file's start) begin with the gzip magic: the one sniff, for streams and whole files alike. */
 export function isGzip(head: Uint8Array): boolean {
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;

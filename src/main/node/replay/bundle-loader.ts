@@ -109,7 +109,12 @@ function guardCedar<T>(file: string, what: string, call: () => T): T {
   } catch (err) {
     if (err instanceof BundleError) throw err;
     reloadCedar();
-    throw new BundleError(`${what}: the Cedar engine could not process it (${String((err as Error)?.message ?? err).split('\n')[0].slice(0, 200)})`, file);
+    throw new BundleError(
+      `${what}: the Cedar engine could not process it (${String((err as Error)?.message ?? err)
+        .split('\n')[0]
+        .slice(0, 200)})`,
+      file,
+    );
   }
 }
 
@@ -150,7 +155,6 @@ function readBoundedFile(abs: string, shownAs: string): Buffer {
     closeSync(fd);
   }
 }
-
 
 function inside(root: string, candidate: string): boolean {
   const rel = path.relative(root, candidate);

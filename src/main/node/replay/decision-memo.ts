@@ -65,7 +65,10 @@ export function requestShape(bundle: BundleSource): RequestShape | null {
       }
       if (op === 'has' && body && isContext(body.left) && typeof body.attr === 'string') return;
       if (COMPARISONS.has(op) && body) {
-        const sides: [unknown, unknown][] = [[body.left, body.right], [body.right, body.left]];
+        const sides: [unknown, unknown][] = [
+          [body.left, body.right],
+          [body.right, body.left],
+        ];
         for (const [attrSide, valueSide] of sides) {
           const attr = contextAttr(attrSide);
           const value = integerValue(valueSide);
@@ -89,7 +92,12 @@ export function requestShape(bundle: BundleSource): RequestShape | null {
     walk(json.conditions);
   }
   const intervals = new Map<string, number[]>();
-  for (const [attr, set] of literals) if (!exact.has(attr)) intervals.set(attr, [...set].sort((a, b) => a - b));
+  for (const [attr, set] of literals)
+    if (!exact.has(attr))
+      intervals.set(
+        attr,
+        [...set].sort((a, b) => a - b),
+      );
   return { resourceByType, contextByAttribute, intervals };
 }
 

@@ -96,9 +96,7 @@ export async function replayEvents(events: AsyncIterable<ReplayEvent> | Iterable
   const againstDigest = against?.digest ?? null;
   const limits = options.requestLimits ?? REQUEST_LIMITS;
   const runner: DecisionRunner =
-    workers <= 0
-      ? createInlineRunner(options.bundles, againstDigest, limits)
-      : await createWorkerRunner(workers, options.bundles, againstDigest, options.workerUrl, limits);
+    workers <= 0 ? createInlineRunner(options.bundles, againstDigest, limits) : await createWorkerRunner(workers, options.bundles, againstDigest, options.workerUrl, limits);
   const builder = new ReplayReportBuilder(against);
   // Projections are evaluated on the pinned bundle beside the decisions, in the same batches and order.
   const projections: ProjectionCheck[] = [];

@@ -12,7 +12,16 @@ import { EXPORT_FORMAT } from '../../../shared/export/types';
 import type { Finding } from '../../../shared/verify/findings';
 import { TimelineCollector } from '../../../shared/report/timeline';
 import { sealReport } from '../../../shared/report/seal';
-import { EVIDENCE_REPORT_FORMAT, type EvidenceReport, type ReportBundle, type ReportFinding, type ReportNote, type ReportReplay, type TimelineMark, type UnsealedReport } from '../../../shared/report/types';
+import {
+  EVIDENCE_REPORT_FORMAT,
+  type EvidenceReport,
+  type ReportBundle,
+  type ReportFinding,
+  type ReportNote,
+  type ReportReplay,
+  type TimelineMark,
+  type UnsealedReport,
+} from '../../../shared/report/types';
 import { verifyFile } from '../verify/verify-file';
 import { readTrustStore } from '../verify/trust-store';
 import { loadBundleFolder, type BundleSource } from '../replay/bundle-loader';
@@ -150,7 +159,13 @@ export async function buildEvidenceReport(inputs: ReportInputs): Promise<Evidenc
       replayError = `${verification.format} logs carry no replayable policy inputs.`;
     } else if (bundles.length) {
       try {
-        const run = await replayExport({ exportPath: inputs.exportPath, policies: bundles, workers: inputs.replayWorkers ?? inputs.workers ?? 1, workerUrl: inputs.replayWorkerUrl, signal: inputs.signal });
+        const run = await replayExport({
+          exportPath: inputs.exportPath,
+          policies: bundles,
+          workers: inputs.replayWorkers ?? inputs.workers ?? 1,
+          workerUrl: inputs.replayWorkerUrl,
+          signal: inputs.signal,
+        });
         if (run.report.export_sha256 !== verification.file.sha256) throw new InputError('the export changed on disk while the report was being made; make it again', inputs.exportPath);
         const r = run.report;
         const withLine = <T extends { index: number }>(x: T) => ({ ...x, line: index.lineOf(x.index) });
@@ -184,7 +199,10 @@ export async function buildEvidenceReport(inputs: ReportInputs): Promise<Evidenc
     history: n.history,
   }));
 
-  const checkpoints = verification.format === EXPORT_FORMAT ? ((verification.details.checkpoints as { line: number; seq_hi: number; tree_size: number; key_id: string; final: boolean; status: string }[] | undefined) ?? []) : [];
+  const checkpoints =
+    verification.format === EXPORT_FORMAT
+      ? ((verification.details.checkpoints as { line: number; seq_hi: number; tree_size: number; key_id: string; final: boolean; status: string }[] | undefined) ?? [])
+      : [];
   const scrubStretch = (x: Stretch): Stretch => ({ ...x, why: scrub(x.why) });
   const body: UnsealedReport = {
     format: EVIDENCE_REPORT_FORMAT,

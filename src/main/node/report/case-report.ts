@@ -24,12 +24,15 @@ export interface CaseReportRequest {
 export async function exportCaseReport(request: CaseReportRequest): Promise<ReportExport> {
   const s = request.summary;
   // Before the re-run: a report written over the export, the trust store, a policy file or the case would destroy the evidence.
-  refuseOutputsOverInputs([{ path: request.outPath, label: request.outPath }], [
-    { path: s.exportPath, role: 'export this case examines' },
-    { path: s.trustPath, role: 'trust store of this case' },
-    { path: s.policiesPath, role: 'policy folder of this case' },
-    { path: request.caseStore, role: 'case store itself' },
-  ]);
+  refuseOutputsOverInputs(
+    [{ path: request.outPath, label: request.outPath }],
+    [
+      { path: s.exportPath, role: 'export this case examines' },
+      { path: s.trustPath, role: 'trust store of this case' },
+      { path: s.policiesPath, role: 'policy folder of this case' },
+      { path: request.caseStore, role: 'case store itself' },
+    ],
+  );
   const report = await buildEvidenceReport({
     exportPath: s.exportPath,
     trustPath: s.trustPath,

@@ -136,7 +136,9 @@ export async function createSubmitter(url: string, options: SubmitterOptions = {
             const stuck = held.size === 0 || (await queue.getWorkersCount()) === 0;
             if (stuck && Date.now() - lastProgress >= waitTimeoutMs) {
               return reject(
-                new InputError(`No worker took a job of this run in ${Math.round(waitTimeoutMs / 1000)} s (queue ${QUEUE_NAME} on ${url}): start one with audit-replay worker --redis ${url}, or give a longer --wait-timeout`),
+                new InputError(
+                  `No worker took a job of this run in ${Math.round(waitTimeoutMs / 1000)} s (queue ${QUEUE_NAME} on ${url}): start one with audit-replay worker --redis ${url}, or give a longer --wait-timeout`,
+                ),
               );
             }
           } catch {

@@ -162,7 +162,9 @@ export async function replayDistributed(request: DistributedReplayRequest): Prom
     const id = runId(['replay', plan.path, plan.size, plan.mtimeMs, chunkBytes, request.policies, bundles.map((b) => b.digest), request.against ?? null]);
     const refs: SegmentRef[] = plan.segments.map((s) => ({ path: plan.path, size: plan.size, mtimeMs: plan.mtimeMs, start: s.start, end: s.end }));
     const what = (k: number) => `Chunk ${k + 1} of ${refs.length} (bytes ${refs[k].start}–${refs[k].end})`;
-    const counts = await submitter.run<JobData, Awaited<ReturnType<typeof countSegment>>>(refs.map((ref, k) => ({ name: 'count', id: `${id}-count-${k}`, data: { kind: 'count', ref }, what: what(k) })));
+    const counts = await submitter.run<JobData, Awaited<ReturnType<typeof countSegment>>>(
+      refs.map((ref, k) => ({ name: 'count', id: `${id}-count-${k}`, data: { kind: 'count', ref }, what: what(k) })),
+    );
     const firstLines: number[] = [];
     let line = 2;
     for (const c of counts) {

@@ -135,7 +135,7 @@ export async function countSegment(ref: SegmentRef): Promise<{ events: number; l
     const buf = Buffer.alloc((1 << 22) + keep);
     // The last bytes of the read before stay in front, so a marker across two reads is seen once.
     let held = 0;
-    for (let at = ref.start; at < ref.end; ) {
+    for (let at = ref.start; at < ref.end;) {
       const { bytesRead } = await fh.read(buf, held, Math.min(buf.length - held, ref.end - at), at);
       if (bytesRead === 0) break;
       const view = buf.subarray(0, held + bytesRead);

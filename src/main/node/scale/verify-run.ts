@@ -53,7 +53,10 @@ export function segmentJobs(plan: Plan, id: string, kind: 'count' | 'segment', s
 export async function verifyDistributed(request: DistributedVerifyRequest): Promise<DistributedVerifyResult> {
   await checkRegularFile(request.path, 'export');
   const trust: TrustStore | null = request.trustPath ? await loadTrustStore(request.trustPath) : null;
-  const local = async (why: string): Promise<DistributedVerifyResult> => ({ result: await verifyFile({ path: request.path, trustPath: request.trustPath ?? null }), how: { segments: 0, stats: null, local: why } });
+  const local = async (why: string): Promise<DistributedVerifyResult> => ({
+    result: await verifyFile({ path: request.path, trustPath: request.trustPath ?? null }),
+    how: { segments: 0, stats: null, local: why },
+  });
   let chosen: { reason: string; reader: { id: string } };
   try {
     chosen = await detectFormat(request.path);

@@ -185,7 +185,7 @@ export async function startDeskServer(options: DeskServerOptions): Promise<DeskS
 
       if (path.startsWith('/api/')) {
         if (path === '/api/progress' && req.method === 'GET') {
-          if (!sameToken(url.searchParams.get('token'), token)) return refuse(res, 401, 'The request was refused: it does not carry this desk\'s token.');
+          if (!sameToken(url.searchParams.get('token'), token)) return refuse(res, 401, "The request was refused: it does not carry this desk's token.");
           res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream', connection: 'keep-alive' });
           res.write(': progress\n\n');
           streams.add(res);
@@ -193,7 +193,7 @@ export async function startDeskServer(options: DeskServerOptions): Promise<DeskS
           return;
         }
         const auth = req.headers.authorization;
-        if (!sameToken(auth?.startsWith('Bearer ') ? auth.slice(7) : null, token)) return refuse(res, 401, 'The request was refused: it does not carry this desk\'s token.');
+        if (!sameToken(auth?.startsWith('Bearer ') ? auth.slice(7) : null, token)) return refuse(res, 401, "The request was refused: it does not carry this desk's token.");
         const name = path.slice(5);
         if (req.method !== 'POST' || !CALLS.has(name)) return refuse(res, 404, `The request was refused: there is no call named ${name.slice(0, 60)}.`);
         if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return refuse(res, 415, 'The request was refused: calls are sent as JSON.');
@@ -221,7 +221,11 @@ export async function startDeskServer(options: DeskServerOptions): Promise<DeskS
 
   await new Promise<void>((ok, fail) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
-      fail(new SentenceError(e.code === 'EADDRINUSE' ? `Port ${options.port} is already in use; choose another with --port, or 0 for a free one.` : `The desk could not listen on 127.0.0.1: ${e.message}.`)),
+      fail(
+        new SentenceError(
+          e.code === 'EADDRINUSE' ? `Port ${options.port} is already in use; choose another with --port, or 0 for a free one.` : `The desk could not listen on 127.0.0.1: ${e.message}.`,
+        ),
+      ),
     );
     server.listen(options.port ?? 0, '127.0.0.1', ok);
   });

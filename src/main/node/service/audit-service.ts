@@ -276,7 +276,16 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
       for (const r of await readInterruptedIngests(options.casesDir)) {
         const found = Date.parse(r.foundAt);
         if (out.some((c) => c.exportPath === r.exportPath && c.mtime >= found)) continue;
-        out.push({ caseId: r.caseId, exportName: r.exportPath ? path.basename(r.exportPath) : 'an export whose name was not recorded', exportPath: r.exportPath, verdict: null, events: 0, openedAt: r.foundAt, interrupted: true, mtime: found });
+        out.push({
+          caseId: r.caseId,
+          exportName: r.exportPath ? path.basename(r.exportPath) : 'an export whose name was not recorded',
+          exportPath: r.exportPath,
+          verdict: null,
+          events: 0,
+          openedAt: r.foundAt,
+          interrupted: true,
+          mtime: found,
+        });
       }
       // One entry per export and inputs, the newest: opening the same export again with the same
       // trust store and policies makes a new case, and the older ones stay on disk but are not listed.
@@ -298,12 +307,15 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
 
     async setCaseInputs(caseId, inputs) {
       const summary = (await openCase(caseId)).queries.summary();
-      return startIngest({
-        exportPath: summary.exportPath,
-        trustPath: inputs.trustPath === undefined ? summary.trustPath : inputs.trustPath,
-        policiesPath: inputs.policiesPath === undefined ? summary.policiesPath : inputs.policiesPath,
-        format: summary.format || null,
-      }, caseId);
+      return startIngest(
+        {
+          exportPath: summary.exportPath,
+          trustPath: inputs.trustPath === undefined ? summary.trustPath : inputs.trustPath,
+          policiesPath: inputs.policiesPath === undefined ? summary.policiesPath : inputs.policiesPath,
+          format: summary.format || null,
+        },
+        caseId,
+      );
     },
 
     async queryEvents(caseId, query) {
@@ -344,7 +356,15 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
       const c = await openCase(caseId);
       const out = outPath ?? path.join(options.casesDir, 'reports', `${caseId}.${format}`);
       if (!outPath) await mkdir(path.dirname(out), { recursive: true });
-      return exportCaseReport({ summary: c.queries.summary(), notes: new CaseNotes(c.db).stored(), format, outPath: out, caseStore: caseFile(options.casesDir, caseId), htmlToPdf: options.htmlToPdf, summarizeWorkerUrl: options.summarizeWorkerUrl });
+      return exportCaseReport({
+        summary: c.queries.summary(),
+        notes: new CaseNotes(c.db).stored(),
+        format,
+        outPath: out,
+        caseStore: caseFile(options.casesDir, caseId),
+        htmlToPdf: options.htmlToPdf,
+        summarizeWorkerUrl: options.summarizeWorkerUrl,
+      });
     },
 
     async exportEntryProof(caseId, index, outPath) {
@@ -352,12 +372,15 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
       if (!outPath) return made;
       const summary = (await openCase(caseId)).queries.summary();
       // A proof written over the export, the trust store or the case would destroy the evidence it speaks of.
-      refuseOutputsOverInputs([{ path: outPath, label: outPath }], [
-        { path: summary.exportPath, role: 'export this case examines' },
-        { path: summary.trustPath, role: 'trust store of this case' },
-        { path: summary.policiesPath, role: 'policy folder of this case' },
-        { path: caseFile(options.casesDir, caseId), role: 'case store itself' },
-      ]);
+      refuseOutputsOverInputs(
+        [{ path: outPath, label: outPath }],
+        [
+          { path: summary.exportPath, role: 'export this case examines' },
+          { path: summary.trustPath, role: 'trust store of this case' },
+          { path: summary.policiesPath, role: 'policy folder of this case' },
+          { path: caseFile(options.casesDir, caseId), role: 'case store itself' },
+        ],
+      );
       await writeOutputFile(outPath, made.text);
       return { ...made, path: outPath, command: proofCommand(path.basename(outPath), summary.trustPath ? path.basename(summary.trustPath) : null) };
     },

@@ -3,7 +3,21 @@
  * pages with filters, findings, replay results, timeline buckets and the
  * proof behind an event. Big reads page from SQLite; nothing loads every row.
  */
-import type { CaseSummary, EntryProofExport, EventPage, EventProof, EventQuery, EventRow, RequestStage, RequestStep, RequestStory, SearchKey, SearchResult, TimelineData, TimelineQuery } from '../../../shared/api/audit-api';
+import type {
+  CaseSummary,
+  EntryProofExport,
+  EventPage,
+  EventProof,
+  EventQuery,
+  EventRow,
+  RequestStage,
+  RequestStep,
+  RequestStory,
+  SearchKey,
+  SearchResult,
+  TimelineData,
+  TimelineQuery,
+} from '../../../shared/api/audit-api';
 import type { DivergenceView, SequenceFindingView } from '../../../shared/replay/views';
 import type { Finding } from '../../../shared/verify/findings';
 import { canonicalizeWithout } from '../../../shared/json/canonical';
@@ -19,7 +33,6 @@ import { MAX_LIMIT } from '../../../shared/api/validate';
 import { buildEntryProof, entryProofText, proofCommand, proofFileName, provableUnder } from '../../../shared/verify/entry-proof';
 import { summarizeLine } from '../../../shared/export/parse-line';
 import { SentenceError } from '../errors/errors';
-
 
 export class CaseQueries {
   private meta: CaseMeta;
@@ -51,7 +64,14 @@ export class CaseQueries {
       verdict: m.verdict,
       verdictReason: m.verdictReason,
       integrity: m.integrity ?? { status: 'unknown', unproven: [], sentence: 'This case was made by an older version: open the export again for the record answer.' },
-      signer: m.signer ?? { status: 'none', key_id: null, public_key: null, unvouched: [], sentence: 'This case was made by an older version: open the export again for the signer answer.', advice: null },
+      signer: m.signer ?? {
+        status: 'none',
+        key_id: null,
+        public_key: null,
+        unvouched: [],
+        sentence: 'This case was made by an older version: open the export again for the signer answer.',
+        advice: null,
+      },
       conduct: m.conduct ?? conductNotRun('This case was made by an older version: open the export again for the conduct answer.'),
       events: m.events,
       agents: m.agents,
@@ -98,7 +118,10 @@ export class CaseQueries {
       for (const hit of this.store.eventsWithHash(term, limit)) found.push({ by: HASH_KEYS[hit.by], idx: hit.index });
     }
     if (term) {
-      for (const [key, by] of [['request', 'request id'], ['decision', 'decision id']] as const) {
+      for (const [key, by] of [
+        ['request', 'request id'],
+        ['decision', 'decision id'],
+      ] as const) {
         for (const idx of this.store.eventsWithId(key, term, limit)) found.push({ by, idx });
       }
     }
@@ -373,7 +396,7 @@ function stepDetail(e: StoredEvent): string {
       const outcome = data.outcome as { effect?: unknown; determining?: unknown } | undefined;
       const policy = data.policy as { name?: unknown; version?: unknown } | undefined;
       const determining = Array.isArray(outcome?.determining) ? outcome.determining.map((p) => word(p)).filter(Boolean) : [];
-      const effect = { allow: 'allowed', deny: 'denied', require_approval: 'needs approval' }[word(outcome?.effect) ?? ''] ?? (word(outcome?.effect) ?? 'no effect recorded');
+      const effect = { allow: 'allowed', deny: 'denied', require_approval: 'needs approval' }[word(outcome?.effect) ?? ''] ?? word(outcome?.effect) ?? 'no effect recorded';
       const replay = e.replayStatus === 'diverged' ? '; replay DIVERGES' : e.replayStatus === 'match' ? '; replay matches' : '';
       return `${effect} by ${word(policy?.name) ?? '?'}@${word(policy?.version) ?? '?'}${determining.length ? `, policies ${determining.join(', ')}` : ''}${word(data.decision_id) ? ` (${word(data.decision_id)})` : ''}${replay}`;
     }

@@ -145,14 +145,18 @@ export class CaseStoreReader {
   ) {
     // The entry of a row, from the row or from the copy: for text search in SQL. A reader without the copy leaves one with it in place.
     const register = copy || !withEntryText.has(db);
-    if (register) db.function('entry_text', { deterministic: true }, (raw: unknown, offset: unknown, length: unknown) =>
-      typeof raw === 'string' ? raw : typeof offset === 'number' && typeof length === 'number' && this.copy ? this.copy.read(offset, length) : '',
-    );
+    if (register)
+      db.function('entry_text', { deterministic: true }, (raw: unknown, offset: unknown, length: unknown) =>
+        typeof raw === 'string' ? raw : typeof offset === 'number' && typeof length === 'number' && this.copy ? this.copy.read(offset, length) : '',
+      );
     withEntryText.add(db);
     // The table line of a row, stored or computed from its entry: for text search in SQL.
-    if (register) db.function('summary_text', { deterministic: true }, (summary: unknown, kind: unknown, raw: unknown, offset: unknown, length: unknown) =>
-      typeof summary === 'string' ? summary : summaryOfEntry(String(kind), typeof raw === 'string' ? raw : typeof offset === 'number' && typeof length === 'number' && this.copy ? this.copy.read(offset, length) : ''),
-    );
+    if (register)
+      db.function('summary_text', { deterministic: true }, (summary: unknown, kind: unknown, raw: unknown, offset: unknown, length: unknown) =>
+        typeof summary === 'string'
+          ? summary
+          : summaryOfEntry(String(kind), typeof raw === 'string' ? raw : typeof offset === 'number' && typeof length === 'number' && this.copy ? this.copy.read(offset, length) : ''),
+      );
   }
 
   private head(r: EventHeadDbRow): StoredEventHead {
@@ -211,7 +215,10 @@ export class CaseStoreReader {
   // --- events
 
   eventCount(): number {
-    return this.db.prepare(`SELECT count(*) FROM ${this.slimRows() ? 'event_rows' : 'events'}`).pluck().get() as number;
+    return this.db
+      .prepare(`SELECT count(*) FROM ${this.slimRows() ? 'event_rows' : 'events'}`)
+      .pluck()
+      .get() as number;
   }
 
   private slim: boolean | null = null;
@@ -222,9 +229,8 @@ export class CaseStoreReader {
   }
 
   event(index: number): StoredEvent | undefined {
-    const row = this.db
-      .prepare('SELECT e.*, coalesce(e.prev_hash, (SELECT p.recorded_hash FROM events p WHERE p.idx = e.idx - 1)) AS prev_hash FROM events e WHERE e.idx = ?')
-      .get(index) as EventDbRow | undefined;
+    const row = this.db.prepare('SELECT e.*, coalesce(e.prev_hash, (SELECT p.recorded_hash FROM events p WHERE p.idx = e.idx - 1)) AS prev_hash FROM events e WHERE e.idx = ?').get(index) as
+      EventDbRow | undefined;
     return row && this.toEvent(row);
   }
 
@@ -278,11 +284,18 @@ export class CaseStoreReader {
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const table = slim ? 'event_rows' : 'events';
-    const total = where.length ? (this.db.prepare(`SELECT count(*) FROM ${table} e ${clause}`).pluck().get(...params) as number) : this.eventCount();
+    const total = where.length
+      ? (this.db
+          .prepare(`SELECT count(*) FROM ${table} e ${clause}`)
+          .pluck()
+          .get(...params) as number)
+      : this.eventCount();
     // Unfiltered pages seek by primary key, so deep offsets stay fast on a million rows.
-    const rows = (where.length
-      ? this.db.prepare(`SELECT ${HEAD_COLUMNS} FROM events e WHERE e.idx IN (SELECT e.idx FROM ${table} e ${clause} ORDER BY e.idx LIMIT ? OFFSET ?) ORDER BY e.idx`).all(...params, limit, offset)
-      : this.db.prepare(`SELECT ${HEAD_COLUMNS} FROM events e WHERE e.idx >= ? ORDER BY e.idx LIMIT ?`).all(offset, limit)) as EventHeadDbRow[];
+    const rows = (
+      where.length
+        ? this.db.prepare(`SELECT ${HEAD_COLUMNS} FROM events e WHERE e.idx IN (SELECT e.idx FROM ${table} e ${clause} ORDER BY e.idx LIMIT ? OFFSET ?) ORDER BY e.idx`).all(...params, limit, offset)
+        : this.db.prepare(`SELECT ${HEAD_COLUMNS} FROM events e WHERE e.idx >= ? ORDER BY e.idx LIMIT ?`).all(offset, limit)
+    ) as EventHeadDbRow[];
     return { total, rows: rows.map((r) => this.head(r)) };
   }
 
@@ -309,8 +322,7 @@ export class CaseStoreReader {
     const lower = hex.toLowerCase();
     if (!/^[0-9a-f]{8,64}$/.test(lower)) return [];
     const exact = lower.length === 64;
-    const test = (col: string) =>
-      exact ? `${col} = @blob` : `((typeof(${col}) = 'blob' AND hex(${col}) LIKE @hexPrefix) OR (typeof(${col}) = 'text' AND ${col} LIKE @textPrefix))`;
+    const test = (col: string) => (exact ? `${col} = @blob` : `((typeof(${col}) = 'blob' AND hex(${col}) LIKE @hexPrefix) OR (typeof(${col}) = 'text' AND ${col} LIKE @textPrefix))`);
     const params = exact ? { blob: Buffer.from(lower, 'hex') } : { hexPrefix: `${lower.toUpperCase()}%`, textPrefix: `${lower}%` };
     const rows = this.db
       .prepare(
@@ -369,9 +381,15 @@ export class CaseStoreReader {
   // --- findings and checkpoints
 
   findings(): Finding[] {
-    return (this.db.prepare('SELECT kind, seq, line, message, severity FROM findings ORDER BY coalesce(line, 9007199254740991), id').all() as {
-      kind: string; seq: number | null; line: number | null; message: string; severity: string;
-    }[]).map((f) => ({ kind: f.kind as FindingKind, seq: f.seq, line: f.line, message: f.message, severity: f.severity as Severity }));
+    return (
+      this.db.prepare('SELECT kind, seq, line, message, severity FROM findings ORDER BY coalesce(line, 9007199254740991), id').all() as {
+        kind: string;
+        seq: number | null;
+        line: number | null;
+        message: string;
+        severity: string;
+      }[]
+    ).map((f) => ({ kind: f.kind as FindingKind, seq: f.seq, line: f.line, message: f.message, severity: f.severity as Severity }));
   }
 
   findingsOfEvent(index: number): Finding[] {
@@ -410,9 +428,8 @@ export class CaseStoreReader {
    */
   exportLine(line: number): string | null {
     if (!this.copy) return null;
-    const before = this.db
-      .prepare('SELECT line, byte_offset FROM events WHERE line <= ? AND byte_offset IS NOT NULL ORDER BY line DESC LIMIT 1')
-      .get(line) as { line: number; byte_offset: number } | undefined;
+    const before = this.db.prepare('SELECT line, byte_offset FROM events WHERE line <= ? AND byte_offset IS NOT NULL ORDER BY line DESC LIMIT 1').get(line) as
+      { line: number; byte_offset: number } | undefined;
     return before ? this.copy.lineFrom(before.byte_offset, before.line, line) : this.copy.lineFrom(0, 1, line);
   }
 
@@ -422,18 +439,27 @@ export class CaseStoreReader {
 
   /** The smallest checkpoint whose tree holds the event, preferring ones whose signature holds. */
   checkpointCovering(index: number): StoredCheckpoint | undefined {
-    const row = this.db
-      .prepare("SELECT * FROM checkpoints WHERE tree_size > ? ORDER BY (status IN ('valid', 'self-signed')) DESC, tree_size LIMIT 1")
-      .get(index) as CheckpointDbRow | undefined;
+    const row = this.db.prepare("SELECT * FROM checkpoints WHERE tree_size > ? ORDER BY (status IN ('valid', 'self-signed')) DESC, tree_size LIMIT 1").get(index) as CheckpointDbRow | undefined;
     return row && toCheckpoint(row);
   }
 
   // --- replay
 
   divergences(): DivergenceView[] {
-    return (this.db.prepare("SELECT * FROM replay_results WHERE status <> 'match' ORDER BY event_idx").all() as {
-      event_idx: number; seq: number; decision_id: string; agent: string; status: string; reason: string; fields: string; policy_name: string; policy_version: string; determining: string;
-    }[]).map((r) => ({
+    return (
+      this.db.prepare("SELECT * FROM replay_results WHERE status <> 'match' ORDER BY event_idx").all() as {
+        event_idx: number;
+        seq: number;
+        decision_id: string;
+        agent: string;
+        status: string;
+        reason: string;
+        fields: string;
+        policy_name: string;
+        policy_version: string;
+        determining: string;
+      }[]
+    ).map((r) => ({
       seq: r.seq,
       index: r.event_idx,
       decisionId: r.decision_id,
@@ -455,7 +481,10 @@ export class CaseStoreReader {
     // A case written before store version 5 has no severity or related events: every finding was a violation naming none.
     const columns = new Set((this.db.prepare("SELECT name FROM pragma_table_info('sequence_findings')").all() as { name: string }[]).map((c) => c.name));
     const extra = columns.has('related_seqs') ? ', severity, related_seqs' : ", 'violation' AS severity, '[]' AS related_seqs";
-    const rows = this.db.prepare(`SELECT kind, seq, event_idx AS "index", message${extra} FROM sequence_findings ORDER BY event_idx, id`).all() as (Omit<SequenceFindingView, 'relatedSeqs' | 'severity'> & { severity: string; related_seqs: string })[];
+    const rows = this.db.prepare(`SELECT kind, seq, event_idx AS "index", message${extra} FROM sequence_findings ORDER BY event_idx, id`).all() as (Omit<
+      SequenceFindingView,
+      'relatedSeqs' | 'severity'
+    > & { severity: string; related_seqs: string })[];
     return rows.map(({ related_seqs, severity, ...r }) => ({ ...r, severity: severity === 'warning' ? 'warning' : 'violation', relatedSeqs: JSON.parse(related_seqs) as number[] }));
   }
 
@@ -467,7 +496,11 @@ export class CaseStoreReader {
     const get = this.db.prepare(`SELECT kind, message, ${hasSeverity ? 'severity' : "'violation' AS severity"} FROM sequence_findings WHERE event_idx = ? ORDER BY id`);
     for (const idx of new Set(indexes)) {
       const rows = get.all(idx) as { kind: string; message: string; severity: string }[];
-      if (rows.length) out.set(idx, rows.map((r) => ({ kind: r.kind, message: r.message, severity: r.severity === 'warning' ? 'warning' : 'violation' })));
+      if (rows.length)
+        out.set(
+          idx,
+          rows.map((r) => ({ kind: r.kind, message: r.message, severity: r.severity === 'warning' ? 'warning' : 'violation' })),
+        );
     }
     return out;
   }
@@ -486,9 +519,7 @@ export class CaseStoreReader {
 
   /** Pre-counted cells of the timeline index in [cellLo, cellHi] (slot = cell). */
   timelineCells(cellLo: number, cellHi: number): TimeCount[] {
-    return this.db
-      .prepare('SELECT cell AS slot, actor_id AS agent, kind, outcome, n FROM timeline_cells WHERE cell BETWEEN ? AND ?')
-      .all(cellLo, cellHi) as TimeCount[];
+    return this.db.prepare('SELECT cell AS slot, actor_id AS agent, kind, outcome, n FROM timeline_cells WHERE cell BETWEEN ? AND ?').all(cellLo, cellHi) as TimeCount[];
   }
 
   /** Events in [from, to] counted directly in buckets of `width` ms from `from` (slot = bucket). */
@@ -508,9 +539,7 @@ export class CaseStoreReader {
    * has one, else from the events.
    */
   timelineMarkers(from: number, to: number, width: number, indexed: boolean): { index: number; marker: MarkerKind }[] {
-    const source = indexed
-      ? 'timeline_markers m'
-      : `(SELECT e.idx, e.ts_ms, ${MARKER_SQL} AS marker FROM events e WHERE e.ts_ms BETWEEN ${Number(from)} AND ${Number(to)}) m`;
+    const source = indexed ? 'timeline_markers m' : `(SELECT e.idx, e.ts_ms, ${MARKER_SQL} AS marker FROM events e WHERE e.ts_ms BETWEEN ${Number(from)} AND ${Number(to)}) m`;
     return this.db
       .prepare(
         `SELECT min(m.idx) AS "index", m.marker FROM ${source}

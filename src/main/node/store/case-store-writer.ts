@@ -54,8 +54,19 @@ export class CaseStoreWriter {
       return actors.get(key) ?? actors.set(key, Number(insertActor.run(type, name).lastInsertRowid)).get(key)!;
     };
     this.insertEvent = {
-      run: (idx: number, seq: number, line: number, offset: number | null, length: number | null, ts: string, ms: number | null, kind: string, actorType: string, actorId: string, ...rest: unknown[]) =>
-        insert.run(idx, seq, line, offset, length, ts, ms, ms, kindId(kind), actorRef(actorType, actorId), ...rest),
+      run: (
+        idx: number,
+        seq: number,
+        line: number,
+        offset: number | null,
+        length: number | null,
+        ts: string,
+        ms: number | null,
+        kind: string,
+        actorType: string,
+        actorId: string,
+        ...rest: unknown[]
+      ) => insert.run(idx, seq, line, offset, length, ts, ms, ms, kindId(kind), actorRef(actorType, actorId), ...rest),
     };
   }
 
@@ -86,7 +97,6 @@ export class CaseStoreWriter {
     });
   }
 
-
   addEvent(e: CaseEvent): void {
     this.pending.push(e);
     if (this.pending.length >= 5000) this.flush();
@@ -104,10 +114,27 @@ export class CaseStoreWriter {
         const computed = e.recordedHash !== null && e.computedHash === e.recordedHash ? null : encodeHash(e.computedHash);
         const prev = e.index > 0 && this.lastRecorded !== null && e.prevHash === this.lastRecorded ? null : encodeHash(e.prevHash);
         this.insertEvent.run(
-          e.index, e.seq, e.line, span?.offset ?? null, span?.length ?? null, e.ts, Number.isNaN(ms) ? null : ms, e.kind, e.actorType, e.actorId, e.outcome, e.summary,
-          span ? null : e.raw, e.canonical, e.recordedHash === null ? null : encodeHash(e.recordedHash), computed, prev,
+          e.index,
+          e.seq,
+          e.line,
+          span?.offset ?? null,
+          span?.length ?? null,
+          e.ts,
+          Number.isNaN(ms) ? null : ms,
+          e.kind,
+          e.actorType,
+          e.actorId,
+          e.outcome,
+          e.summary,
+          span ? null : e.raw,
+          e.canonical,
+          e.recordedHash === null ? null : encodeHash(e.recordedHash),
+          computed,
+          prev,
           e.unauthenticated.length ? JSON.stringify(e.unauthenticated) : null,
-          e.requestId ?? null, e.decisionId ?? null, e.subjectId ?? null,
+          e.requestId ?? null,
+          e.decisionId ?? null,
+          e.subjectId ?? null,
         );
         this.lastRecorded = e.recordedHash;
       });
@@ -130,10 +157,27 @@ export class CaseStoreWriter {
         const prev = index > 0 && this.lastRecorded !== null && e.prevHash === this.lastRecorded ? null : encodeHash(e.prevHash);
         // No summary: an audit-export/1 row's is computed on read from its entry (CaseStoreReader).
         this.insertEvent.run(
-          index, e.seq, e.line, offset, offset === null ? null : e.inPlace, e.ts, Number.isNaN(ms) ? null : ms, e.kind, e.actorType, e.actorId, e.outcome, null,
-          offset === null ? e.raw : null, e.canonical, e.recordedHash === null ? null : encodeHash(e.recordedHash), computed, prev,
+          index,
+          e.seq,
+          e.line,
+          offset,
+          offset === null ? null : e.inPlace,
+          e.ts,
+          Number.isNaN(ms) ? null : ms,
+          e.kind,
+          e.actorType,
+          e.actorId,
+          e.outcome,
+          null,
+          offset === null ? e.raw : null,
+          e.canonical,
+          e.recordedHash === null ? null : encodeHash(e.recordedHash),
+          computed,
+          prev,
           e.unauthenticated.length ? JSON.stringify(e.unauthenticated) : null,
-          e.requestId ?? null, e.decisionId ?? null, e.subjectId ?? null,
+          e.requestId ?? null,
+          e.decisionId ?? null,
+          e.subjectId ?? null,
         );
         this.lastRecorded = e.recordedHash;
       }
@@ -157,9 +201,7 @@ export class CaseStoreWriter {
   }
 
   addCheckpoints(rows: StoredCheckpoint[]): void {
-    const insert = this.db.prepare(
-      'INSERT OR REPLACE INTO checkpoints (line, seq_hi, tree_size, key_id, final, ts, merkle_root, head_hash, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
+    const insert = this.db.prepare('INSERT OR REPLACE INTO checkpoints (line, seq_hi, tree_size, key_id, final, ts, merkle_root, head_hash, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.db.transaction(() => {
       for (const c of rows) insert.run(c.line, c.seqHi, c.treeSize, c.keyId, c.final ? 1 : 0, c.ts, c.merkleRoot, c.headHash, c.status);
     })();

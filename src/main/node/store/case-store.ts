@@ -40,9 +40,7 @@ export function migrate(db: Database.Database, migrations: Migration[] = MIGRATI
   const pending = migrations.filter((m) => m.version > current);
   if (!pending.length) return;
   const copy = exportCopy && existsSync(exportCopy) ? new ExportCopy(exportCopy) : null;
-  db.function('export_line', { deterministic: true }, (offset: unknown, length: unknown) =>
-    copy && typeof offset === 'number' && typeof length === 'number' ? copy.read(offset, length) : null,
-  );
+  db.function('export_line', { deterministic: true }, (offset: unknown, length: unknown) => (copy && typeof offset === 'number' && typeof length === 'number' ? copy.read(offset, length) : null));
   try {
     db.transaction(() => {
       for (const m of pending) {

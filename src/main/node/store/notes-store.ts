@@ -42,7 +42,17 @@ export function readNotes(db: ReadableDB, target: NoteTarget | null = null, note
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY n.note_id, v.version`,
     )
-    .all(...params) as { note_id: number; target_kind: NoteTarget['kind']; target_index: number | null; target_finding: string | null; version: number; author: string; at: string; text: string; tags: string }[];
+    .all(...params) as {
+    note_id: number;
+    target_kind: NoteTarget['kind'];
+    target_index: number | null;
+    target_finding: string | null;
+    version: number;
+    author: string;
+    at: string;
+    text: string;
+    tags: string;
+  }[];
   const out: StoredNote[] = [];
   for (const r of rows) {
     let note = out[out.length - 1];

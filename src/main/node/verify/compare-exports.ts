@@ -14,7 +14,6 @@ import { checkRegularFile } from '../read/files';
 import { verifyAuditExport } from '../formats/audit-export-reader';
 import { nodeSha256 } from '../read/hashes';
 
-
 export interface ExportSide {
   path: string;
   events: number;
@@ -73,7 +72,12 @@ export async function compareExports(olderPath: string, newerPath: string, trust
       const hex = proof.map(toHex);
       return m === n
         ? { ...base, consistencyProof: hex, relation: 'identical', message: `Both exports hold the same ${m} events (same Merkle root).` }
-        : { ...base, consistencyProof: hex, relation: 'extends', message: `The newer export extends the older one without rewriting it: its first ${m} events have the same Merkle root, proven by an RFC 6962 consistency proof of ${proof.length} hashes; ${n - m} events were added.` };
+        : {
+            ...base,
+            consistencyProof: hex,
+            relation: 'extends',
+            message: `The newer export extends the older one without rewriting it: its first ${m} events have the same Merkle root, proven by an RFC 6962 consistency proof of ${proof.length} hashes; ${n - m} events were added.`,
+          };
     }
   }
   const limit = Math.min(m, n);

@@ -84,11 +84,7 @@ async function logFacts(o: VerifyFileOptions): Promise<LogFacts> {
 
 const OR_OTHER = 'or the record is of another session';
 
-export async function verifyAgainstTraceRecord(
-  o: VerifyFileOptions,
-  tracePath: string,
-  trust: VerifyInputs['trust'],
-): Promise<{ verification: FormatVerification; traceRecord: TraceRecordSummary }> {
+export async function verifyAgainstTraceRecord(o: VerifyFileOptions, tracePath: string, trust: VerifyInputs['trust']): Promise<{ verification: FormatVerification; traceRecord: TraceRecordSummary }> {
   const loaded = await loadTraceRecord(tracePath, trust);
   if (!loaded.ok) throw new InputError(`the Trust Record cannot be read: ${loaded.problem}`, tracePath, loaded.line ?? undefined);
   const { check } = loaded;
@@ -147,7 +143,8 @@ export async function verifyAgainstTraceRecord(
   const coveredByRecord = check.signature === 'valid' && checks.transcript_hash.matches;
   let anchorSentence: string;
   if (anchored) anchorSentence = `the log matches the Trust Record ${name} (entry count, transcript hash over every member of every entry, Merkle root), and ${check.anchorSentence}`;
-  else if (check.signature !== 'valid') anchorSentence = `the Trust Record ${name} given to anchor it does not hold, so ${log.signer.status === 'none' ? 'the chain is only hashed, with no key or trusted signature behind it.' : 'nothing vouches for the log.'}`;
+  else if (check.signature !== 'valid')
+    anchorSentence = `the Trust Record ${name} given to anchor it does not hold, so ${log.signer.status === 'none' ? 'the chain is only hashed, with no key or trusted signature behind it.' : 'nothing vouches for the log.'}`;
   else if (!allMatch) anchorSentence = `${check.anchorSentence.replace(/^the Trust Record/, `the Trust Record ${name}`)} The log does not match it.`;
   else anchorSentence = `the Trust Record ${name}, which the log matches, is not vouched for, since ${check.anchorSentence}`;
   const verification = buildVerification({

@@ -73,7 +73,11 @@ export async function verifyFile(request: VerifyFileRequest): Promise<VerifyFile
       if (earlier.chain.headHash === null || earlier.chain.lastSeq === null) {
         throw new InputError('the earlier export holds no events to continue from', request.continuesPath);
       }
-      continues = { headHash: earlier.chain.headHash, lastSeq: earlier.chain.lastSeq, earlier: { path: request.continuesPath, verdict: earlier.chain.verdict, reason: earlier.verification.verdictReason } };
+      continues = {
+        headHash: earlier.chain.headHash,
+        lastSeq: earlier.chain.lastSeq,
+        earlier: { path: request.continuesPath, verdict: earlier.chain.verdict, reason: earlier.verification.verdictReason },
+      };
     }
     const result = await verifyAuditExport({ ...request, onEvent: request.eventsAfter ? undefined : request.onEvent, trust, hmacKey, continues });
     return { ...result.verification, formatReason: chosen.reason, file: { path: request.path, ...result.file }, trust: trustInfo, traceRecord: null };

@@ -7,7 +7,6 @@ import { sha256HexOfText, type Sha256Hex } from '../../crypto';
 import { LexObject, toJs, type LexValue } from '../../json/lexeme-json';
 import { lexObject, pythonDumps, PY_DEFAULT, serdeSortedCompact } from '../../json/foreign-json';
 
-
 export const ZERO_HASH = '0'.repeat(64);
 
 const ISO = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,](\d{1,9}))?(Z|z|[+-]\d{2}:?\d{2}(?::\d{2}(?:\.\d+)?)?)?$/;
@@ -113,10 +112,7 @@ const MERGED = new Set([...CLOUDEVENT_MERGED_ALWAYS, ...CLOUDEVENT_MERGED_WHEN_S
 /** Merged names that are not hashed, so the entry's data may have held them without the hash telling. */
 const MERGED_UNHASHED = ['policy_decision', 'matched_rule', ...CLOUDEVENT_MERGED_WHEN_SET];
 
-export type CloudEventCheck =
-  | { ok: true; computed: string; canonical: string; keptInData: string[] }
-  | { ok: false; problem: string }
-  | { ok: 'mismatch'; computed: string; canonical: string };
+export type CloudEventCheck = { ok: true; computed: string; canonical: string; keptInData: string[] } | { ok: false; problem: string } | { ok: 'mismatch'; computed: string; canonical: string };
 
 /**
  * Rebuilds the agent-mesh entry behind a CloudEvent and checks it against the
@@ -172,8 +168,20 @@ export function checkCloudEvent(ev: LexObject, recorded: string, sha256Hex: Sha2
 // ---- FileAuditSink ----
 
 export const FILE_SINK_HASHED = [
-  'entry_id', 'timestamp', 'event_type', 'agent_did', 'action', 'resource', 'target_did', 'data', 'outcome',
-  'policy_decision', 'matched_rule', 'trace_id', 'session_id', 'previous_hash',
+  'entry_id',
+  'timestamp',
+  'event_type',
+  'agent_did',
+  'action',
+  'resource',
+  'target_did',
+  'data',
+  'outcome',
+  'policy_decision',
+  'matched_rule',
+  'trace_id',
+  'session_id',
+  'previous_hash',
 ] as const;
 export const FILE_SINK_AUTH = new Set<string>([...FILE_SINK_HASHED, 'content_hash', 'signature']);
 
@@ -244,4 +252,3 @@ export function acsIdentities(envelope: LexObject, sha256Hex: Sha256Hex): AcsIde
   for (const [k, v] of input.members) enforcedInput.members.set(k, k === 'policy_target' ? newTarget : v);
   return { input: inputId, enforced: 'sha256:' + sha256Hex(serdeSortedCompact(enforcedInput)) };
 }
-

@@ -143,14 +143,17 @@ export function checkTraceRecord(record: LexObject, line: number, trust: { keys:
   const none = { status: 'none' as const, key_id: null, public_key: publicKey };
   const sig = record.get('signature');
   if (sig === undefined) {
-    findings.push(finding('missing-signature', 0, line, 'The Trust Record has no "signature": TRACEAuditSink signs every record it writes, so the signature was removed and nothing vouches for any member.'));
+    findings.push(
+      finding('missing-signature', 0, line, 'The Trust Record has no "signature": TRACEAuditSink signs every record it writes, so the signature was removed and nothing vouches for any member.'),
+    );
     return { ...base, findings, signature: 'missing', publicKey, signer: none, trusted: false, anchorSentence: 'the Trust Record carries no signature.' };
   }
   const sigBytes = typeof sig === 'string' ? fromBase64Url(sig) : null;
   let why: string | null = null;
   if (!keyOk) why = 'its cnf.jwk is not an Ed25519 public key (kty "OKP", crv "Ed25519", x = 32 bytes in base64url), so there is no key to check it under';
   else if (sigBytes === null || sigBytes.length !== 64) why = 'it is not 64 bytes in base64url';
-  else if (!verify(toHex(sigBytes), utf8(traceSigningText(record)), publicKey!)) why = 'it does not verify under the key the record names in cnf.jwk: a member was changed after signing, or the record was signed by another key';
+  else if (!verify(toHex(sigBytes), utf8(traceSigningText(record)), publicKey!))
+    why = 'it does not verify under the key the record names in cnf.jwk: a member was changed after signing, or the record was signed by another key';
   if (why) {
     findings.push(finding('bad-signature', 0, line, `The Trust Record's signature does not hold: ${why}.`));
     return { ...base, findings, signature: 'invalid', publicKey, signer: none, trusted: false, anchorSentence: "the Trust Record's signature does not hold." };
@@ -159,19 +162,55 @@ export function checkTraceRecord(record: LexObject, line: number, trust: { keys:
   const key = trust.keys.find((k) => k.public_key.toLowerCase() === publicKey);
   if (!key) {
     findings.push(
-      finding('untrusted-key', 0, line, `The Trust Record is signed by a key that is not in your trust store (${publicKey}): its signature holds, but only under the key it carries itself, which anyone can replace after an edit.`),
+      finding(
+        'untrusted-key',
+        0,
+        line,
+        `The Trust Record is signed by a key that is not in your trust store (${publicKey}): its signature holds, but only under the key it carries itself, which anyone can replace after an edit.`,
+      ),
     );
-    return { ...base, findings, signature: 'valid', publicKey, signer: { status: 'untrusted', key_id: null, public_key: publicKey }, trusted: false, anchorSentence: 'the Trust Record is signed by a key that is not in your trust store.' };
+    return {
+      ...base,
+      findings,
+      signature: 'valid',
+      publicKey,
+      signer: { status: 'untrusted', key_id: null, public_key: publicKey },
+      trusted: false,
+      anchorSentence: 'the Trust Record is signed by a key that is not in your trust store.',
+    };
   }
   if (key.revoked_at !== undefined) {
     const revoked = parseUtcTimestamp(key.revoked_at);
     // A missing or unreadable iat never counts as "before the revocation".
     if (base.iat === null || revoked === null || base.iat * 1000 >= revoked) {
-      findings.push(finding('revoked-key', 0, line, `The Trust Record is signed by key "${key.key_id}", which your trust store says was revoked at ${key.revoked_at}, ${base.iat === null ? 'and its iat is not a whole number of seconds' : `not after its iat (${new Date(base.iat * 1000).toISOString()})`}.`));
-      return { ...base, findings, signature: 'valid', publicKey, signer: { status: 'revoked', key_id: key.key_id, public_key: publicKey }, trusted: false, anchorSentence: `the Trust Record is signed by key "${key.key_id}", revoked before it could have been signed.` };
+      findings.push(
+        finding(
+          'revoked-key',
+          0,
+          line,
+          `The Trust Record is signed by key "${key.key_id}", which your trust store says was revoked at ${key.revoked_at}, ${base.iat === null ? 'and its iat is not a whole number of seconds' : `not after its iat (${new Date(base.iat * 1000).toISOString()})`}.`,
+        ),
+      );
+      return {
+        ...base,
+        findings,
+        signature: 'valid',
+        publicKey,
+        signer: { status: 'revoked', key_id: key.key_id, public_key: publicKey },
+        trusted: false,
+        anchorSentence: `the Trust Record is signed by key "${key.key_id}", revoked before it could have been signed.`,
+      };
     }
   }
-  return { ...base, findings, signature: 'valid', publicKey, signer: { status: 'trusted', key_id: key.key_id, public_key: publicKey }, trusted: true, anchorSentence: `the Trust Record is signed by key "${key.key_id}" of your trust store.` };
+  return {
+    ...base,
+    findings,
+    signature: 'valid',
+    publicKey,
+    signer: { status: 'trusted', key_id: key.key_id, public_key: publicKey },
+    trusted: true,
+    anchorSentence: `the Trust Record is signed by key "${key.key_id}" of your trust store.`,
+  };
 }
 
 /**
@@ -179,9 +218,29 @@ export function checkTraceRecord(record: LexObject, line: number, trust: { keys:
  * a StdoutAuditSink line drops the null ones, the transcript hash has them all.
  */
 export const AUDIT_ENTRY_MEMBERS = [
-  'entry_id', 'timestamp', 'issued_at', 'completed_at', 'event_type', 'agent_did', 'action', 'arguments_hash', 'resource',
-  'target_did', 'approver_did', 'data', 'outcome', 'policy_decision', 'matched_rule', 'policy_version', 'previous_hash',
-  'entry_hash', 'trace_id', 'session_id', 'sandbox_id', 'environment', 'compute_driver',
+  'entry_id',
+  'timestamp',
+  'issued_at',
+  'completed_at',
+  'event_type',
+  'agent_did',
+  'action',
+  'arguments_hash',
+  'resource',
+  'target_did',
+  'approver_did',
+  'data',
+  'outcome',
+  'policy_decision',
+  'matched_rule',
+  'policy_version',
+  'previous_hash',
+  'entry_hash',
+  'trace_id',
+  'session_id',
+  'sandbox_id',
+  'environment',
+  'compute_driver',
 ] as const;
 export const AUDIT_ENTRY_SET = new Set<string>(AUDIT_ENTRY_MEMBERS);
 
