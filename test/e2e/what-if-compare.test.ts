@@ -6,15 +6,14 @@
  * the first event that differs. Expected values come from the export's lines.
  * Screenshots land in test-results/.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildRenderer, CHROMIUM_PATH, chromiumAvailable, REPO_ROOT } from '../../scripts/browser-shell';
+import type { Browser, Page } from 'playwright-core';
+import { buildRenderer, chromiumAvailable, REPO_ROOT } from '../../scripts/browser-shell';
+import { openBrowser, startServe, type ServeProcess } from './serve-process';
 
 const available = chromiumAvailable();
 const SAMPLE = join(REPO_ROOT, 'resources/sample');
@@ -23,7 +22,7 @@ const lines = readFileSync(join(SAMPLE, 'export.jsonl'), 'utf8').split('\n').fil
 
 describe.skipIf(!available)('what-if and compare in the served desk', () => {
   let dir: string;
-  let child: ChildProcess;
+  let serve: ServeProcess;
   let link: string;
   let browser: Browser;
   let page: Page;
@@ -31,42 +30,24 @@ describe.skipIf(!available)('what-if and compare in the served desk', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'audit-replay-whatif-e2e-'));
-    const ui = buildRenderer();
-    child = spawn(
-      process.execPath,
-      [
-        join(REPO_ROOT, 'bin/audit-replay.mjs'),
-        'serve',
-        '--cases',
-        join(dir, 'cases'),
-        '--ui',
-        ui,
-        '--open',
-        join(SAMPLE, 'export.jsonl'),
-        '--trust',
-        join(SAMPLE, 'trust.json'),
-        '--policies',
-        join(SAMPLE, 'policies'),
-      ],
-      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let err = '';
-    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-    link = await new Promise<string>((ok, fail) => {
-      createInterface({ input: child.stdout! }).once('line', ok);
-      child.once('exit', (code) => fail(new Error(`serve exited ${code}: ${err}`)));
-    });
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
-    page = await (await browser.newContext({ viewport: { width: 1440, height: 1000 } })).newPage();
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-    page.on('pageerror', (e) => problems.push(e.message));
+    serve = await startServe([
+      '--cases',
+      join(dir, 'cases'),
+      '--ui',
+      buildRenderer(),
+      '--open',
+      join(SAMPLE, 'export.jsonl'),
+      '--trust',
+      join(SAMPLE, 'trust.json'),
+      '--policies',
+      join(SAMPLE, 'policies'),
+    ]);
+    link = serve.link;
+    ({ browser, page } = await openBrowser(problems));
   });
   afterAll(async () => {
     await browser?.close();
-    if (child && child.exitCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((ok) => child.once('exit', ok));
-    }
+    await serve?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -159,7 +159,8 @@ export class CaseStoreReader {
       );
   }
 
-  private head(r: EventHeadDbRow): StoredEventHead {
+  /** `raw`: the entry's line when the caller has it already (else it is read from the copy only if the summary needs it). */
+  private head(r: EventHeadDbRow, raw?: string): StoredEventHead {
     return {
       index: r.idx,
       seq: r.seq,
@@ -169,7 +170,7 @@ export class CaseStoreReader {
       actorType: r.actor_type,
       actorId: r.actor_id,
       outcome: r.outcome,
-      summary: r.summary ?? summaryOfEntry(r.kind, r.raw ?? this.entry(r.byte_offset, r.byte_length)),
+      summary: r.summary ?? summaryOfEntry(r.kind, raw ?? r.raw ?? this.entry(r.byte_offset, r.byte_length)),
       replayStatus: r.replay_status,
     };
   }
@@ -178,22 +179,13 @@ export class CaseStoreReader {
     const recorded = decodeHash(r.recorded_hash);
     const raw = r.raw ?? this.entry(r.byte_offset, r.byte_length);
     return {
-      index: r.idx,
-      seq: r.seq,
-      line: r.line,
-      ts: r.ts,
-      kind: r.kind,
-      actorType: r.actor_type,
-      actorId: r.actor_id,
-      outcome: r.outcome,
-      summary: r.summary ?? summaryOfEntry(r.kind, raw),
+      ...this.head(r, raw),
       raw,
       canonical: r.canonical,
       recordedHash: recorded,
       computedHash: r.computed_hash === null ? recorded : decodeHash(r.computed_hash),
       prevHash: decodeHash(r.prev_hash),
       unauthenticated: r.unauthenticated ? (JSON.parse(r.unauthenticated) as string[]) : [],
-      replayStatus: r.replay_status,
     };
   }
 

@@ -97,6 +97,37 @@ export class CaseStoreWriter {
     });
   }
 
+  /** One event row: where its line is in the export copy (or the line itself), its hashes only where they say something new. */
+  private insertRow(index: number, e: CaseEvent | IndexedEvent, offset: number | null, length: number | null, summary: string | null, raw: string | null): void {
+    const ms = Date.parse(e.ts);
+    const computed = e.recordedHash !== null && e.computedHash === e.recordedHash ? null : encodeHash(e.computedHash);
+    const prev = index > 0 && this.lastRecorded !== null && e.prevHash === this.lastRecorded ? null : encodeHash(e.prevHash);
+    this.insertEvent.run(
+      index,
+      e.seq,
+      e.line,
+      offset,
+      length,
+      e.ts,
+      Number.isNaN(ms) ? null : ms,
+      e.kind,
+      e.actorType,
+      e.actorId,
+      e.outcome,
+      summary,
+      raw,
+      e.canonical,
+      e.recordedHash === null ? null : encodeHash(e.recordedHash),
+      computed,
+      prev,
+      e.unauthenticated.length ? JSON.stringify(e.unauthenticated) : null,
+      e.requestId ?? null,
+      e.decisionId ?? null,
+      e.subjectId ?? null,
+    );
+    this.lastRecorded = e.recordedHash;
+  }
+
   addEvent(e: CaseEvent): void {
     this.pending.push(e);
     if (this.pending.length >= 5000) this.flush();
@@ -109,34 +140,8 @@ export class CaseStoreWriter {
     const spans = this.spans(rows);
     this.db.transaction(() => {
       rows.forEach((e, i) => {
-        const ms = Date.parse(e.ts);
         const span = spans[i];
-        const computed = e.recordedHash !== null && e.computedHash === e.recordedHash ? null : encodeHash(e.computedHash);
-        const prev = e.index > 0 && this.lastRecorded !== null && e.prevHash === this.lastRecorded ? null : encodeHash(e.prevHash);
-        this.insertEvent.run(
-          e.index,
-          e.seq,
-          e.line,
-          span?.offset ?? null,
-          span?.length ?? null,
-          e.ts,
-          Number.isNaN(ms) ? null : ms,
-          e.kind,
-          e.actorType,
-          e.actorId,
-          e.outcome,
-          e.summary,
-          span ? null : e.raw,
-          e.canonical,
-          e.recordedHash === null ? null : encodeHash(e.recordedHash),
-          computed,
-          prev,
-          e.unauthenticated.length ? JSON.stringify(e.unauthenticated) : null,
-          e.requestId ?? null,
-          e.decisionId ?? null,
-          e.subjectId ?? null,
-        );
-        this.lastRecorded = e.recordedHash;
+        this.insertRow(e.index, e, span?.offset ?? null, span?.length ?? null, e.summary, span ? null : e.raw);
       });
     })();
   }
@@ -151,35 +156,9 @@ export class CaseStoreWriter {
     this.db.transaction(() => {
       for (const e of rows) {
         const index = this.written++;
-        const ms = Date.parse(e.ts);
         const offset = e.inPlace !== null ? lines.start(e.line) : null;
-        const computed = e.recordedHash !== null && e.computedHash === e.recordedHash ? null : encodeHash(e.computedHash);
-        const prev = index > 0 && this.lastRecorded !== null && e.prevHash === this.lastRecorded ? null : encodeHash(e.prevHash);
         // No summary: an audit-export/1 row's is computed on read from its entry (CaseStoreReader).
-        this.insertEvent.run(
-          index,
-          e.seq,
-          e.line,
-          offset,
-          offset === null ? null : e.inPlace,
-          e.ts,
-          Number.isNaN(ms) ? null : ms,
-          e.kind,
-          e.actorType,
-          e.actorId,
-          e.outcome,
-          null,
-          offset === null ? e.raw : null,
-          e.canonical,
-          e.recordedHash === null ? null : encodeHash(e.recordedHash),
-          computed,
-          prev,
-          e.unauthenticated.length ? JSON.stringify(e.unauthenticated) : null,
-          e.requestId ?? null,
-          e.decisionId ?? null,
-          e.subjectId ?? null,
-        );
-        this.lastRecorded = e.recordedHash;
+        this.insertRow(index, e, offset, offset === null ? null : e.inPlace, null, offset === null ? e.raw : null);
       }
     })();
   }
