@@ -41,7 +41,7 @@ try {
     const db = openWritable(caseFile);
     db.pragma('busy_timeout = 10000');
     const insert = db.prepare('INSERT INTO sequence_findings (kind, seq, event_idx, message) VALUES (?, ?, ?, ?)');
-    const bump = db.prepare('UPDATE events SET replay_status = ? WHERE idx = ?');
+    const bump = db.prepare('UPDATE event_rows SET replay_status = ? WHERE idx = ?');
     const countRows = db.prepare('SELECT count(*) FROM sequence_findings WHERE kind = ?').pluck();
     say('ready');
     for (let i = 0; i < Number(rounds); i++) {
